@@ -1,0 +1,65 @@
+// Builds the Fastify app (routes, error handling, OpenAPI); server.ts starts it.
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.js';
+import { walletRoutes, type WalletRouteDeps } from './routes/v1/wallet-routes.js';
+
+export interface AppDeps extends WalletRouteDeps {
+  logger: Logger;
+  metrics: Metrics;
+  /** Named checks; /readyz is ready when all pass. */
+  readiness: Record<string, () => Promise<boolean> | boolean>;
+  rulesStatus: () => Record<string, unknown>;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'FlowGuard detector',
+        version: '1.0.0',
+        description: 'Wallet risk and analyst feedback',
+      },
+    },
+  });
+
+  // One error handler: the reason for 4xx, a bare message for 5xx (details go to the log).
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(status).send({ error: 'Internal Server Error', message: 'Internal Server Error' });
+    }
+    return reply
+      .code(status)
+      .send({ error: status === 404 ? 'Not Found' : 'Bad Request', message: error.message });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks: Record<string, boolean> = {};
+    for (const [name, check] of Object.entries(deps.readiness)) {
+      try {
+        checks[name] = await check();
+      } catch {
+        checks[name] = false;
+      }
+    }
+    const ready = Object.values(checks).every(Boolean);
+    return reply.code(ready ? 200 : 503).send({ ready, checks, rules: deps.rulesStatus() });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+  app.get('/openapi.json', async () => app.swagger());
+
+  await walletRoutes(app, deps);
+  return app;
+}

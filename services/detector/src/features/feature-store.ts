@@ -1,0 +1,197 @@
+// The velocity feature store: applies a batch of wallet updates in Redis (one pipeline) and reads the
+// wallet facts the rules and the REST API need.
+import type { FeatureConfig } from '../config.js';
+import type { WalletUpdate } from '../ingest/normalized-event.js';
+import { callScript, type RedisClient } from '../redis/redis-connection.js';
+import { runPipelined, type PipelinedCommand } from '../redis/pipelined.js';
+import { parseWalletSnapshot, type WalletFeatures } from './wallet-features.js';
+import { payerFlaggedPayeesKey, walletKeys } from './wallet-keys.js';
+
+const HOUR = 3_600_000;
+
+export interface HourlyHistory {
+  /** Inbound counts per hour, oldest first, ending the hour before `endHourMs`. */
+  counts: number[];
+  sums: number[];
+  endHourMs: number;
+}
+
+export class FeatureStore {
+  private readonly windowSpec: string;
+  private readonly resolutionSpec: string;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly config: FeatureConfig,
+    private readonly prefix: string,
+  ) {
+    this.windowSpec = config.windows.map((w) => `${w.name}:${w.lengthMs}:${w.resolutionMs}`).join(';');
+    this.resolutionSpec = config.resolutions.map((r) => `${r.resolutionMs}:${r.retentionMs}`).join(';');
+  }
+
+  get windows() {
+    return this.config.windows;
+  }
+
+  /**
+   * Which flagged wallets each payer has already paid (for the replacement-wallet rule), one pipeline.
+   * Returns payer → flagged wallet ids flagged no earlier than `sinceMs`.
+   */
+  async flaggedPayeesOf(payers: string[], sinceMs: number): Promise<Map<string, string[]>> {
+    const unique = [...new Set(payers)];
+    const replies = await runPipelined(
+      this.redis,
+      unique.map((payer) => {
+        const key = payerFlaggedPayeesKey(this.prefix, payer);
+        return { key, add: (p) => p.zrangebyscore(key, sinceMs, '+inf') };
+      }),
+    );
+    const found = new Map<string, string[]>();
+    replies.forEach((reply, i) => {
+      const wallets = reply as string[];
+      if (wallets.length > 0) found.set(unique[i]!, wallets);
+    });
+    return found;
+  }
+
+  /** Applies every update of a batch in one pipeline and returns each wallet's features after it. */
+  async apply(updates: WalletUpdate[], flaggedPayees: Map<string, string[]>): Promise<WalletFeatures[]> {
+    const c = this.config;
+    const commands: PipelinedCommand[] = updates.map((u) => {
+      const k = walletKeys(this.prefix, u.walletId);
+      const inbound = u.direction === 'in';
+      const amount = u.event.amount;
+      const flagged = inbound
+        ? (flaggedPayees.get(u.counterparty) ?? []).filter((w) => w !== u.walletId)
+        : [];
+      return {
+        key: k.meta,
+        add: (p) =>
+          callScript(
+            p,
+            'updateWallet',
+            [k.meta, k.buckets, k.payers, k.payees, k.seen, k.payerHll, k.outbox],
+            [
+              u.event.eventId,
+              u.event.occurredAtMs,
+              u.direction,
+              amount,
+              u.counterparty,
+              u.openedAtMs ?? '',
+              inbound && amount <= c.smallAmountMax ? 1 : 0,
+              inbound && amount >= c.nearThresholdFrom && amount < c.reportingThreshold ? 1 : 0,
+              c.dedupHorizonMs,
+              c.keyTtlMs,
+              c.counterpartyCap,
+              this.windowSpec,
+              this.resolutionSpec,
+              flagged.join(','),
+            ],
+          ),
+      };
+    });
+    const replies = await runPipelined(this.redis, commands);
+    return replies.map((raw, i) => parseWalletSnapshot(updates[i]!.walletId, raw as unknown[], c.windows));
+  }
+
+  /** Hourly inbound history of several wallets (the baseline), one pipeline. */
+  async hourlyHistories(
+    wallets: { walletId: string; lastEventMs: number }[],
+    hours: number,
+  ): Promise<HourlyHistory[]> {
+    const commands = wallets.map(({ walletId, lastEventMs }) => {
+      const key = walletKeys(this.prefix, walletId).buckets;
+      const endHour = Math.floor(lastEventMs / HOUR);
+      const fields = Array.from({ length: hours }, (_, i) => `${HOUR}:${endHour - hours + i}`);
+      return { key, add: (p: Parameters<PipelinedCommand['add']>[0]) => p.hmget(key, ...fields) };
+    });
+    const replies = await runPipelined(this.redis, commands);
+    return replies.map((reply, i) => {
+      const counts: number[] = [];
+      const sums: number[] = [];
+      for (const packed of reply as (string | null)[]) {
+        const [count = '0', sum = '0'] = packed ? packed.split(',') : [];
+        counts.push(Number(count));
+        sums.push(Number(sum));
+      }
+      return { counts, sums, endHourMs: Math.floor(wallets[i]!.lastEventMs / HOUR) * HOUR };
+    });
+  }
+
+  /** The latest events a wallet saw since a time (alert evidence), newest first. */
+  async recentEventIds(walletId: string, sinceMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrevrangebyscore(
+      walletKeys(this.prefix, walletId).seen,
+      '+inf',
+      sinceMs,
+      'LIMIT',
+      0,
+      limit,
+    );
+  }
+
+  /** A wallet's current features without changing them (REST); null when the wallet is unknown. */
+  async read(walletId: string): Promise<(WalletFeatures & { lifetimeDistinctPayers: number }) | null> {
+    const k = walletKeys(this.prefix, walletId);
+    const [[, meta], [, hll]] = (await this.redis.multi().hgetall(k.meta).pfcount(k.payerHll).exec())! as [
+      [null, Record<string, string>],
+      [null, number],
+    ];
+    if (!meta || !meta.last) return null;
+    const last = Number(meta.last);
+    const payers = await this.redis.zrangebyscore(k.payers, '-inf', '+inf', 'WITHSCORES');
+    const payees = await this.redis.zrangebyscore(k.payees, '-inf', '+inf', 'WITHSCORES');
+    const countSince = (withScores: string[], since: number) => {
+      let count = 0;
+      for (let i = 1; i < withScores.length; i += 2) if (Number(withScores[i]) >= since) count += 1;
+      return count;
+    };
+    const raw: unknown[] = [
+      0,
+      meta.first,
+      meta.opened ?? -1,
+      last,
+      meta.ln ?? 0,
+      meta.lmean ?? 0,
+      meta.lm2 ?? 0,
+      meta.lout ?? 0,
+      payers.length / 2,
+      payees.length / 2,
+      meta.ovTop ?? '',
+      meta.ovTopN ?? 0,
+      0,
+    ];
+    for (const w of this.config.windows) {
+      const packed = meta[`${w.name}:v`];
+      const values = packed ? packed.split(',').map(Number) : [0, 0, 0, 0, 0, 0, 0];
+      const startIdx = Number(meta[`${w.name}:st`] ?? Math.floor(last / w.resolutionMs));
+      const startMs = startIdx * w.resolutionMs;
+      raw.push(...values, countSince(payers, startMs), countSince(payees, startMs), startMs);
+    }
+    return { ...parseWalletSnapshot(walletId, raw, this.config.windows), lifetimeDistinctPayers: hll };
+  }
+
+  /** Recent payers of a wallet (for seeding the replacement-wallet index when it is flagged). */
+  async recentPayers(walletId: string): Promise<string[]> {
+    return this.redis.zrange(walletKeys(this.prefix, walletId).payers, 0, -1);
+  }
+
+  /** Records that these payers paid a flagged wallet, so a wallet they pay next can be matched. */
+  async indexDonorsOfFlagged(
+    walletId: string,
+    payers: string[],
+    flaggedAtMs: number,
+    ttlMs: number,
+  ): Promise<void> {
+    await runPipelined(
+      this.redis,
+      payers.flatMap((payer) => {
+        const key = payerFlaggedPayeesKey(this.prefix, payer);
+        return [
+          { key, add: (p) => p.zadd(key, flaggedAtMs, walletId) },
+          { key, add: (p) => p.pexpire(key, ttlMs) },
+        ];
+      }),
+    );
+  }
+}

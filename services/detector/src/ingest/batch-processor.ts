@@ -1,0 +1,230 @@
+// One Kafka batch, start to finish: decode, update features, evaluate rules, decide and publish alerts,
+// dead-letter the bad messages. The caller commits the batch's offsets only after this resolves.
+import type { Logger } from 'pino';
+import type { DeadLetter } from '../../../../schemas/dead-letter.js';
+import { draftAlert } from '../alerts/alert-builder.js';
+import type { AlertCandidate, AlertStore } from '../alerts/alert-store.js';
+import type { Config } from '../config.js';
+import type { FeatureStore, HourlyHistory } from '../features/feature-store.js';
+import type { WalletFeatures } from '../features/wallet-features.js';
+import type { Metrics } from '../metrics.js';
+import type { CurrencyConverter } from '../money.js';
+import { evaluateRules } from '../rules/evaluate-rules.js';
+import type { RuleCatalog } from '../rules/rule-catalog.js';
+import type { Finding } from '../rules/rule-types.js';
+import { severityRank } from '../scoring/severity.js';
+import { decodeEvent } from './decode-event.js';
+import { walletUpdatesOf, type WalletUpdate } from './normalized-event.js';
+
+export interface InputMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface OutputRecord {
+  topic: string;
+  key: string;
+  value: string;
+}
+
+export interface BatchDependencies {
+  config: Config;
+  features: FeatureStore;
+  alerts: AlertStore;
+  converter: CurrencyConverter;
+  catalog: () => RuleCatalog;
+  /** Sends records and resolves once every broker acknowledged them (acks=all). */
+  publish: (records: OutputRecord[]) => Promise<void>;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => number;
+}
+
+export interface BatchResult {
+  events: number;
+  deadLettered: number;
+  alerts: Record<string, unknown>[];
+}
+
+const HOUR = 3_600_000;
+
+export async function processBatch(deps: BatchDependencies, messages: InputMessage[]): Promise<BatchResult> {
+  const { config, metrics } = deps;
+  const catalog = deps.catalog();
+  const deadLetters: OutputRecord[] = [];
+  const updates: WalletUpdate[] = [];
+
+  for (const message of messages) {
+    const decoded = decodeEvent(message.value, deps.converter);
+    if (decoded.ok) {
+      updates.push(...walletUpdatesOf(decoded.event));
+      continue;
+    }
+    metrics.deadLettered.inc({ code: decoded.code });
+    deadLetters.push(
+      deadLetterRecord(config.kafka.deadLetterTopic, message, decoded.code, decoded.reason, deps.now()),
+    );
+  }
+  metrics.eventsConsumed.inc(messages.length);
+
+  // Cross-wallet facts first (which payers already paid a flagged wallet), then the updates themselves.
+  const payers = updates.filter((u) => u.direction === 'in').map((u) => u.counterparty);
+  const since = Math.min(...updates.map((u) => u.event.occurredAtMs)) - catalog.alerting.donorMemoryMs;
+  const flaggedPayees = payers.length
+    ? await deps.features.flaggedPayeesOf(payers, since)
+    : new Map<string, string[]>();
+  const snapshots = await deps.features.apply(updates, flaggedPayees);
+  for (const s of snapshots) metrics.walletUpdates.inc({ status: s.status });
+
+  const candidates = await findAlertCandidates(deps, catalog, updates, snapshots);
+  const decided = candidates.length ? await deps.alerts.decide(candidates, catalog, deps.now()) : [];
+  const newAlerts = decided.filter((json): json is string => json !== null);
+
+  // Alerts left in an outbox by an earlier crash are published again, with the same alertId.
+  const pendingWallets = [...new Set(snapshots.filter((s) => s.alertPending).map((s) => s.walletId))];
+  const leftovers = pendingWallets.length ? await deps.alerts.outboxOf(pendingWallets) : [];
+  const toPublish = new Map<string, Record<string, unknown>>();
+  for (const json of [...leftovers, ...newAlerts]) {
+    const alert = JSON.parse(json) as Record<string, unknown>;
+    toPublish.set(String(alert.alertId), alert);
+  }
+  const alertRecords = [...toPublish.values()].map((alert) => ({
+    topic: config.kafka.alertsTopic,
+    key: String(alert.walletId),
+    value: JSON.stringify(alert),
+  }));
+
+  await deps.publish([...alertRecords, ...deadLetters]);
+  if (toPublish.size) {
+    const published = [...toPublish.values()].map((a) => ({
+      walletId: String(a.walletId),
+      alertId: String(a.alertId),
+    }));
+    await deps.alerts.acknowledgePublished(published);
+    for (const alert of toPublish.values()) metrics.alertsPublished.inc({ severity: String(alert.severity) });
+    await seedReplacementIndex(deps, catalog, [...toPublish.values()]);
+  }
+  return { events: messages.length, deadLettered: deadLetters.length, alerts: [...toPublish.values()] };
+}
+
+/**
+ * Evaluates the rules after every update, fetching hourly histories (one pipeline) for the wallets
+ * whose rules asked for them, and proposes an alert when a wallet's set of firing rules grows within
+ * the batch. Whether it is new across batches is decided in Redis.
+ */
+async function findAlertCandidates(
+  deps: BatchDependencies,
+  catalog: RuleCatalog,
+  updates: WalletUpdate[],
+  snapshots: WalletFeatures[],
+): Promise<AlertCandidate[]> {
+  const featureConfig = deps.config.features;
+  const firstPass = updates.map((update, i) =>
+    evaluateRules(catalog, { features: snapshots[i]!, update, history: undefined, featureConfig }),
+  );
+  const needing = new Map<string, number>();
+  firstPass.forEach((evaluation, i) => {
+    if (!evaluation.needsHistory) return;
+    const s = snapshots[i]!;
+    needing.set(s.walletId, Math.max(needing.get(s.walletId) ?? 0, s.lastEventMs));
+  });
+  const histories = new Map<string, HourlyHistory>();
+  if (needing.size) {
+    const wallets = [...needing].map(([walletId, lastEventMs]) => ({ walletId, lastEventMs }));
+    const fetched = await deps.features.hourlyHistories(wallets, featureConfig.baselineDays * 24 + 1);
+    wallets.forEach((w, i) => histories.set(w.walletId, fetched[i]!));
+  }
+
+  const proposed = new Map<string, Set<string>>();
+  const candidates: AlertCandidate[] = [];
+  updates.forEach((update, i) => {
+    const features = snapshots[i]!;
+    const history = histories.get(features.walletId);
+    const findings: Finding[] = firstPass[i]!.needsHistory
+      ? evaluateRules(catalog, {
+          features,
+          update,
+          history: shiftedHistory(history, features),
+          featureConfig,
+        }).findings
+      : firstPass[i]!.findings;
+    if (!findings.length) return;
+    const seen = proposed.get(features.walletId) ?? new Set<string>();
+    const key = (f: Finding) => `${f.ruleId}:${f.severity}`;
+    if (findings.every((f) => seen.has(key(f)))) return;
+    findings.forEach((f) => seen.add(key(f)));
+    proposed.set(features.walletId, seen);
+    candidates.push({
+      walletId: features.walletId,
+      eventTimeMs: update.event.occurredAtMs,
+      windowFromMs: Math.min(...findings.map((f) => f.window.fromMs)),
+      draft: draftAlert(features, update.event, findings, [], featureConfig.baseCurrency, deps.now()),
+      firing: findings.map((f) => ({
+        ruleId: f.ruleId,
+        severityRank: severityRank(f.severity),
+        weight: f.weight,
+      })),
+    });
+  });
+  return candidates;
+}
+
+/** The history was read once per wallet at its newest event; earlier updates see it ending at their hour. */
+function shiftedHistory(
+  history: HourlyHistory | undefined,
+  features: WalletFeatures,
+): HourlyHistory | undefined {
+  if (!history) return undefined;
+  const shift = Math.round((history.endHourMs - Math.floor(features.lastEventMs / HOUR) * HOUR) / HOUR);
+  if (shift <= 0) return history;
+  return {
+    counts: history.counts.slice(0, history.counts.length - shift),
+    sums: history.sums.slice(0, history.sums.length - shift),
+    endHourMs: history.endHourMs - shift * HOUR,
+  };
+}
+
+async function seedReplacementIndex(
+  deps: BatchDependencies,
+  catalog: RuleCatalog,
+  alerts: Record<string, unknown>[],
+) {
+  const seeding = new Set(catalog.alerting.seedsReplacementIndex);
+  for (const alert of alerts) {
+    const rules = alert.rules as string[];
+    if (!rules.some((r) => seeding.has(r))) continue;
+    const walletId = String(alert.walletId);
+    const payers = await deps.features.recentPayers(walletId);
+    await deps.features.indexDonorsOfFlagged(
+      walletId,
+      payers,
+      Date.parse(String(alert.eventTime)),
+      catalog.alerting.donorMemoryMs,
+    );
+  }
+}
+
+export function deadLetterRecord(
+  topic: string,
+  message: InputMessage,
+  code: string,
+  reason: string,
+  nowMs: number,
+): OutputRecord {
+  const record: DeadLetter = {
+    code,
+    reason,
+    source: { topic: message.topic, partition: message.partition, offset: message.offset },
+    rejectedAt: new Date(nowMs).toISOString(),
+    originalValueBase64: message.value ? message.value.toString('base64') : null,
+    originalKey: message.key ? message.key.toString('utf8') : null,
+  };
+  return {
+    topic,
+    key: `${message.topic}/${message.partition}/${message.offset}`,
+    value: JSON.stringify(record),
+  };
+}

@@ -1,0 +1,45 @@
+// Prometheus metrics (prom-client): one registry per process, exposed on GET /metrics.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    eventsConsumed: new Counter({
+      name: 'flowguard_events_consumed_total',
+      help: 'Input messages consumed',
+      registers: [registry],
+    }),
+    walletUpdates: new Counter({
+      name: 'flowguard_wallet_updates_total',
+      help: 'Wallet feature updates by outcome (applied, duplicate, beyond-retention)',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: 'flowguard_dead_lettered_total',
+      help: 'Messages sent to the dead-letter topic',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    alertsPublished: new Counter({
+      name: 'flowguard_alerts_published_total',
+      help: 'Alerts published',
+      labelNames: ['severity'],
+      registers: [registry],
+    }),
+    batchSeconds: new Histogram({
+      name: 'flowguard_batch_seconds',
+      help: 'Time to process one Kafka batch, decode to commit',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    batchRetries: new Counter({
+      name: 'flowguard_batch_retries_total',
+      help: 'Batches retried after a retryable Redis or Kafka failure',
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,60 @@
+// Break from baseline: the wallet's inbound count in a recent window is far outside its own history.
+// A Poisson tail against its mean hourly rate, with a floor count, so a merchant with steady high
+// volume stays quiet and a quiet wallet that suddenly takes hundreds of payments does not.
+import { z } from 'zod';
+import { baselineOf, poissonUpperTail, robustZ } from './baseline-stats.js';
+import { round } from './fan-in-rule.js';
+import { atLeast, atMost, DAY_MS, HOUR_MS } from './rule-params.js';
+import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
+
+export const baselineBreakParams = z.object({
+  window: z.string(),
+  minCount: z.number().int().positive(),
+  minHistoryDays: z.number().positive(),
+  minRatio: z.number().positive(),
+  maxTailProbability: z.number().gt(0).lt(1),
+});
+export type BaselineBreakParams = z.infer<typeof baselineBreakParams>;
+
+export function baselineBreakRule(base: Omit<Rule, 'evaluate'>, params: BaselineBreakParams): Rule {
+  return {
+    ...base,
+    evaluate(input: RuleInput): RuleOutcome {
+      const { features, update, history } = input;
+      if (update.direction !== 'in') return null;
+      const w = features.windows[params.window]!;
+      if (w.inCount < params.minCount) return null;
+      if (features.lastEventMs - features.firstSeenMs < params.minHistoryDays * DAY_MS) return null;
+      if (!history) return 'needs-history';
+
+      const hours = Math.max((features.lastEventMs - w.startMs) / HOUR_MS, 1);
+      const baseline = baselineOf(history, features.firstSeenMs, w.startMs);
+      if (baseline.hoursObserved < params.minHistoryDays * 24 * 0.5) return null;
+      // Half an event per week keeps a never-active wallet's rate above zero.
+      const expected = Math.max(baseline.meanPerHour, 0.5 / 168) * hours;
+      const ratio = w.inCount / expected;
+      const tail = poissonUpperTail(w.inCount, expected);
+      if (ratio < params.minRatio || tail > params.maxTailProbability) return null;
+
+      const id = base.id;
+      return {
+        ruleId: id,
+        severity: base.severity,
+        weight: base.weight,
+        windowName: params.window,
+        window: { fromMs: w.startMs, toMs: features.lastEventMs },
+        evidence: [
+          atLeast(id, 'inboundCount', w.inCount, params.minCount, { window: params.window }),
+          { rule: id, feature: 'expectedFromBaseline', value: round(expected), window: params.window },
+          atLeast(id, 'ratioToBaseline', round(ratio), params.minRatio),
+          atMost(id, 'poissonTailProbability', Number(tail.toPrecision(3)), params.maxTailProbability),
+          { rule: id, feature: 'baselineMedianPerHour', value: baseline.medianPerHour },
+          { rule: id, feature: 'baselineMadPerHour', value: baseline.madPerHour },
+          { rule: id, feature: 'robustZ', value: round(robustZ(w.inCount, baseline, hours)) },
+          { rule: id, feature: 'baselineHours', value: baseline.hoursObserved, unit: 'hours' },
+        ],
+        facts: { deposits: w.inCount, sum: w.inSum, baselinePerHour: baseline.meanPerHour, expected },
+      };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// A wallet's own normal, from its hourly inbound history: robust (median/MAD) and Poisson views.
+import { mean, median, medianAbsoluteDeviation } from 'simple-statistics';
+import type { HourlyHistory } from '../features/feature-store.js';
+
+const HOUR = 3_600_000;
+
+export interface Baseline {
+  /** Hours of history the wallet actually existed for (hours before its first event are not zeros). */
+  hoursObserved: number;
+  meanPerHour: number;
+  medianPerHour: number;
+  madPerHour: number;
+}
+
+/**
+ * Baseline from the hours that end before `excludeFromMs` (the window under test is left out so a
+ * burst does not raise its own baseline) and start no earlier than the wallet's first event.
+ */
+export function baselineOf(history: HourlyHistory, firstSeenMs: number, excludeFromMs: number): Baseline {
+  const startHour = history.endHourMs - history.counts.length * HOUR;
+  const counts: number[] = [];
+  history.counts.forEach((count, i) => {
+    const hourStart = startHour + i * HOUR;
+    if (hourStart + HOUR <= excludeFromMs && hourStart + HOUR > firstSeenMs) counts.push(count);
+  });
+  if (counts.length === 0) return { hoursObserved: 0, meanPerHour: 0, medianPerHour: 0, madPerHour: 0 };
+  return {
+    hoursObserved: counts.length,
+    meanPerHour: mean(counts),
+    medianPerHour: median(counts),
+    madPerHour: medianAbsoluteDeviation(counts),
+  };
+}
+
+/** P(X >= k) for X ~ Poisson(lambda), computed in log space so large k does not underflow to NaN. */
+export function poissonUpperTail(k: number, lambda: number): number {
+  if (k <= 0) return 1;
+  if (lambda <= 0) return 0;
+  // Not in the upper tail at all; the rules only care about tiny probabilities.
+  if (k <= lambda) return 1;
+  // 1 - P(X <= k-1); for tails far out, sum the terms from k upward instead (more precise).
+  let logTerm = -lambda + k * Math.log(lambda) - logFactorial(k);
+  let sum = 0;
+  for (let i = k; i < k + 1000; i++) {
+    const term = Math.exp(logTerm);
+    sum += term;
+    if (term < sum * 1e-12) break;
+    logTerm += Math.log(lambda) - Math.log(i + 1);
+  }
+  return Math.min(1, sum);
+}
+
+function logFactorial(n: number): number {
+  let total = 0;
+  for (let i = 2; i <= n; i++) total += Math.log(i);
+  return total;
+}
+
+/** Robust z-score: how many (MAD-scaled) deviations the observation sits above the median. */
+export function robustZ(observed: number, baseline: Baseline, hours: number): number {
+  const scale = 1.4826 * baseline.madPerHour * hours;
+  const center = baseline.medianPerHour * hours;
+  // A MAD of zero (a wallet with mostly empty hours) makes the z-score infinite; the floor of one
+  // event per window keeps it finite and comparable.
+  return (observed - center) / Math.max(scale, 1);
+}
