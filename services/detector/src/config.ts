@@ -82,7 +82,7 @@ const EnvSchema = z.object({
   FINE_BUCKET: duration.prefault('5m'),
   FINE_WINDOW_MAX: duration.prefault('6h'),
   BASELINE_DAYS: positiveInt.max(60).default(14),
-  DEDUP_HORIZON: duration.prefault('8d'),
+  DEDUP_HORIZON: duration.prefault('15d'),
   COUNTERPARTY_CAP: positiveInt.default(1000),
   ALERT_HISTORY: positiveInt.max(1000).default(20),
   SHUTDOWN_TIMEOUT: duration.prefault('25s'),

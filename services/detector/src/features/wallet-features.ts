@@ -1,8 +1,8 @@
 // The features one wallet has after an update, as the rules read them.
 import type { WindowSpec } from '../config.js';
 
-export type UpdateStatus = 'applied' | 'duplicate' | 'beyond-retention';
-const STATUSES: UpdateStatus[] = ['applied', 'duplicate', 'beyond-retention'];
+export type UpdateStatus = 'applied' | 'duplicate' | 'beyond-retention' | 'beyond-dedup-horizon';
+const STATUSES: UpdateStatus[] = ['applied', 'duplicate', 'beyond-retention', 'beyond-dedup-horizon'];
 
 export interface WindowFeatures {
   inCount: number;

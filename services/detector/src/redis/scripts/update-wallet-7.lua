@@ -28,7 +28,8 @@
   ARGV[14] flagged wallets this payer already paid: "walletA,walletB" or ""
 
   Returns a flat array:
-    [1] status: 0 applied, 1 duplicate (nothing changed), 2 older than retention (lifetime stats only)
+    [1] status: 0 applied, 1 duplicate (nothing changed), 2 older than retention (lifetime stats only),
+        3 older than the de-duplication horizon (nothing changed: it could not be told from a replay)
     [2] firstSeenMs [3] openedAtMs or -1 [4] lastEventMs
     [5] lifetime inbound count [6] lifetime inbound mean (string) [7] lifetime inbound M2 (string)
     [8] lifetime outbound count [9] payers held [10] payees held
@@ -136,6 +137,9 @@ end
 local known = redis.call('HMGET', meta, 'last', 'first')
 local last = tonumber(known[1]) or t
 if t > last then last = t end
+if t < last - dedupHorizon then
+  return snapshot(3)
+end
 
 -- De-duplication index: remember this event, forget what fell out of the horizon.
 redis.call('ZADD', seen, t, eventId)
