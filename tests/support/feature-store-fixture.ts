@@ -1,5 +1,4 @@
 // A FeatureStore on the real test Redis (standalone or cluster) under a unique key prefix.
-import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../services/detector/src/config.js';
 import { FeatureStore } from '../../services/detector/src/features/feature-store.js';
 import { decodeEvent } from '../../services/detector/src/ingest/decode-event.js';
@@ -7,7 +6,7 @@ import { walletUpdatesOf, type WalletUpdate } from '../../services/detector/src/
 import { CurrencyConverter } from '../../services/detector/src/money.js';
 import { createRedisClient, type RedisClient } from '../../services/detector/src/redis/redis-connection.js';
 import type { TransactionEventInput } from '../../schemas/transaction-event.js';
-import { testNames } from './test-detector.js';
+import { requireEndpoint, testNames } from './test-detector.js';
 
 export interface FeatureStoreFixture {
   config: Config;
@@ -21,9 +20,9 @@ export function featureStoreFixture(env: Record<string, string> = {}, cluster = 
   const names = testNames();
   const config = loadConfig(
     {
-      KAFKA_BROKERS: inject('kafkaBrokers'),
-      REDIS_URL: inject('redisUrl'),
-      ...(cluster ? { REDIS_CLUSTER_NODES: inject('redisClusterNodes') } : {}),
+      KAFKA_BROKERS: '127.0.0.1:9',
+      REDIS_URL: requireEndpoint('redisUrl'),
+      ...(cluster ? { REDIS_CLUSTER_NODES: requireEndpoint('redisClusterNodes') } : {}),
       REDIS_KEY_PREFIX: names.env.REDIS_KEY_PREFIX,
       ...env,
     },

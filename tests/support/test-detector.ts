@@ -45,10 +45,21 @@ export function testNames() {
   };
 }
 
+/** The real endpoint the global setup found, or a failure that says how to get one. */
+export function requireEndpoint(name: 'kafkaBrokers' | 'redisUrl' | 'redisClusterNodes'): string {
+  const value = inject(name);
+  if (!value) {
+    throw new Error(
+      `No ${name} for the integration tests: run them with \`npm test\` (it starts the local stack), or set KAFKA_BROKERS, REDIS_URL and REDIS_CLUSTER_NODES.`,
+    );
+  }
+  return value;
+}
+
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    KAFKA_BROKERS: inject('kafkaBrokers'),
-    REDIS_URL: inject('redisUrl'),
+    KAFKA_BROKERS: requireEndpoint('kafkaBrokers'),
+    REDIS_URL: requireEndpoint('redisUrl'),
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     TOPIC_PARTITIONS: '2',
