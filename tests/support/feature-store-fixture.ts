@@ -29,6 +29,8 @@ export function featureStoreFixture(env: Record<string, string> = {}, cluster = 
     {},
   );
   const redis = createRedisClient(config.redis);
+  // Node failures are asserted on the commands; the connection's own error events are expected noise.
+  redis.on('error', () => undefined);
   const store = new FeatureStore(redis, config.features, config.redis.keyPrefix);
   const converter = new CurrencyConverter(config.features.baseCurrency, config.features.fxRates);
   return {

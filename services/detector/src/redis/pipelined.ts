@@ -20,6 +20,7 @@ export const pipelineStats: PipelineStats = { roundTrips: 0, commands: 0 };
 
 export async function runPipelined(client: RedisClient, commands: PipelinedCommand[]): Promise<unknown[]> {
   if (commands.length === 0) return [];
+  if (client instanceof Cluster && client.status !== 'ready') await clusterReady(client);
   const groups = groupByNode(client, commands);
   const results: unknown[] = new Array(commands.length);
   await Promise.all(
@@ -43,6 +44,22 @@ export async function runPipelined(client: RedisClient, commands: PipelinedComma
     }),
   );
   return results;
+}
+
+/** The slot map is known only once the cluster is connected; wait for it (bounded). */
+async function clusterReady(cluster: Cluster, timeoutMs = 5_000): Promise<void> {
+  if (cluster.status === 'wait') cluster.connect().catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cluster.off('ready', onReady);
+      reject(new FlowGuardError('FG_REDIS_UNAVAILABLE', 'Redis Cluster is not ready', { retryable: true }));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    cluster.once('ready', onReady);
+  });
 }
 
 function groupByNode(client: RedisClient, commands: PipelinedCommand[]): number[][] {
