@@ -59,6 +59,7 @@ export function features(over: {
     payeesHeld: 0,
     overlap: over.overlap ?? null,
     alertPending: false,
+    flaggedAtMs: null,
     windows,
   };
 }
@@ -91,5 +92,12 @@ export function history(perHour: (hourIndex: number) => number, hours = 14 * 24 
 }
 
 export function input(f: WalletFeatures, direction: Direction, h?: HourlyHistory): RuleInput {
-  return { features: f, update: update(direction, f.walletId), history: h, featureConfig: config.features };
+  return {
+    features: f,
+    update: update(direction, f.walletId),
+    history: h,
+    featureConfig: config.features,
+    // FlowGuard has run for a year: every wallet's past is its own.
+    streamStartMs: NOW - 365 * DAY,
+  };
 }

@@ -1,11 +1,12 @@
 // The velocity feature store: applies a batch of wallet updates in Redis (one pipeline) and reads the
 // wallet facts the rules and the REST API need.
+import type { ChainableCommander } from 'ioredis';
 import type { FeatureConfig } from '../config.js';
 import type { WalletUpdate } from '../ingest/normalized-event.js';
 import { callScript, type RedisClient } from '../redis/redis-connection.js';
 import { runPipelined, type PipelinedCommand } from '../redis/pipelined.js';
 import { parseWalletSnapshot, type WalletFeatures } from './wallet-features.js';
-import { payerFlaggedPayeesKey, walletKeys } from './wallet-keys.js';
+import { donorFilterBit, donorFilterKey, payerFlaggedPayeesKey, walletKeys } from './wallet-keys.js';
 
 const HOUR = 3_600_000;
 
@@ -33,23 +34,47 @@ export class FeatureStore {
     return this.config.windows;
   }
 
+  private streamStartMs: number | undefined;
+
+  /**
+   * Event time of the first event this deployment processed (kept in Redis, so it survives restarts):
+   * before it, no wallet has a history here. Read once per process.
+   */
+  async streamStart(batchFirstEventMs: number): Promise<number> {
+    if (this.streamStartMs !== undefined) return this.streamStartMs;
+    const key = `${this.prefix}:{stream}:first-event-ms`;
+    const [, [, stored]] = (await this.redis.multi().set(key, batchFirstEventMs, 'NX').get(key).exec())! as [
+      unknown,
+      [null, string],
+    ];
+    this.streamStartMs = Number(stored);
+    return this.streamStartMs;
+  }
+
   /**
    * Which flagged wallets each payer has already paid (for the replacement-wallet rule), one pipeline.
    * Returns payer → flagged wallet ids flagged no earlier than `sinceMs`.
    */
   async flaggedPayeesOf(payers: string[], sinceMs: number): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
     const unique = [...new Set(payers)];
+    if (!unique.length) return found;
+    const filter = donorFilterKey(this.prefix);
+    const [hits] = (await runPipelined(this.redis, [
+      { key: filter, add: (p) => callScript(p, 'probeDonorFilter', [filter], unique.map(donorFilterBit)) },
+    ])) as [number[]];
+    if (!hits.length) return found;
+    const candidates = hits.map((position) => unique[position - 1]!);
     const replies = await runPipelined(
       this.redis,
-      unique.map((payer) => {
+      candidates.map((payer) => {
         const key = payerFlaggedPayeesKey(this.prefix, payer);
         return { key, add: (p) => p.zrangebyscore(key, sinceMs, '+inf') };
       }),
     );
-    const found = new Map<string, string[]>();
     replies.forEach((reply, i) => {
       const wallets = reply as string[];
-      if (wallets.length > 0) found.set(unique[i]!, wallets);
+      if (wallets.length > 0) found.set(candidates[i]!, wallets);
     });
     return found;
   }
@@ -160,6 +185,7 @@ export class FeatureStore {
       meta.ovTop ?? '',
       meta.ovTopN ?? 0,
       0,
+      meta.flaggedAt ?? -1,
     ];
     for (const w of this.config.windows) {
       const packed = meta[`${w.name}:v`];
@@ -176,20 +202,33 @@ export class FeatureStore {
     return this.redis.zrange(walletKeys(this.prefix, walletId).payers, 0, -1);
   }
 
-  /** Records that these payers paid a flagged wallet, so a wallet they pay next can be matched. */
-  async indexDonorsOfFlagged(
-    walletId: string,
-    payers: string[],
-    flaggedAtMs: number,
+  /**
+   * Marks a wallet flagged (an alert of a seeding rule, or an analyst's confirmed/blocked) and records
+   * its payers as donors, so a wallet they pay next can be matched by the replacement-wallet rule.
+   */
+  async markFlagged(walletId: string, flaggedAtMs: number, payers: string[], ttlMs: number): Promise<void> {
+    const meta = walletKeys(this.prefix, walletId).meta;
+    await this.redis.hsetnx(meta, 'flaggedAt', flaggedAtMs);
+    await this.indexDonors(
+      payers.map((payer) => ({ payer, walletId, atMs: flaggedAtMs })),
+      ttlMs,
+    );
+  }
+
+  /** Donor index entries: this payer paid this flagged wallet at this time. One pipeline. */
+  async indexDonors(
+    entries: { payer: string; walletId: string; atMs: number }[],
     ttlMs: number,
   ): Promise<void> {
+    const filter = donorFilterKey(this.prefix);
     await runPipelined(
       this.redis,
-      payers.flatMap((payer) => {
+      entries.flatMap(({ payer, walletId, atMs }) => {
         const key = payerFlaggedPayeesKey(this.prefix, payer);
         return [
-          { key, add: (p) => p.zadd(key, flaggedAtMs, walletId) },
-          { key, add: (p) => p.pexpire(key, ttlMs) },
+          { key: filter, add: (p: ChainableCommander) => p.setbit(filter, donorFilterBit(payer), 1) },
+          { key, add: (p: ChainableCommander) => p.zadd(key, 'GT', atMs, walletId) },
+          { key, add: (p: ChainableCommander) => p.pexpire(key, ttlMs) },
         ];
       }),
     );

@@ -29,10 +29,12 @@ export interface WalletFeatures {
   /** The flagged wallet that shares most payers with this one. */
   overlap: { walletId: string; sharedPayers: number } | null;
   alertPending: boolean;
+  /** Set once the wallet was alerted by a seeding rule or flagged by an analyst: its payers are donors. */
+  flaggedAtMs: number | null;
   windows: Record<string, WindowFeatures>;
 }
 
-const HEADER_LENGTH = 13;
+const HEADER_LENGTH = 14;
 const PER_WINDOW = 10;
 
 /** Parses the flat array returned by update-wallet-7.lua (see its header for the layout). */
@@ -51,6 +53,7 @@ export function parseWalletSnapshot(walletId: string, raw: unknown[], windows: W
     payeesHeld: n(9),
     overlap: raw[10] ? { walletId: String(raw[10]), sharedPayers: n(11) } : null,
     alertPending: n(12) === 1,
+    flaggedAtMs: n(13) >= 0 ? n(13) : null,
     windows: {},
   };
   windows.forEach((w, index) => {

@@ -78,6 +78,7 @@ export async function processBatch(deps: BatchDependencies, messages: InputMessa
     : new Map<string, string[]>();
   const snapshots = await deps.features.apply(updates, flaggedPayees);
   for (const s of snapshots) metrics.walletUpdates.inc({ status: s.status });
+  await indexLateDonors(deps, catalog, updates, snapshots);
 
   const candidates = await findAlertCandidates(deps, catalog, updates, snapshots);
   const decided = candidates.length ? await deps.alerts.decide(candidates, catalog, deps.now()) : [];
@@ -122,8 +123,18 @@ async function findAlertCandidates(
   snapshots: WalletFeatures[],
 ): Promise<AlertCandidate[]> {
   const featureConfig = deps.config.features;
+  if (!updates.length) return [];
+  const streamStartMs = await deps.features.streamStart(
+    Math.min(...updates.map((u) => u.event.occurredAtMs)),
+  );
   const firstPass = updates.map((update, i) =>
-    evaluateRules(catalog, { features: snapshots[i]!, update, history: undefined, featureConfig }),
+    evaluateRules(catalog, {
+      features: snapshots[i]!,
+      update,
+      history: undefined,
+      featureConfig,
+      streamStartMs,
+    }),
   );
   const needing = new Map<string, number>();
   firstPass.forEach((evaluation, i) => {
@@ -149,6 +160,7 @@ async function findAlertCandidates(
           update,
           history: shiftedHistory(history, features),
           featureConfig,
+          streamStartMs,
         }).findings
       : firstPass[i]!.findings;
     if (!findings.length) return;
@@ -187,6 +199,22 @@ function shiftedHistory(
   };
 }
 
+/** Payers who keep paying a wallet after it was flagged are donors too. */
+async function indexLateDonors(
+  deps: BatchDependencies,
+  catalog: RuleCatalog,
+  updates: WalletUpdate[],
+  snapshots: WalletFeatures[],
+) {
+  const entries = updates.flatMap((u, i) => {
+    const s = snapshots[i]!;
+    return u.direction === 'in' && s.flaggedAtMs !== null && s.status === 'applied'
+      ? [{ payer: u.counterparty, walletId: u.walletId, atMs: u.event.occurredAtMs }]
+      : [];
+  });
+  if (entries.length) await deps.features.indexDonors(entries, catalog.alerting.donorMemoryMs);
+}
+
 async function seedReplacementIndex(
   deps: BatchDependencies,
   catalog: RuleCatalog,
@@ -198,10 +226,10 @@ async function seedReplacementIndex(
     if (!rules.some((r) => seeding.has(r))) continue;
     const walletId = String(alert.walletId);
     const payers = await deps.features.recentPayers(walletId);
-    await deps.features.indexDonorsOfFlagged(
+    await deps.features.markFlagged(
       walletId,
-      payers,
       Date.parse(String(alert.eventTime)),
+      payers,
       catalog.alerting.donorMemoryMs,
     );
   }

@@ -17,6 +17,7 @@ const SCRIPT_VERSION = 'V1';
 const SCRIPTS = {
   updateWallet: 'update-wallet-7.lua',
   decideAlert: 'decide-alert-4.lua',
+  probeDonorFilter: 'probe-donor-filter-1.lua',
 } as const;
 
 type ScriptArg = string | number;

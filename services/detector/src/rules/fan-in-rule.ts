@@ -15,6 +15,12 @@ export const fanInParams = z.object({
   /** The window's count must be at least this many times what the wallet's own history predicts. */
   minRatioToBaseline: z.number().positive(),
   maxWalletAge: durationParam.optional(),
+  /**
+   * Cold start: a wallet the processor says is older than this, that FlowGuard first saw less than this
+   * before the window because FlowGuard itself had just started, has a past we cannot see; it is not
+   * judged until we hold this much of its own history (merchants on the first day of a deployment).
+   */
+  minOwnHistory: durationParam.optional(),
 });
 export type FanInParams = z.infer<typeof fanInParams>;
 
@@ -31,6 +37,7 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams): Ru
       if (w.smallInCount < params.minSmallDeposits || w.distinctPayers < params.minDistinctPayers)
         return null;
       if (w.inSum < params.minTotal) return null;
+      if (params.minOwnHistory && isColdStart(input, w.startMs, ageMs, params.minOwnHistory.ms)) return null;
       if (!history) return 'needs-history';
 
       const windowHours = (features.lastEventMs - w.startMs) / HOUR_MS;
@@ -87,6 +94,19 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams): Ru
       };
     },
   };
+}
+
+function isColdStart(
+  input: RuleInput,
+  windowStartMs: number,
+  ageMs: number,
+  minOwnHistoryMs: number,
+): boolean {
+  const { features, featureConfig, streamStartMs } = input;
+  const heldBeforeWindow = windowStartMs - features.firstSeenMs;
+  const couldHaveSeenItsPast =
+    features.firstSeenMs - streamStartMs >= featureConfig.baselineDays * 24 * HOUR_MS;
+  return heldBeforeWindow < minOwnHistoryMs && ageMs > minOwnHistoryMs && !couldHaveSeenItsPast;
 }
 
 export function round(value: number, digits = 2): number {

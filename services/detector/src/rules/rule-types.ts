@@ -12,6 +12,8 @@ export interface RuleInput {
   /** The wallet's hourly inbound history, when a rule asked for it (see `needsHistory`). */
   history: HourlyHistory | undefined;
   featureConfig: FeatureConfig;
+  /** Event time of the first event FlowGuard ever processed: before it, no wallet has a history here. */
+  streamStartMs: number;
 }
 
 export interface Finding {

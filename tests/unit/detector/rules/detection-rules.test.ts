@@ -35,6 +35,15 @@ describe('crowdfunding-fan-in', () => {
     expect(r.evaluate(input(f, 'in', quietHistory))).toBeNull();
   });
 
+  it('waits for a day of history of an old wallet FlowGuard has only just started to see', () => {
+    const f = features({ ageMs: 900 * DAY, firstSeenAgoMs: 3 * HOUR, windows: campaign });
+    const firstDay = { ...input(f, 'in', quietHistory), streamStartMs: f.firstSeenMs };
+    expect(r.evaluate(firstDay)).toBeNull();
+    // The same wallet silent for weeks while FlowGuard ran (a dormant wallet woken up) is judged.
+    const dormant = { ...input(f, 'in', quietHistory), streamStartMs: f.firstSeenMs - 30 * DAY };
+    expect(r.evaluate(dormant)).toMatchObject({ ruleId: 'crowdfunding-fan-in' });
+  });
+
   it('only looks at money coming in', () => {
     expect(r.evaluate(input(features({ windows: campaign }), 'out', quietHistory))).toBeNull();
   });

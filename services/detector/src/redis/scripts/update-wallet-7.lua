@@ -35,6 +35,7 @@
     [8] lifetime outbound count [9] payers held [10] payees held
     [11] top overlapping flagged wallet or "" [12] its overlapping payer count
     [13] 1 when an alert is waiting to be published, else 0
+    [14] when the wallet was flagged (alerted or by an analyst), epoch ms, or -1
     then per window, in ARGV[12] order: inCount, inSum, small, near, inMax, outCount, outSum,
     distinctPayers, distinctPayees, windowStartMs
 ]]
@@ -104,13 +105,13 @@ local resolutions = parseSpec(ARGV[13])
 -- computed: per window {values, startIndex} already in hand after an update; nil re-reads them.
 local function snapshot(status, computed)
   local m = redis.call('HMGET', meta, 'first', 'opened', 'last', 'ln', 'lmean', 'lm2', 'lout',
-    'ovTop', 'ovTopN')
+    'ovTop', 'ovTopN', 'flaggedAt')
   local last = tonumber(m[3]) or t
   local out = {
     status, tonumber(m[1]) or t, tonumber(m[2]) or -1, last,
     tonumber(m[4]) or 0, m[5] or '0', m[6] or '0', tonumber(m[7]) or 0,
     redis.call('ZCARD', payers), redis.call('ZCARD', payees),
-    m[8] or '', tonumber(m[9]) or 0, redis.call('EXISTS', outbox),
+    m[8] or '', tonumber(m[9]) or 0, redis.call('EXISTS', outbox), tonumber(m[10]) or -1,
   }
   for wi, w in ipairs(windows) do
     local name, res = w[1], tonumber(w[3])

@@ -92,7 +92,7 @@ export async function walletRoutes(app: FastifyInstance, deps: WalletRouteDeps):
       if (flag.kind !== 'false-positive') {
         // A confirmed or blocked wallet's payers seed the replacement-wallet rule.
         const payers = await deps.features.recentPayers(walletId);
-        await deps.features.indexDonorsOfFlagged(walletId, payers, now, catalog.alerting.donorMemoryMs);
+        await deps.features.markFlagged(walletId, now, payers, catalog.alerting.donorMemoryMs);
       }
       return reply.code(201).send({ walletId, flag });
     },
