@@ -1,0 +1,192 @@
+// `npm run simulate -- [flags]`: generates a labelled scenario and writes it to files or a Kafka topic.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { z } from 'zod';
+import { ensureTopic, produceEvents, resolveBrokers } from './event-producer.js';
+import { generateScenario, type Scenario, type ScenarioOptions } from './scenario.js';
+
+const USAGE = `Usage: npm run simulate -- (--out DIR | --kafka) [options]
+  --seed N              PRNG seed (42)
+  --days N              labelled days (2)
+  --warm-up-days N      history before the labelled days (7)
+  --wallets N           ordinary wallets (3000)
+  --duplicates SHARE    share of events sent twice with the same eventId (0)
+  --reorder SHARE       share of events delivered a few minutes late (0)
+  --out DIR             write DIR/events.ndjson and DIR/labels.json
+  --kafka               produce to Kafka (KAFKA_BROKERS, else .stack/env, else 127.0.0.1:9092)
+  --topic NAME          topic (payments.transactions)
+  --rate N              events per second, 0 = as fast as possible (0)
+  --demo                a small scenario for the live demo
+  --time-shift-to-now B true: the newest event is now (default); false: start at --start
+  --start ISO           warm-up start when not shifted to now (2025-01-01T00:00:00Z)`;
+
+const count = z.coerce.number().int().min(0);
+const share = z.coerce.number().min(0).max(0.5);
+
+const FlagsSchema = z
+  .object({
+    seed: z.coerce.number().int().default(42),
+    days: z.coerce.number().int().min(1).max(60).optional(),
+    'warm-up-days': count.max(60).optional(),
+    wallets: z.coerce.number().int().min(50).optional(),
+    duplicates: share.default(0),
+    reorder: share.default(0),
+    out: z.string().min(1).optional(),
+    kafka: z.boolean().default(false),
+    topic: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,249}$/)
+      .default('payments.transactions'),
+    rate: z.coerce.number().min(0).default(0),
+    'batch-size': z.coerce.number().int().min(1).max(10_000).default(500),
+    demo: z.boolean().default(false),
+    'time-shift-to-now': z.enum(['true', 'false']).default('true'),
+    start: z.iso.datetime({ offset: true }).default('2025-01-01T00:00:00Z'),
+    help: z.boolean().default(false),
+  })
+  .refine((flags) => flags.help || flags.out !== undefined || flags.kafka, {
+    message: 'say where the events go: --out DIR, --kafka, or both',
+  });
+type Flags = z.infer<typeof FlagsSchema>;
+
+/** The live-demo scenario: a few hundred people, one merchant, one birthday and one campaign. */
+const DEMO: Partial<ScenarioOptions> = {
+  ordinaryWallets: 300,
+  merchants: 1,
+  birthdayCollections: 1,
+  payrolls: 0,
+  savingsMovers: 0,
+  campaigns: 1,
+  replacements: 0,
+  slowCampaigns: 0,
+  mules: 0,
+  structurers: 0,
+  fanOuts: 0,
+  warmUpDays: 3,
+  days: 1,
+};
+
+export function scenarioOptions(flags: Flags, nowMs = Date.now()): Partial<ScenarioOptions> {
+  const options: Partial<ScenarioOptions> = flags.demo ? { ...DEMO } : {};
+  options.seed = flags.seed;
+  if (flags.days !== undefined) options.days = flags.days;
+  if (flags['warm-up-days'] !== undefined) options.warmUpDays = flags['warm-up-days'];
+  if (flags.wallets !== undefined) options.ordinaryWallets = flags.wallets;
+  options.duplicateShare = flags.duplicates;
+  options.reorderShare = flags.reorder;
+  const spanDays = (options.warmUpDays ?? 7) + (options.days ?? 2);
+  options.start =
+    flags['time-shift-to-now'] === 'true' ? new Date(nowMs - spanDays * 86_400_000) : new Date(flags.start);
+  return options;
+}
+
+export function summarize(scenario: Scenario): string {
+  const ids = new Set(scenario.events.map((e) => e.eventId));
+  const wallets = new Set<string>();
+  for (const e of scenario.events) {
+    if (e.fromWalletId) wallets.add(e.fromWalletId);
+    if (e.toWalletId) wallets.add(e.toWalletId);
+  }
+  const perTypology = new Map<string, number>();
+  for (const l of scenario.labels) perTypology.set(l.typology, (perTypology.get(l.typology) ?? 0) + 1);
+  const labels = [...perTypology].map(([typology, n]) => `${typology}=${n}`).join(' ');
+  return (
+    `events=${scenario.events.length} (unique ${ids.size}) wallets=${wallets.size} ` +
+    `from=${scenario.events[0]?.occurredAt ?? '-'} labels: ${labels}`
+  );
+}
+
+function readArgv(): Record<string, unknown> | undefined {
+  try {
+    return parseArgs({
+      options: {
+        seed: { type: 'string' },
+        days: { type: 'string' },
+        'warm-up-days': { type: 'string' },
+        wallets: { type: 'string' },
+        duplicates: { type: 'string' },
+        reorder: { type: 'string' },
+        out: { type: 'string' },
+        kafka: { type: 'boolean' },
+        topic: { type: 'string' },
+        rate: { type: 'string' },
+        'batch-size': { type: 'string' },
+        demo: { type: 'boolean' },
+        'time-shift-to-now': { type: 'string' },
+        start: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`simulate: ${(error as Error).message}\n\n${USAGE}`);
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const values = readArgv();
+  if (!values) {
+    process.exitCode = 2;
+    return;
+  }
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'flags'}: ${i.message}`);
+    console.error(`simulate: ${problems.join('; ')}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const flags = parsed.data;
+  if (flags.help) {
+    console.log(USAGE);
+    return;
+  }
+
+  const scenario = generateScenario(scenarioOptions(flags));
+  if (flags.out !== undefined) {
+    const dir = resolve(flags.out);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'events.ndjson'), scenario.events.map((e) => JSON.stringify(e) + '\n').join(''));
+    writeFileSync(join(dir, 'labels.json'), JSON.stringify(scenario.labels, null, 2) + '\n');
+  }
+  if (flags.kafka) {
+    const brokers = resolveBrokers(process.env);
+    const kafka = new Kafka({ clientId: 'flowguard-simulator', brokers, logLevel: logLevel.WARN });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopic(admin, flags.topic, 3);
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const started = Date.now();
+    try {
+      await produceEvents(producer, scenario.events, {
+        topic: flags.topic,
+        rate: flags.rate,
+        batchSize: flags['batch-size'],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.error(`produced to ${flags.topic} at ${brokers.join(',')} in ${seconds.toFixed(1)} s`);
+  }
+  console.log(summarize(scenario));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error('simulate failed:', error);
+    process.exitCode = 1;
+  });
+}
