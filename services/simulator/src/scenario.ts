@@ -276,8 +276,13 @@ export function generateScenario(options: Partial<ScenarioOptions> = {}): Scenar
   }
 
   // ---- donation campaigns ------------------------------------------------------------------------
-  const donorPool = (size: number): (Wallet | string)[] =>
-    Array.from({ length: size }, () => (rng.chance(0.85) ? card() : rng.pick(people)));
+  /** Distinct payers: mostly cards, some wallets of ordinary people. */
+  const donorPool = (size: number): (Wallet | string)[] => {
+    const wallets = Array.from({ length: size }, () => rng.chance(0.15)).filter(Boolean).length;
+    const donors: (Wallet | string)[] = rng.sample(people, wallets);
+    while (donors.length < size) donors.push(card());
+    return rng.shuffle(donors);
+  };
   const donate = (payer: Wallet | string, to: Wallet, at: number, amount: number) =>
     typeof payer === 'string'
       ? b.add(at, 'deposit', amount, payer, to, 'card')
@@ -338,7 +343,10 @@ export function generateScenario(options: Partial<ScenarioOptions> = {}): Scenar
     const wallet = newWallet(Math.max(original.lastMs, from - rng.uniform(1, 5) * HOUR));
     const count = rng.int(80, 300);
     const returning = rng.sample(original.donors, Math.round(count * rng.uniform(0.4, 0.7)));
-    const fresh = [...original.spare, ...donorPool(count)].slice(0, count - returning.length);
+    const taken = new Set(returning);
+    const fresh = [...new Set([...original.spare, ...donorPool(count)])]
+      .filter((donor) => !taken.has(donor))
+      .slice(0, count - returning.length);
     const donors = rng.shuffle([...returning, ...fresh]);
     const total = count * rng.uniform(250, 380);
     const { times } = runDrive(wallet, donors, from, lengthMs, total, true);
@@ -372,12 +380,13 @@ export function generateScenario(options: Partial<ScenarioOptions> = {}): Scenar
     const weights = Array.from({ length: payers }, () => rng.uniform(0.5, 1.5));
     const weightSum = weights.reduce((sum, w) => sum + w, 0);
     const times: number[] = [];
-    for (let n = 0; n < payers; n++) {
+    const senders = donorPool(payers);
+    senders.forEach((sender, n) => {
       const at = from + rng.uniform(0, inLength);
       times.push(at);
       const amount = Math.round((total * weights[n]!) / weightSum / 10) * 10;
-      track(donate(rng.chance(0.5) ? card() : rng.pick(people), mule, at, amount));
-    }
+      track(donate(sender, mule, at, amount));
+    });
     let outAt = Math.max(...times) + rng.uniform(10, 90) * MINUTE;
     const out = total * rng.uniform(0.85, 0.95);
     const toBank = rng.chance(0.5);
