@@ -103,7 +103,9 @@ describe('crash between alert decision and publish', () => {
     await settle(500);
     expect(published).toHaveLength(1);
     expect(JSON.parse(published[0]!.value).alertId).toBe(decidedId);
-    expect(await deps.features.read('w-crash')).toEqual(featuresBefore);
+    const featuresAfter = await deps.features.read('w-crash');
+    expect(featuresAfter!.windows).toEqual(featuresBefore!.windows);
+    expect(featuresAfter!.lifetime).toEqual(featuresBefore!.lifetime);
     expect(await redis.hlen(`${config.redis.keyPrefix}:{w:w-crash}:outbox`)).toBe(0);
 
     const third = await processBatch(deps, messages);

@@ -65,11 +65,13 @@ describe('typologies among ordinary traffic (default rules)', () => {
 
   beforeAll(async () => {
     t = await startTestDetector();
-    const all = [...merchants(3), ...ordinary(2000), ...first, ...replacement, ...mule].sort((a, b) =>
-      a.occurredAt.localeCompare(b.occurredAt),
-    );
-    await t.send(all);
+    const byTime = (a: TransactionEventInput, b: TransactionEventInput) =>
+      a.occurredAt.localeCompare(b.occurredAt);
+    await t.send([...merchants(3), ...ordinary(2000), ...first].sort(byTime));
     await t.caughtUp(120_000);
+    // The replacement appears after the first wallet was alerted (and blocked), as in the seed case.
+    await t.send([...replacement, ...mule].sort(byTime));
+    await t.caughtUp(60_000);
     await settle(1500);
     alerts = t.alerts.records.map((r) => JSON.parse(r.value) as Alert);
   }, 180_000);

@@ -50,6 +50,7 @@ describe('evaluateAlerts', () => {
       alerts,
       producedAtMs,
       ordinaryWallets: 300,
+      labelledFromMs: s.labelledFromMs,
     });
 
     const row = report.rows.find((r) => r.typology === 'crowdfunding')!;
@@ -67,6 +68,7 @@ describe('evaluateAlerts', () => {
       [merchant.walletId, 'merchant'],
     ]);
     expect(report.falseAlertsPer10kOrdinary).toBeCloseTo(10_000 / 300);
+    expect(report.falseAlertWalletsLabelledPeriod).toBe(1);
     expect(report.missed.some((m) => m.typology === 'structuring')).toBe(true);
   });
 });

@@ -187,13 +187,17 @@ export class FeatureStore {
       0,
       meta.flaggedAt ?? -1,
     ];
-    for (const w of this.config.windows) {
-      const packed = meta[`${w.name}:v`];
+    // meta.win holds "startIndex:v1,...,v7" per window, in the configured order (update-wallet-7.lua).
+    const states = (meta.win ?? '').split(';');
+    this.config.windows.forEach((w, i) => {
+      const [start, packed] = (states[i] ?? '').split(':');
       const values = packed ? packed.split(',').map(Number) : [0, 0, 0, 0, 0, 0, 0];
-      const startIdx = Number(meta[`${w.name}:st`] ?? Math.floor(last / w.resolutionMs));
+      const startIdx = start
+        ? Number(start)
+        : Math.floor(last / w.resolutionMs) - w.lengthMs / w.resolutionMs + 1;
       const startMs = startIdx * w.resolutionMs;
       raw.push(...values, countSince(payers, startMs), countSince(payees, startMs), startMs);
-    }
+    });
     return { ...parseWalletSnapshot(walletId, raw, this.config.windows), lifetimeDistinctPayers: hll };
   }
 

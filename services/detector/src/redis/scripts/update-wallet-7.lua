@@ -2,9 +2,11 @@
   Applies one transaction to one wallet's velocity features, exactly once, and returns the wallet's
   current aggregates so the rules need no second read.
 
-  Every key carries the wallet's hash tag, so the script runs unchanged on Redis Cluster.
+  Every key carries the wallet's hash tag, so the script runs unchanged on Redis Cluster. The script
+  is on the hot path (once per event side): meta is read with one HMGET and written with one HSET,
+  and sliding a window only reads the buckets that hold data (see "occupancy" below).
 
-  KEYS[1] meta      HASH  first/last seen, opening time, lifetime stats, per-window running sums
+  KEYS[1] meta      HASH  first/last seen, opening time, lifetime stats, window sums, bucket occupancy
   KEYS[2] buckets   HASH  "<resolutionMs>:<bucketIndex>" -> "inCount,inSum,small,near,inMax,outCount,outSum"
   KEYS[3] payers    ZSET  inbound counterparty -> latest event time (capped, newest kept)
   KEYS[4] payees    ZSET  outbound counterparty -> latest event time (capped, newest kept)
@@ -23,21 +25,28 @@
   ARGV[9]  de-duplication horizon, ms
   ARGV[10] key time-to-live, ms (a quiet wallet's keys expire after it)
   ARGV[11] counterparty cap (size bound of KEYS[3] and KEYS[4])
-  ARGV[12] windows: "name:lengthMs:resolutionMs;..." (each length a multiple of its resolution)
+  ARGV[12] windows: "name:lengthMs:resolutionMs;..." (each length a multiple of its resolution, and
+           no longer than its resolution's retention)
   ARGV[13] resolutions: "resolutionMs:retentionMs;..."
   ARGV[14] flagged wallets this payer already paid: "walletA,walletB" or ""
+
+  Meta fields kept by this script: first, opened, last, ln/lmean/lm2 (Welford over inbound amounts),
+  lout, win ("start:v1,...,v7;..." per window, in ARGV[12] order), trim:<res> (lowest bucket index
+  retained), occ:<res> (one character per bucket slot of the retention ring: "1" when that bucket
+  holds data), ov:<wallet>/ovTop/ovTopN (payers shared with flagged wallets). flaggedAt is set by the
+  application when the wallet is flagged.
 
   Returns a flat array:
     [1] status: 0 applied, 1 duplicate (nothing changed), 2 older than retention (lifetime stats only),
         3 older than the de-duplication horizon (nothing changed: it could not be told from a replay)
     [2] firstSeenMs [3] openedAtMs or -1 [4] lastEventMs
     [5] lifetime inbound count [6] lifetime inbound mean (string) [7] lifetime inbound M2 (string)
-    [8] lifetime outbound count [9] payers held [10] payees held
+    [8] lifetime outbound count [9] payers held [10] payees held (-1 on an inbound update)
     [11] top overlapping flagged wallet or "" [12] its overlapping payer count
     [13] 1 when an alert is waiting to be published, else 0
-    [14] when the wallet was flagged (alerted or by an analyst), epoch ms, or -1
+    [14] when the wallet was flagged, epoch ms, or -1
     then per window, in ARGV[12] order: inCount, inSum, small, near, inMax, outCount, outSum,
-    distinctPayers, distinctPayees, windowStartMs
+    distinctPayers, distinctPayees (-1 on an inbound update), windowStartMs
 ]]
 
 local meta, buckets, payers, payees, seen, payerHll, outbox =
@@ -49,21 +58,18 @@ local inbound = ARGV[3] == 'in'
 local amount = tonumber(ARGV[4])
 local counterparty = ARGV[5]
 local openedAt = tonumber(ARGV[6])
-local small = tonumber(ARGV[7])
-local near = tonumber(ARGV[8])
 local dedupHorizon = tonumber(ARGV[9])
 local ttl = tonumber(ARGV[10])
 local cap = tonumber(ARGV[11])
 
 local FIELDS = 7 -- inCount, inSum, small, near, inMax, outCount, outSum
 local MAX_FIELD = 5
+local floor = math.floor
 
 local function parseSpec(spec)
   local out = {}
-  for item in string.gmatch(spec, '[^;]+') do
-    local parts = {}
-    for p in string.gmatch(item, '[^:]+') do parts[#parts + 1] = p end
-    out[#out + 1] = parts
+  for a, b, c in string.gmatch(spec, '([^:;]+):([^:;]+):?([^:;]*)') do
+    out[#out + 1] = {a, tonumber(b), tonumber(c)}
   end
   return out
 end
@@ -81,10 +87,92 @@ local function packValues(v)
   return table.concat(v, ',', 1, FIELDS)
 end
 
--- The event's contribution to one bucket or window, in the packed field order.
-local contribution = {0, 0, 0, 0, 0, 0, 0}
+local windows = parseSpec(ARGV[12])      -- {name, lengthMs, resolutionMs}
+local resolutions = parseSpec(ARGV[13])  -- {resolutionMs (string), retentionMs}
+
+-- One read of everything the script needs from meta.
+local metaFields = {'last', 'first', 'opened', 'ln', 'lmean', 'lm2', 'lout', 'win', 'ovTop', 'ovTopN', 'flaggedAt'}
+for _, r in ipairs(resolutions) do
+  metaFields[#metaFields + 1] = 'trim:' .. r[1]
+  metaFields[#metaFields + 1] = 'occ:' .. r[1]
+end
+local m = redis.call('HMGET', meta, unpack(metaFields))
+
+-- Window state: {startIndex or nil, values}
+local windowState = {}
+do
+  local i = 1
+  for st, packed in string.gmatch(m[8] or '', '([^:;]+):([^;]*)') do
+    windowState[i] = {tonumber(st), unpackValues(packed)}
+    i = i + 1
+  end
+end
+
+local function snapshot(status, last, first, opened, ln, lmean, lm2, lout, ovTop, ovTopN, states)
+  local out = {
+    status, first, opened, last, ln, lmean, lm2, lout,
+    redis.call('ZCARD', payers), inbound and -1 or redis.call('ZCARD', payees),
+    ovTop, ovTopN, redis.call('EXISTS', outbox), tonumber(m[11]) or -1,
+  }
+  for wi, w in ipairs(windows) do
+    local res = w[3]
+    local state = states[wi]
+    local startIdx = (state and state[1]) or (floor(last / res) - w[2] / res + 1)
+    local v = (state and state[2]) or unpackValues(nil)
+    local startMs = startIdx * res
+    for i = 1, FIELDS do out[#out + 1] = v[i] end
+    out[#out + 1] = redis.call('ZCOUNT', payers, startMs, '+inf')
+    out[#out + 1] = inbound and -1 or redis.call('ZCOUNT', payees, startMs, '+inf')
+    out[#out + 1] = startMs
+  end
+  return out
+end
+
+local prevLast = tonumber(m[1])
+local first = tonumber(m[2]) or t
+local opened = tonumber(m[3]) or -1
+local ln, lmean, lm2 = tonumber(m[4]) or 0, m[5] or '0', m[6] or '0'
+local lout = tonumber(m[7]) or 0
+local ovTop, ovTopN = m[9] or '', tonumber(m[10]) or 0
+
+local unchanged = function(status)
+  return snapshot(status, prevLast or t, first, opened, ln, lmean, lm2, lout, ovTop, ovTopN, windowState)
+end
+
+if redis.call('ZSCORE', seen, eventId) then return unchanged(1) end
+local last = prevLast or t
+if t > last then last = t end
+if t < last - dedupHorizon then return unchanged(3) end
+
+-- De-duplication index: remember this event, forget what fell out of the horizon.
+redis.call('ZADD', seen, t, eventId)
+redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. (last - dedupHorizon))
+
+local metaOut = {'last', last}
+if t < first or not m[2] then first = t end
+metaOut[#metaOut + 1] = 'first'; metaOut[#metaOut + 1] = first
+if openedAt then
+  opened = openedAt
+  metaOut[#metaOut + 1] = 'opened'; metaOut[#metaOut + 1] = openedAt
+end
+
+-- Lifetime statistics (Welford's running mean and M2 of inbound amounts).
 if inbound then
-  contribution = {1, amount, small, near, amount, 0, 0}
+  ln = ln + 1
+  local mean, m2 = tonumber(lmean), tonumber(lm2)
+  local delta = amount - mean
+  mean = mean + delta / ln
+  m2 = m2 + delta * (amount - mean)
+  lmean, lm2 = string.format('%.17g', mean), string.format('%.17g', m2)
+  for _, x in ipairs({'ln', ln, 'lmean', lmean, 'lm2', lm2}) do metaOut[#metaOut + 1] = x end
+else
+  lout = lout + 1
+  metaOut[#metaOut + 1] = 'lout'; metaOut[#metaOut + 1] = lout
+end
+
+local contribution
+if inbound then
+  contribution = {1, amount, tonumber(ARGV[7]), tonumber(ARGV[8]), amount, 0, 0}
 else
   contribution = {0, 0, 0, 0, 0, 1, amount}
 end
@@ -99,115 +187,58 @@ local function addInto(v, c)
   end
 end
 
-local windows = parseSpec(ARGV[12])
-local resolutions = parseSpec(ARGV[13])
+-- Occupancy rings: bucket i of a resolution lives in slot (i mod ring) + 1, ring = retention buckets.
+-- All buckets held lie in [trim, trim + ring - 1], so a slot names exactly one bucket.
+local ring, occ, trim, lowestOf = {}, {}, {}, {}
+for ri, r in ipairs(resolutions) do
+  local res = tonumber(r[1])
+  ring[res] = r[2] / res
+  occ[res] = m[12 + (ri - 1) * 2 + 1] or string.rep('0', ring[res])
+  lowestOf[res] = floor(last / res) - ring[res] + 1
+  trim[res] = tonumber(m[12 + (ri - 1) * 2]) or lowestOf[res]
+end
 
--- computed: per window {values, startIndex} already in hand after an update; nil re-reads them.
-local function snapshot(status, computed)
-  local m = redis.call('HMGET', meta, 'first', 'opened', 'last', 'ln', 'lmean', 'lm2', 'lout',
-    'ovTop', 'ovTopN', 'flaggedAt')
-  local last = tonumber(m[3]) or t
-  local out = {
-    status, tonumber(m[1]) or t, tonumber(m[2]) or -1, last,
-    tonumber(m[4]) or 0, m[5] or '0', m[6] or '0', tonumber(m[7]) or 0,
-    redis.call('ZCARD', payers), redis.call('ZCARD', payees),
-    m[8] or '', tonumber(m[9]) or 0, redis.call('EXISTS', outbox), tonumber(m[10]) or -1,
-  }
-  for wi, w in ipairs(windows) do
-    local name, res = w[1], tonumber(w[3])
-    local v, startIdx
-    if computed then
-      v, startIdx = computed[wi][1], computed[wi][2]
-    else
-      local state = redis.call('HMGET', meta, name .. ':v', name .. ':st')
-      v, startIdx = unpackValues(state[1]), tonumber(state[2]) or math.floor(last / res)
-    end
-    local startMs = startIdx * res
-    for i = 1, FIELDS do out[#out + 1] = v[i] end
-    out[#out + 1] = redis.call('ZCOUNT', payers, startMs, '+inf')
-    out[#out + 1] = redis.call('ZCOUNT', payees, startMs, '+inf')
-    out[#out + 1] = startMs
+local function occupied(res, i)
+  return string.byte(occ[res], (i % ring[res]) + 1) == 49 -- '1'
+end
+
+local function setSlot(res, i, char)
+  local s = (i % ring[res]) + 1
+  occ[res] = string.sub(occ[res], 1, s - 1) .. char .. string.sub(occ[res], s + 1)
+end
+
+-- Fields of the buckets from..to of one resolution that hold data.
+local function heldFields(res, from, to)
+  local fields = {}
+  if from < trim[res] then from = trim[res] end
+  if to > trim[res] + ring[res] - 1 then to = trim[res] + ring[res] - 1 end
+  for i = from, to do
+    if occupied(res, i) then fields[#fields + 1] = res .. ':' .. i end
   end
-  return out
+  return fields
 end
 
-if redis.call('ZSCORE', seen, eventId) then
-  return snapshot(1)
+local function hmgetAll(fields)
+  if #fields == 0 then return {} end
+  return redis.call('HMGET', buckets, unpack(fields))
 end
 
-local known = redis.call('HMGET', meta, 'last', 'first')
-local last = tonumber(known[1]) or t
-if t > last then last = t end
-if t < last - dedupHorizon then
-  return snapshot(3)
-end
-
--- De-duplication index: remember this event, forget what fell out of the horizon.
-redis.call('ZADD', seen, t, eventId)
-redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. (last - dedupHorizon))
-
--- Wallet identity and lifetime statistics (Welford's running mean and M2 of inbound amounts).
-local first = tonumber(known[2])
-if not first or t < first then redis.call('HSET', meta, 'first', t) end
-if openedAt then redis.call('HSET', meta, 'opened', openedAt) end
-redis.call('HSET', meta, 'last', last)
-if inbound then
-  local s = redis.call('HMGET', meta, 'ln', 'lmean', 'lm2')
-  local n = (tonumber(s[1]) or 0) + 1
-  local mean = tonumber(s[2]) or 0
-  local m2 = tonumber(s[3]) or 0
-  local delta = amount - mean
-  mean = mean + delta / n
-  m2 = m2 + delta * (amount - mean)
-  redis.call('HSET', meta, 'ln', n, 'lmean', string.format('%.17g', mean), 'lm2', string.format('%.17g', m2))
-else
-  redis.call('HINCRBY', meta, 'lout', 1)
-end
-
--- Buckets, one family per resolution; fields older than the resolution's retention are deleted.
-local maxRetention = 0
-local retained = false
-for _, r in ipairs(resolutions) do
-  local res, retention = tonumber(r[1]), tonumber(r[2])
-  if retention > maxRetention then maxRetention = retention end
-  local keep = retention / res
-  local lowest = math.floor(last / res) - keep + 1
-  local idx = math.floor(t / res)
-  if idx >= lowest then
-    retained = true
-    local field = r[1] .. ':' .. idx
-    local v = unpackValues(redis.call('HGET', buckets, field))
-    addInto(v, contribution)
-    redis.call('HSET', buckets, field, packValues(v))
-  end
-  local trimKey = r[1] .. ':trim'
-  local trimmedTo = tonumber(redis.call('HGET', meta, trimKey)) or lowest
-  if lowest > trimmedTo then
-    local from = trimmedTo
-    if lowest - from > keep then from = lowest - keep end
-    for i = from, lowest - 1 do redis.call('HDEL', buckets, r[1] .. ':' .. i) end
-  end
-  if lowest > trimmedTo or not redis.call('HEXISTS', meta, trimKey) then
-    redis.call('HSET', meta, trimKey, lowest)
-  end
-end
-
--- Running window sums: slide each window to end at the newest event time, then add this event.
-local computed = {}
+-- Running window sums: slide each window to end at the newest event time (before any bucket is
+-- trimmed, since the buckets sliding out are read), then add this event.
+local winOut = {}
 for wi, w in ipairs(windows) do
-  local name, length, res = w[1], tonumber(w[2]), tonumber(w[3])
+  local length, res = w[2], w[3]
   local n = length / res
-  local startIdx = math.floor(last / res) - n + 1
-  local state = redis.call('HMGET', meta, name .. ':v', name .. ':st')
-  local v = unpackValues(state[1])
-  local oldStart = tonumber(state[2]) or startIdx
+  local startIdx = floor(last / res) - n + 1
+  local state = windowState[wi]
+  local oldStart = (state and state[1]) or startIdx
+  local v = (state and state[2]) or unpackValues(nil)
   if startIdx > oldStart then
     if startIdx - oldStart >= n then
       v = unpackValues(nil)
     else
       local maxLeft = false
-      for i = oldStart, startIdx - 1 do
-        local b = redis.call('HGET', buckets, res .. ':' .. i)
+      for _, b in ipairs(hmgetAll(heldFields(res, oldStart, startIdx - 1))) do
         if b then
           local bv = unpackValues(b)
           for f = 1, FIELDS do
@@ -217,46 +248,87 @@ for wi, w in ipairs(windows) do
         end
       end
       if maxLeft then
-        -- The window's largest amount slid out: recompute the maximum from the buckets still inside.
+        -- The window's largest amount slid out: recompute it from the buckets still inside.
         v[MAX_FIELD] = 0
-        for i = startIdx, startIdx + n - 1 do
-          local b = redis.call('HGET', buckets, res .. ':' .. i)
+        for _, b in ipairs(hmgetAll(heldFields(res, startIdx, startIdx + n - 1))) do
           if b then
-            local bv = unpackValues(b)
-            if bv[MAX_FIELD] > v[MAX_FIELD] then v[MAX_FIELD] = bv[MAX_FIELD] end
+            local x = unpackValues(b)[MAX_FIELD]
+            if x > v[MAX_FIELD] then v[MAX_FIELD] = x end
           end
         end
       end
     end
   end
-  if math.floor(t / res) >= startIdx then addInto(v, contribution) end
-  redis.call('HSET', meta, name .. ':v', packValues(v), name .. ':st', startIdx)
-  computed[wi] = {v, startIdx}
+  if floor(t / res) >= startIdx then addInto(v, contribution) end
+  windowState[wi] = {startIdx, v}
+  winOut[wi] = startIdx .. ':' .. packValues(v)
+end
+metaOut[#metaOut + 1] = 'win'; metaOut[#metaOut + 1] = table.concat(winOut, ';')
+
+-- Buckets: trim what left the retention, then add the event to its bucket of each resolution.
+local retained = false
+local bucketFields, dropFields = {}, {}
+for _, r in ipairs(resolutions) do
+  local res = tonumber(r[1])
+  local lowest = lowestOf[res]
+  if lowest > trim[res] then
+    local to = lowest - 1
+    if to > trim[res] + ring[res] - 1 then to = trim[res] + ring[res] - 1 end
+    for i = trim[res], to do
+      if occupied(res, i) then
+        dropFields[#dropFields + 1] = res .. ':' .. i
+        setSlot(res, i, '0')
+      end
+    end
+    trim[res] = lowest
+  end
+  local idx = floor(t / res)
+  if idx >= lowest then
+    retained = true
+    bucketFields[#bucketFields + 1] = res .. ':' .. idx
+    setSlot(res, idx, '1')
+  end
+  metaOut[#metaOut + 1] = 'trim:' .. r[1]; metaOut[#metaOut + 1] = trim[res]
+  metaOut[#metaOut + 1] = 'occ:' .. r[1]; metaOut[#metaOut + 1] = occ[res]
+end
+if #dropFields > 0 then redis.call('HDEL', buckets, unpack(dropFields)) end
+if #bucketFields > 0 then
+  local current = redis.call('HMGET', buckets, unpack(bucketFields))
+  local writes = {}
+  for i, field in ipairs(bucketFields) do
+    local v = unpackValues(current[i] or nil)
+    addInto(v, contribution)
+    writes[#writes + 1] = field
+    writes[#writes + 1] = packValues(v)
+  end
+  redis.call('HSET', buckets, unpack(writes))
 end
 
--- Counterparty sets: newest kept, bounded by the cap and by the largest window.
+-- Counterparty sets: newest kept, bounded by the cap. ZADD GT returns 1 only for a new member.
 local set = payees
 if inbound then set = payers end
-local existing = tonumber(redis.call('ZSCORE', set, counterparty))
-local isNew = existing == nil
-if isNew or t > existing then redis.call('ZADD', set, t, counterparty) end
-if redis.call('ZCARD', set) > cap then redis.call('ZPOPMIN', set, redis.call('ZCARD', set) - cap) end
+local isNew = redis.call('ZADD', set, 'GT', t, counterparty) == 1
+if isNew and redis.call('ZCARD', set) > cap then redis.call('ZPOPMIN', set) end
 if inbound then
   redis.call('PFADD', payerHll, counterparty)
   -- Replacement-wallet evidence: a payer new to this wallet who already paid a flagged wallet.
   if isNew and ARGV[14] ~= '' then
-    local top = tonumber(redis.call('HGET', meta, 'ovTopN')) or 0
     for flagged in string.gmatch(ARGV[14], '[^,]+') do
       local count = redis.call('HINCRBY', meta, 'ov:' .. flagged, 1)
-      if count > top then
-        top = count
-        redis.call('HSET', meta, 'ovTop', flagged, 'ovTopN', count)
+      if count > ovTopN then
+        ovTop, ovTopN = flagged, count
+        metaOut[#metaOut + 1] = 'ovTop'; metaOut[#metaOut + 1] = ovTop
+        metaOut[#metaOut + 1] = 'ovTopN'; metaOut[#metaOut + 1] = ovTopN
       end
     end
   end
 end
 
-for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
+redis.call('HSET', meta, unpack(metaOut))
+redis.call('PEXPIRE', meta, ttl)
+redis.call('PEXPIRE', buckets, ttl)
+redis.call('PEXPIRE', seen, ttl)
+redis.call('PEXPIRE', set, ttl)
+if inbound then redis.call('PEXPIRE', payerHll, ttl) end
 
-if retained then return snapshot(0, computed) end
-return snapshot(2, computed)
+return snapshot(retained and 0 or 2, last, first, opened, ln, lmean, lm2, lout, ovTop, ovTopN, windowState)
