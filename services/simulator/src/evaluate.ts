@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     ordinaryWallets: flags.wallets,
     duplicateShare: flags.duplicates,
     reorderShare: flags.reorder,
+    // The newest events are "now"; kept so the run's scenario can be regenerated exactly.
+    start: new Date(Date.now() - (flags['warm-up-days'] + flags.days) * 86_400_000),
   };
   const scenario = generateScenario(options);
   console.error(
@@ -134,9 +136,14 @@ async function main(): Promise<void> {
     alerts,
     producedAtMs,
     ordinaryWallets: options.ordinaryWallets,
+    labelledFromMs: scenario.labelledFromMs,
   });
   const throughput = scenario.events.length / (elapsedMs / 1000);
-  const command = `npm run evaluate${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
+  const endpoints = ['KAFKA_BROKERS', 'REDIS_URL', 'REDIS_CLUSTER_NODES']
+    .filter((name) => process.env[name])
+    .map((name) => `${name}=${process.env[name]} `)
+    .join('');
+  const command = `${endpoints}npm run evaluate${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -234,7 +241,7 @@ function writeReport(r: {
 }): void {
   const dir = join(REPO_ROOT, 'docs', 'evaluation');
   mkdirSync(dir, { recursive: true });
-  const { start: _start, ...scenario } = r.options;
+  const start = r.options.start?.toISOString() ?? '';
   const falseAlerts = r.report.falseAlerts.map(
     (f) => `- \`${f.walletId}\` (${f.typology}): ${f.rules.join(', ')} — ${f.firstAlert.summary}`,
   );
@@ -245,7 +252,7 @@ fast as possible to a fresh input topic and run through the real detector (in-pr
 Redis, topics, group and key prefix unique to the run and removed afterwards). Regenerate it; do not edit it.
 
 - command: \`${r.command}\`
-- scenario: seed ${r.options.seed}, ${r.options.warmUpDays} warm-up days + ${r.options.days} labelled days,
+- scenario: seed ${r.options.seed}, start ${start}, ${r.options.warmUpDays} warm-up days + ${r.options.days} labelled days,
   ${r.options.ordinaryWallets} ordinary wallets, ${r.scenarioEvents} events
   (duplicates ${r.options.duplicateShare}, late arrivals ${r.options.reorderShare})
 - machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.os}
@@ -271,7 +278,7 @@ ${falseAlerts.length ? falseAlerts.join('\n') : 'None.'}
       {
         command: r.command,
         machine: r.machine,
-        scenario: { ...scenario, events: r.scenarioEvents },
+        scenario: { ...r.options, start, events: r.scenarioEvents },
         throughputEventsPerSecond: Math.round(r.throughput),
         ...r.report,
       },

@@ -32,6 +32,8 @@ export interface EvaluationReport {
   precision: number | null;
   falseAlertWallets: number;
   falseAlertsPer10kOrdinary: number;
+  /** The same, counting only alerts on events of the labelled period (after the warm-up). */
+  falseAlertWalletsLabelledPeriod: number;
   innocentAlerted: number;
   medianLatencyMs: number | null;
   /** Alerted wallets without a suspicious label: innocent look-alikes and unlabelled ordinary wallets. */
@@ -47,6 +49,7 @@ export interface EvaluationInput {
   /** eventId → wall time (epoch ms) it was handed to Kafka. */
   producedAtMs: Map<string, number>;
   ordinaryWallets: number;
+  labelledFromMs: number;
 }
 
 export function median(values: number[]): number | null {
@@ -154,6 +157,9 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationReport {
     });
   }
   const alertedWallets = alertsByWallet.size;
+  const falseAlertWalletsLabelledPeriod = falseAlerts.filter((f) =>
+    alertsByWallet.get(f.walletId)!.some((a) => Date.parse(a.eventTime) >= input.labelledFromMs),
+  ).length;
   const allLatencies = input.alerts.map(latencyOf).filter((l): l is number => l !== undefined);
   return {
     rows,
@@ -162,6 +168,7 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationReport {
     precision: alertedWallets ? truePositives / alertedWallets : null,
     falseAlertWallets: falseAlerts.length,
     falseAlertsPer10kOrdinary: (falseAlerts.length / Math.max(1, input.ordinaryWallets)) * 10_000,
+    falseAlertWalletsLabelledPeriod,
     innocentAlerted: input.labels.filter((l) => l.innocent && alertsByWallet.has(l.walletId)).length,
     medianLatencyMs: median(allLatencies),
     falseAlerts,
@@ -198,7 +205,8 @@ export function reportTotals(report: EvaluationReport): string {
   return [
     `- alerts: ${report.alerts} on ${report.alertedWallets} wallets; median event-to-alert latency ${ms(report.medianLatencyMs)}`,
     `- precision (alerted wallets with a suspicious label / all alerted wallets): ${pct(report.precision)}`,
-    `- false-alert wallets: ${report.falseAlertWallets} (${report.falseAlertsPer10kOrdinary.toFixed(1)} per 10,000 ordinary wallets)`,
+    `- false-alert wallets: ${report.falseAlertWallets} (${report.falseAlertsPer10kOrdinary.toFixed(1)} per 10,000 ordinary wallets); ` +
+      `${report.falseAlertWalletsLabelledPeriod} of them alerted on events of the labelled period, the rest only during the warm-up`,
     `- innocent look-alikes alerted (merchant, birthday, payroll, savings; target 0): ${report.innocentAlerted}`,
     `- suspicious wallets missed: ${report.missed.length ? report.missed.map((m) => `${m.walletId} (${m.typology})`).join(', ') : 'none'}`,
   ].join('\n');

@@ -103,7 +103,13 @@ export function generateScenario(options: Partial<ScenarioOptions> = {}): Scenar
   const startMs = o.start ? o.start.getTime() : Date.now() - spanMs;
   const labelledFromMs = startMs + o.warmUpDays * DAY;
   const endMs = startMs + spanMs;
-  const totalDays = o.warmUpDays + o.days;
+  /** Calendar days (UTC) overlapping the span, clipped to it, so payouts fall in the evening. */
+  const calendarDays: { from: number; to: number; share: number }[] = [];
+  for (let day = Math.floor(startMs / DAY) * DAY; day < endMs; day += DAY) {
+    const from = Math.max(day, startMs);
+    const to = Math.min(day + DAY, endMs);
+    calendarDays.push({ from, to, share: (to - from) / DAY });
+  }
   const labels: Label[] = [];
   const ids: string[] = [];
   const track = (id: string) => (ids.push(id), id);
@@ -161,23 +167,22 @@ export function generateScenario(options: Partial<ScenarioOptions> = {}): Scenar
     // A small, stable circle of friends.
     person.friends = rng.sample(people, rng.int(2, 6)).filter((friend) => friend.id !== person.id);
   }
-  for (let day = 0; day < totalDays; day++) {
-    const from = startMs + day * DAY;
-    const to = from + DAY;
+  for (const { from, to, share } of calendarDays) {
     for (const p of people) {
-      const topUps = Math.min(2, rng.poisson(0.35 * p.activity));
+      const rate = share * p.activity;
+      const topUps = Math.min(2, rng.poisson(0.35 * rate));
       for (let i = 0; i < topUps; i++) {
         const source = rng.chance(0.75) ? p.card : rng.pick(terminals);
         const channel = source === p.card ? 'card' : 'terminal';
         b.add(b.rhythmTime(from, to), 'deposit', rub(1500, 0.8, 100, 60_000), source, p, channel);
       }
-      for (let i = rng.poisson(0.3 * p.activity); i > 0; i--) {
+      for (let i = rng.poisson(0.3 * rate); i > 0; i--) {
         b.add(b.rhythmTime(from, to), 'payment', rub(700, 0.9, 50), p, rng.pick(shops), 'app');
       }
-      for (let i = rng.poisson(0.2 * p.activity); i > 0 && p.friends.length; i--) {
+      for (let i = rng.poisson(0.2 * rate); i > 0 && p.friends.length; i--) {
         b.add(b.rhythmTime(from, to), 'transfer', rub(800, 0.9, 50), p, rng.pick(p.friends), 'app');
       }
-      if (rng.chance(0.06 * p.activity)) {
+      if (rng.chance(0.06 * rate)) {
         b.add(b.rhythmTime(from, to), 'withdrawal', rub(3000, 0.7, 500), p, p.bank, 'app');
       }
     }
@@ -190,24 +195,27 @@ export function generateScenario(options: Partial<ScenarioOptions> = {}): Scenar
     const regulars = rng.sample(people, rng.int(150, 400));
     const cards = Array.from({ length: rng.int(300, 700) }, card);
     const dailyLevel = rng.int(150, 600);
-    for (let day = 0; day < totalDays; day++) {
-      const from = startMs + day * DAY;
-      const count = Math.max(1, Math.round(dailyLevel * rng.uniform(0.85, 1.15)));
+    const labelled = (ms: number, id: string) => (ms >= labelledFromMs ? track(id) : id);
+    for (const { from, to, share } of calendarDays) {
+      const dayStart = Math.floor(from / DAY) * DAY;
+      // Open until 22:00; the takings go to the bank after closing.
+      const closeMs = Math.min(to, dayStart + 22 * HOUR);
+      if (closeMs <= from) continue;
+      const count = Math.round(dailyLevel * share * rng.uniform(0.85, 1.15));
       let takings = 0;
-      const labelled = from >= labelledFromMs;
       for (let i = 0; i < count; i++) {
         // Favourite customers come back most often (u^2 skews towards the front of the list).
         const skewed = <T>(list: T[]) => list[Math.floor(list.length * rng.next() ** 2)]!;
         const payer = rng.chance(0.55) ? skewed(regulars) : rng.chance(0.7) ? skewed(cards) : card();
         const amount = rub(350, 0.7, 20, 20_000);
         takings += amount;
-        const id = b.add(b.rhythmTime(from, from + 22 * HOUR), 'payment', amount, payer, merchant, 'app');
-        if (labelled) track(id);
+        const at = b.rhythmTime(from, closeMs);
+        labelled(at, b.add(at, 'payment', amount, payer, merchant, 'app'));
       }
-      const payoutMs = from + rng.uniform(22, 23.9) * HOUR;
-      if (payoutMs < endMs) {
-        const id = b.add(payoutMs, 'withdrawal', takings * rng.uniform(0.9, 1), merchant, payout, 'app');
-        if (labelled) track(id);
+      const payoutMs = dayStart + rng.uniform(22, 23.9) * HOUR;
+      if (takings > 0 && payoutMs >= from && payoutMs < to) {
+        const amount = takings * rng.uniform(0.9, 1);
+        labelled(payoutMs, b.add(payoutMs, 'withdrawal', amount, merchant, payout, 'app'));
       }
     }
     const merchantIds = take();
@@ -241,9 +249,9 @@ export function generateScenario(options: Partial<ScenarioOptions> = {}): Scenar
     const employer = oldWallet();
     const bank = bankRef();
     // A little everyday history so the employer is not a blank wallet.
-    for (let day = 0; day < totalDays; day++) {
-      for (let n = rng.poisson(1.5); n > 0; n--) {
-        const at = b.rhythmTime(startMs + day * DAY, startMs + (day + 1) * DAY);
+    for (const { from, to, share } of calendarDays) {
+      for (let n = rng.poisson(1.5 * share); n > 0; n--) {
+        const at = b.rhythmTime(from, to);
         b.add(at, 'payment', rub(8_000, 0.8, 500), employer, rng.pick(shops), 'web');
       }
     }
