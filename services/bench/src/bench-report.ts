@@ -157,6 +157,7 @@ ${renderTable(resultRows(r), true)}
 - Scaling: ${r.scalingInstances}.
 - Redis CPU and commands are read from the server and include anything else it served meanwhile.
 
-Raw numbers: [latest.json](latest.json).
+Raw numbers: [latest.json](latest.json). Where the time goes: [profile.md](profile.md)
+(\`npx tsx services/bench/src/profile-detector.ts\`).
 `;
 }
