@@ -86,6 +86,7 @@ const EnvSchema = z.object({
   COUNTERPARTY_CAP: positiveInt.default(1000),
   ALERT_HISTORY: positiveInt.max(1000).default(20),
   SHUTDOWN_TIMEOUT: duration.prefault('25s'),
+  BATCH_CHUNK_SIZE: positiveInt.max(100_000).default(1000),
 });
 
 export interface WindowSpec {
@@ -126,6 +127,9 @@ export interface Config {
   features: FeatureConfig;
   alertHistory: number;
   shutdownTimeoutMs: number;
+  /** A Kafka batch is processed in chunks of this many messages, so a wallet flagged early in a big
+   * batch (a backlog) already seeds the replacement-wallet rule for the rest of it. */
+  batchChunkSize: number;
 }
 
 const HOUR = 3_600_000;
@@ -179,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stackEnv = read
     features: buildFeatureConfig(e),
     alertHistory: e.ALERT_HISTORY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+    batchChunkSize: e.BATCH_CHUNK_SIZE,
   };
 }
 

@@ -62,24 +62,24 @@ export async function createDetector(config: Config, logger: Logger): Promise<De
     onBatch: undefined,
     async start() {
       rules.watch();
+      const deps = {
+        config,
+        features,
+        alerts,
+        converter,
+        catalog: rules.current,
+        publish: kafka.publish,
+        metrics,
+        logger,
+        now,
+      };
       await kafka.start(async (messages) => {
         const timer = metrics.batchSeconds.startTimer();
-        const result = await processBatch(
-          {
-            config,
-            features,
-            alerts,
-            converter,
-            catalog: rules.current,
-            publish: kafka.publish,
-            metrics,
-            logger,
-            now,
-          },
-          messages,
-        );
+        for (let i = 0; i < messages.length; i += config.batchChunkSize) {
+          const result = await processBatch(deps, messages.slice(i, i + config.batchChunkSize));
+          detector.onBatch?.(result);
+        }
         timer();
-        detector.onBatch?.(result);
       });
     },
     async stop() {

@@ -10,6 +10,8 @@ export interface Baseline {
   meanPerHour: number;
   medianPerHour: number;
   madPerHour: number;
+  /** Mean inbound amount per hour, base minor units. */
+  meanSumPerHour: number;
 }
 
 /**
@@ -19,16 +21,22 @@ export interface Baseline {
 export function baselineOf(history: HourlyHistory, firstSeenMs: number, excludeFromMs: number): Baseline {
   const startHour = history.endHourMs - history.counts.length * HOUR;
   const counts: number[] = [];
+  const sums: number[] = [];
   history.counts.forEach((count, i) => {
     const hourStart = startHour + i * HOUR;
-    if (hourStart + HOUR <= excludeFromMs && hourStart + HOUR > firstSeenMs) counts.push(count);
+    if (hourStart + HOUR <= excludeFromMs && hourStart + HOUR > firstSeenMs) {
+      counts.push(count);
+      sums.push(history.sums[i] ?? 0);
+    }
   });
-  if (counts.length === 0) return { hoursObserved: 0, meanPerHour: 0, medianPerHour: 0, madPerHour: 0 };
+  if (counts.length === 0)
+    return { hoursObserved: 0, meanPerHour: 0, medianPerHour: 0, madPerHour: 0, meanSumPerHour: 0 };
   return {
     hoursObserved: counts.length,
     meanPerHour: mean(counts),
     medianPerHour: median(counts),
     madPerHour: medianAbsoluteDeviation(counts),
+    meanSumPerHour: mean(sums),
   };
 }
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { walletAgeMs } from '../features/wallet-features.js';
 import { baselineOf } from './baseline-stats.js';
+import { isColdStart, knownAgeMs } from './cold-start.js';
 import { amountParam, atLeast, atMost, durationParam, HOUR_MS } from './rule-params.js';
 import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
 
@@ -33,11 +34,15 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams): Ru
       const w = features.windows[params.window]!;
       const now = update.event.occurredAtMs;
       const ageMs = walletAgeMs(features, now);
-      if (params.maxWalletAge && ageMs > params.maxWalletAge.ms) return null;
+      if (params.maxWalletAge) {
+        // "Young" needs a known age: an opening time, or FlowGuard having run long before it appeared.
+        const known = knownAgeMs(input);
+        if (known === null || known > params.maxWalletAge.ms) return null;
+      }
       if (w.smallInCount < params.minSmallDeposits || w.distinctPayers < params.minDistinctPayers)
         return null;
       if (w.inSum < params.minTotal) return null;
-      if (params.minOwnHistory && isColdStart(input, w.startMs, ageMs, params.minOwnHistory.ms)) return null;
+      if (params.minOwnHistory && isColdStart(input, w.startMs, params.minOwnHistory.ms)) return null;
       if (!history) return 'needs-history';
 
       const windowHours = (features.lastEventMs - w.startMs) / HOUR_MS;
@@ -94,19 +99,6 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams): Ru
       };
     },
   };
-}
-
-function isColdStart(
-  input: RuleInput,
-  windowStartMs: number,
-  ageMs: number,
-  minOwnHistoryMs: number,
-): boolean {
-  const { features, featureConfig, streamStartMs } = input;
-  const heldBeforeWindow = windowStartMs - features.firstSeenMs;
-  const couldHaveSeenItsPast =
-    features.firstSeenMs - streamStartMs >= featureConfig.baselineDays * 24 * HOUR_MS;
-  return heldBeforeWindow < minOwnHistoryMs && ageMs > minOwnHistoryMs && !couldHaveSeenItsPast;
 }
 
 export function round(value: number, digits = 2): number {

@@ -3,6 +3,7 @@
 // funded by its owner stays quiet.
 import { z } from 'zod';
 import { walletAgeMs } from '../features/wallet-features.js';
+import { knownAgeMs } from './cold-start.js';
 import { round } from './fan-in-rule.js';
 import { atLeast, durationParam, HOUR_MS } from './rule-params.js';
 import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
@@ -19,13 +20,15 @@ export type FanOutParams = z.infer<typeof fanOutParams>;
 export function fanOutRule(base: Omit<Rule, 'evaluate'>, params: FanOutParams): Rule {
   return {
     ...base,
-    evaluate({ features, update }: RuleInput): RuleOutcome {
+    evaluate(input: RuleInput): RuleOutcome {
+      const { features, update } = input;
       if (update.direction !== 'out') return null;
       const w = features.windows[params.window]!;
       if (w.distinctPayees < params.minDistinctPayees) return null;
       const ageMs = walletAgeMs(features, update.event.occurredAtMs);
       const fundingPayers = features.windows[params.fundingWindow]!.distinctPayers;
-      const young = ageMs <= params.youngWalletAge.ms;
+      const knownAge = knownAgeMs(input);
+      const young = knownAge !== null && knownAge <= params.youngWalletAge.ms;
       const crowdFunded = fundingPayers >= params.minFundingPayers;
       if (!young && !crowdFunded) return null;
       const id = base.id;

@@ -111,18 +111,36 @@ describe('replacement-wallet', () => {
 
 describe('pass-through', () => {
   const r = rule('pass-through');
+  const mule = { '6h': { inSum: 80_000_00, distinctPayers: 9, outSum: 74_000_00, outCount: 3 } };
+
   it('fires when most money from several payers leaves within hours', () => {
-    const f = features({
-      windows: { '6h': { inSum: 80_000_00, distinctPayers: 9, outSum: 74_000_00, outCount: 3 } },
-    });
-    expect(r.evaluate(input(f, 'out'))).toMatchObject({ ruleId: 'pass-through' });
+    const f = features({ ageMs: 20 * DAY, windows: mule });
+    expect(r.evaluate(input(f, 'out'))).toBe('needs-history');
+    expect(r.evaluate(input(f, 'out', quietHistory))).toMatchObject({ ruleId: 'pass-through' });
   });
 
-  it('stays quiet for a user moving their own savings (one payer: themselves)', () => {
+  it('stays quiet for a user moving their own savings (their card and a top-up or two)', () => {
     const f = features({
-      windows: { '6h': { inSum: 60_000_00, distinctPayers: 1, outSum: 59_000_00, outCount: 1 } },
+      windows: { '6h': { inSum: 60_000_00, distinctPayers: 3, outSum: 59_000_00, outCount: 1 } },
     });
-    expect(r.evaluate(input(f, 'out'))).toBeNull();
+    expect(r.evaluate(input(f, 'out', quietHistory))).toBeNull();
+  });
+
+  it('stays quiet for a merchant paying out takings that are its daily normal', () => {
+    // ~5,400 RUB an hour of takings every day; 6 h of it (32,000) paid out with the morning's.
+    const takings = history((i) => (i % 24 >= 8 && i % 24 < 22 ? 18 : 0));
+    const f = features({
+      ageMs: 900 * DAY,
+      windows: { '6h': { inSum: 32_000_00, distinctPayers: 79, outSum: 108_000_00, outCount: 1 } },
+    });
+    expect(r.evaluate(input(f, 'out', takings))).toBeNull();
+  });
+
+  it('does not count a purchase as passing money on', () => {
+    const f = features({ ageMs: 20 * DAY, windows: mule });
+    const purchase = input(f, 'out', quietHistory);
+    purchase.update.event.type = 'payment';
+    expect(r.evaluate(purchase)).toBeNull();
   });
 });
 
@@ -144,6 +162,13 @@ describe('fan-out', () => {
     const f = features({ ageMs: 3 * DAY, windows: { '6h': { distinctPayees: 25, outSum: 200_000_00 } } });
     expect(r.evaluate(input(f, 'out'))).toMatchObject({ ruleId: 'fan-out' });
   });
+  it('does not call a wallet young when FlowGuard has only just started and no opening time is known', () => {
+    const f = features({ ageMs: 8 * DAY, windows: { '6h': { distinctPayees: 25, outSum: 700_000_00 } } });
+    f.openedAtMs = null;
+    const justStarted = { ...input(f, 'out'), streamStartMs: f.firstSeenMs };
+    expect(r.evaluate(justStarted)).toBeNull();
+  });
+
   it('stays quiet for payroll from an established employer funded by its owner', () => {
     const f = features({
       ageMs: 1500 * DAY,
