@@ -138,7 +138,7 @@ ensure_tools() {
 cmd_deps() {
   take_lock
   ensure_tools java mvn redis-server redis-cli
-  log "system packages present: java $(java_major), $(mvn -v 2>/dev/null | head -n 1 | cut -c1-40), $(redis-server --version | cut -d' ' -f1-3)"
+  log "system packages present: java $(java_major), $(mvn -B -v 2>/dev/null | sed "s/\x1b\[[0-9;]*m//g" | head -n 1 | cut -d" " -f1-3), $(redis-server --version | cut -d' ' -f1-3)"
 }
 
 # --- Kafka -----------------------------------------------------------------------------------------
