@@ -1,6 +1,8 @@
 // The bench's result: one JSON document (docs/bench/latest.json), a table for the terminal, and the
 // same table with the command and the machine as Markdown (docs/bench/latest.md).
+import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import { REPO_ROOT } from '../../detector/src/config.js';
 import type { ScalingResult } from './scaling.js';
 
 export interface LatencySummary {
@@ -16,6 +18,8 @@ export interface LatencySummary {
 export interface BenchResult {
   mode: 'quick' | 'full';
   command: string;
+  /** The commit measured, "+dirty" when services/detector had uncommitted changes. */
+  revision: string;
   events: number;
   wallets: number;
   partitions: number;
@@ -55,6 +59,16 @@ export interface BenchResult {
 }
 
 export const TARGETS = { eventsPerSec: 20_000, ratioToBaseline: 0.6, p99MsAt2000: 250 };
+
+export function revision(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--', 'services/detector', 'schemas') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
 
 export function machine(): BenchResult['machine'] {
   return {
@@ -114,7 +128,7 @@ export function resultRows(r: BenchResult): [string, string, string][] {
   rows.push(['Redis round trips (pipelines) per event', fmt(r.redisRoundTripsPerEvent, 4), '']);
   rows.push(['CPU s per 100k events: detector process', fmt(r.cpuSecondsPer100k?.detector, 1), '']);
   rows.push(['CPU s per 100k events: redis-server', fmt(r.cpuSecondsPer100k?.redis, 1), '']);
-  rows.push(['Detector RSS peak (MB)', fmt(r.detectorRssMb), '']);
+  rows.push(['Detector RSS peak, in the bench process (MB)', fmt(r.detectorRssMb), '']);
   rows.push(['Redis bytes per wallet: typical (median)', fmt(r.redisBytesPerWallet?.typical), '']);
   rows.push(['Redis bytes per wallet: busiest in sample', fmt(r.redisBytesPerWallet?.busiest), '']);
   rows.push(['Redis used_memory delta per wallet', fmt(r.redisBytesPerWallet?.usedMemoryDeltaPerWallet), '']);
@@ -145,7 +159,7 @@ export function renderMarkdown(r: BenchResult): string {
 
 ${renderTable(resultRows(r), true)}
 
-- Command: \`${r.command}\`
+- Command: \`${r.command}\` at revision ${r.revision}
 - Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memGb} GB RAM; Node ${m.node}; Kafka ${m.kafkaVersion}; ${m.date}
 - Backlog: ${fmt(r.events)} events over ${fmt(r.wallets)} wallets, ${r.partitions} partitions; ${fmt(r.alerts)} alerts raised on it.
 - End-to-end rate: the detector in the bench's process, from its first finished batch to its last

@@ -10,6 +10,7 @@ import { measureBaseline } from './baseline-consumer.js';
 import { parseBenchOptions, PHASES, type BenchOptions } from './bench-options.js';
 import {
   machine,
+  revision,
   renderMarkdown,
   renderTable,
   resultRows,
@@ -96,6 +97,7 @@ function emptyResult(options: BenchOptions): BenchResult {
   return {
     mode: options.mode,
     command: `npm run bench${options.mode === 'quick' ? ' -- --quick' : ''}`,
+    revision: revision(),
     events: options.events,
     wallets: options.wallets,
     partitions: options.partitions,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../../detector/src/config.js';
 import { parseBenchOptions } from './bench-options.js';
+import { revision } from './bench-report.js';
 import { summarizeProfile, type TimeShare } from './cpu-profile-summary.js';
 import { detectorEnv } from './detector-throughput.js';
 import { spawnDetector } from './detector-process.js';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
 \`npx tsx services/bench/src/profile-detector.ts ${argv.join(' ')}\`: ${total.toLocaleString('en-US')} events,
 ${options.wallets.toLocaleString('en-US')} wallets, ${options.partitions} partitions; one detector process under
 \`node --cpu-prof\` (${(total / seconds).toFixed(0)} events/s from its first commit to its last while profiled);
-Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}; ${new Date().toISOString()}.
+Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}; revision ${revision()}; ${new Date().toISOString()}.
 The process is busy for the share of the run below; the rest of the time it waits, mostly for Redis.
 
 ## Detector process: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms profiled, ${perEvent(summary.busyMs * 1000)} µs per event
