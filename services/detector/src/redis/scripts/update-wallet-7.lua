@@ -198,23 +198,33 @@ for ri, r in ipairs(resolutions) do
   trim[res] = tonumber(m[12 + (ri - 1) * 2]) or lowestOf[res]
 end
 
-local function occupied(res, i)
-  return string.byte(occ[res], (i % ring[res]) + 1) == 49 -- '1'
-end
-
 local function setSlot(res, i, char)
   local s = (i % ring[res]) + 1
   occ[res] = string.sub(occ[res], 1, s - 1) .. char .. string.sub(occ[res], s + 1)
 end
 
--- Fields of the buckets from..to of one resolution that hold data.
+-- Indexes of the buckets from..to of one resolution that hold data. string.find walks the ring in C,
+-- so a quiet wallet pays for its few held buckets, not for the length of the slide.
+local function heldIndexes(res, from, to)
+  local found = {}
+  local first, size = trim[res], ring[res]
+  if from < first then from = first end
+  if to > first + size - 1 then to = first + size - 1 end
+  if from > to then return found end
+  local base = first - (first % size)
+  local s = string.find(occ[res], '1', 1, true)
+  while s do
+    local i = base + s - 1
+    if i < first then i = i + size end
+    if i >= from and i <= to then found[#found + 1] = i end
+    s = string.find(occ[res], '1', s + 1, true)
+  end
+  return found
+end
+
 local function heldFields(res, from, to)
   local fields = {}
-  if from < trim[res] then from = trim[res] end
-  if to > trim[res] + ring[res] - 1 then to = trim[res] + ring[res] - 1 end
-  for i = from, to do
-    if occupied(res, i) then fields[#fields + 1] = res .. ':' .. i end
-  end
+  for _, i in ipairs(heldIndexes(res, from, to)) do fields[#fields + 1] = res .. ':' .. i end
   return fields
 end
 
@@ -272,13 +282,9 @@ for _, r in ipairs(resolutions) do
   local res = tonumber(r[1])
   local lowest = lowestOf[res]
   if lowest > trim[res] then
-    local to = lowest - 1
-    if to > trim[res] + ring[res] - 1 then to = trim[res] + ring[res] - 1 end
-    for i = trim[res], to do
-      if occupied(res, i) then
-        dropFields[#dropFields + 1] = res .. ':' .. i
-        setSlot(res, i, '0')
-      end
+    for _, i in ipairs(heldIndexes(res, trim[res], lowest - 1)) do
+      dropFields[#dropFields + 1] = res .. ':' .. i
+      setSlot(res, i, '0')
     end
     trim[res] = lowest
   end
