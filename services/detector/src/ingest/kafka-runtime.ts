@@ -1,6 +1,14 @@
 // Owns the Kafka clients: topics, the producer for alerts and dead letters, and the consumer-group loop
 // that hands each batch to processBatch and commits its offsets only after it succeeded.
-import { Kafka, logLevel, type Consumer, type Producer, type Admin, type EachBatchPayload } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Consumer,
+  type Producer,
+  type Admin,
+  type EachBatchPayload,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { FlowGuardError } from '../errors.js';
@@ -34,7 +42,11 @@ export async function createKafkaRuntime(config: Config, logger: Logger): Promis
     retry: { retries: 8, initialRetryTime: 200 },
   });
   const admin = kafka.admin();
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  // The default (murmur2, Java-compatible) partitioner, named so kafkajs does not warn at every start.
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const consumer: Consumer = kafka.consumer({
     groupId: k.groupId,
     allowAutoTopicCreation: false,
