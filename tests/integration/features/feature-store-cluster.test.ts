@@ -46,8 +46,12 @@ describe('feature store on Redis Cluster', () => {
     const [host, port] = nodeKey.split(':');
     const node = new Redis({ host, port: Number(port) });
     node.on('error', () => undefined);
-    const [, dir] = (await node.config('GET', 'dir')) as string[];
-    const [, configFile] = (await node.config('GET', 'cluster-config-file')) as string[];
+    // Restart it later exactly as whoever started it did (same dir, nodes file, pid file, log file),
+    // so the stack script still recognises it as its own.
+    const setting = async (name: string) => ((await node.config('GET', name)) as string[])[1] ?? '';
+    const [dir, configFile, pidFile, logFile, nodeTimeout] = await Promise.all(
+      ['dir', 'cluster-config-file', 'pidfile', 'logfile', 'cluster-node-timeout'].map(setting),
+    );
     await node.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
     node.disconnect();
 
@@ -60,7 +64,7 @@ describe('feature store on Redis Cluster', () => {
     expect(isFlowGuardError(failure, 'FG_REDIS_UNAVAILABLE')).toBe(true);
     expect((failure as { retryable: boolean }).retryable).toBe(true);
 
-    execFileSync('redis-server', [
+    const args = [
       '--port',
       port!,
       '--bind',
@@ -69,19 +73,20 @@ describe('feature store on Redis Cluster', () => {
       'yes',
       '--cluster-config-file',
       configFile!,
+    ];
+    args.push(
       '--cluster-node-timeout',
-      '2000',
+      nodeTimeout || '2000',
       '--dir',
       dir!,
       '--save',
       '',
       '--appendonly',
       'no',
-      '--daemonize',
-      'yes',
-      '--logfile',
-      `${dir}/redis.log`,
-    ]);
+    );
+    args.push('--daemonize', 'yes', '--logfile', logFile || `${dir}/redis.log`);
+    if (pidFile) args.push('--pidfile', pidFile);
+    execFileSync('redis-server', args);
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {
