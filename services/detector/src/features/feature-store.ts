@@ -79,6 +79,23 @@ export class FeatureStore {
     return found;
   }
 
+  /** The flagged wallet sharing most payers with this wallet, from its whole payer set (not as they came). */
+  async overlapWithFlagged(
+    walletId: string,
+    sinceMs: number,
+  ): Promise<{ walletId: string; sharedPayers: number } | null> {
+    const payers = await this.recentPayers(walletId);
+    const flagged = await this.flaggedPayeesOf(payers, sinceMs);
+    const shared = new Map<string, number>();
+    for (const wallets of flagged.values()) {
+      for (const other of wallets) if (other !== walletId) shared.set(other, (shared.get(other) ?? 0) + 1);
+    }
+    let best: { walletId: string; sharedPayers: number } | null = null;
+    for (const [other, count] of shared)
+      if (!best || count > best.sharedPayers) best = { walletId: other, sharedPayers: count };
+    return best;
+  }
+
   /** Applies every update of a batch in one pipeline and returns each wallet's features after it. */
   async apply(updates: WalletUpdate[], flaggedPayees: Map<string, string[]>): Promise<WalletFeatures[]> {
     const c = this.config;

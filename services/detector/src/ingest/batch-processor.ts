@@ -149,20 +149,27 @@ async function findAlertCandidates(
     wallets.forEach((w, i) => histories.set(w.walletId, fetched[i]!));
   }
 
+  const evaluate = (i: number, features: WalletFeatures) => {
+    const history = histories.get(features.walletId);
+    const input = {
+      features,
+      update: updates[i]!,
+      history: shiftedHistory(history, features),
+      featureConfig,
+      streamStartMs,
+    };
+    return firstPass[i]!.needsHistory || features !== snapshots[i]
+      ? evaluateRules(catalog, input).findings
+      : firstPass[i]!.findings;
+  };
+  const findingsOf = updates.map((_, i) => evaluate(i, snapshots[i]!));
+  await checkReplacementOnSuspects(deps, catalog, updates, snapshots, findingsOf, evaluate);
+
   const proposed = new Map<string, Set<string>>();
   const candidates: AlertCandidate[] = [];
   updates.forEach((update, i) => {
     const features = snapshots[i]!;
-    const history = histories.get(features.walletId);
-    const findings: Finding[] = firstPass[i]!.needsHistory
-      ? evaluateRules(catalog, {
-          features,
-          update,
-          history: shiftedHistory(history, features),
-          featureConfig,
-          streamStartMs,
-        }).findings
-      : firstPass[i]!.findings;
+    const findings = findingsOf[i]!;
     if (!findings.length) return;
     const seen = proposed.get(features.walletId) ?? new Set<string>();
     const key = (f: Finding) => `${f.ruleId}:${f.severity}`;
@@ -182,6 +189,45 @@ async function findAlertCandidates(
     });
   });
   return candidates;
+}
+
+/**
+ * Payers are matched with flagged wallets as they arrive, which misses those who paid this wallet
+ * before the other one was flagged (a later analyst flag, or partitions replayed out of step). So a
+ * wallet already suspect on other grounds has its whole payer set checked once more, and the rules
+ * run again with that overlap.
+ */
+async function checkReplacementOnSuspects(
+  deps: BatchDependencies,
+  catalog: RuleCatalog,
+  updates: WalletUpdate[],
+  snapshots: WalletFeatures[],
+  findingsOf: Finding[][],
+  evaluate: (i: number, features: WalletFeatures) => Finding[],
+): Promise<void> {
+  const replacementRules = new Set(
+    catalog.rules.filter((r) => r.kind === 'replacement-wallet').map((r) => r.id),
+  );
+  if (!replacementRules.size) return;
+  const suspects = new Map<string, number>();
+  findingsOf.forEach((findings, i) => {
+    if (updates[i]!.direction !== 'in' || !findings.length) return;
+    if (findings.some((f) => replacementRules.has(f.ruleId))) return;
+    suspects.set(
+      snapshots[i]!.walletId,
+      Math.min(suspects.get(snapshots[i]!.walletId) ?? Infinity, updates[i]!.event.occurredAtMs),
+    );
+  });
+  for (const [walletId, atMs] of suspects) {
+    const overlap = await deps.features.overlapWithFlagged(walletId, atMs - catalog.alerting.donorMemoryMs);
+    if (!overlap) continue;
+    updates.forEach((u, i) => {
+      const features = snapshots[i]!;
+      if (features.walletId !== walletId || u.direction !== 'in') return;
+      if (features.overlap && features.overlap.sharedPayers >= overlap.sharedPayers) return;
+      findingsOf[i] = evaluate(i, { ...features, overlap });
+    });
+  }
 }
 
 /** The history was read once per wallet at its newest event; earlier updates see it ending at their hour. */

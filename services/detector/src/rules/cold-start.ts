@@ -4,8 +4,12 @@ import { walletAgeMs } from '../features/wallet-features.js';
 import { HOUR_MS } from './rule-params.js';
 import type { RuleInput } from './rule-types.js';
 
-/** True when FlowGuard ran long enough before this wallet appeared to have seen any earlier activity. */
+/**
+ * True when FlowGuard could have seen all of the wallet's earlier activity: it was opened after
+ * FlowGuard's first event, or FlowGuard had run for BASELINE_DAYS before the wallet appeared.
+ */
 export function couldHaveSeenItsPast({ features, featureConfig, streamStartMs }: RuleInput): boolean {
+  if (features.openedAtMs !== null && features.openedAtMs >= streamStartMs) return true;
   return features.firstSeenMs - streamStartMs >= featureConfig.baselineDays * 24 * HOUR_MS;
 }
 

@@ -136,6 +136,14 @@ describe('pass-through', () => {
     expect(r.evaluate(input(f, 'out', takings))).toBeNull();
   });
 
+  it("judges a wallet opened after FlowGuard started, even in FlowGuard's first days", () => {
+    const f = features({ ageMs: 4 * DAY, firstSeenAgoMs: 3 * HOUR, windows: mule });
+    const firstWeek = { ...input(f, 'out', quietHistory), streamStartMs: f.openedAtMs! - 3 * DAY };
+    expect(r.evaluate(firstWeek)).toMatchObject({ ruleId: 'pass-through' });
+    const olderThanFlowGuard = { ...input(f, 'out', quietHistory), streamStartMs: f.openedAtMs! + DAY };
+    expect(r.evaluate(olderThanFlowGuard)).toBeNull();
+  });
+
   it('does not count a purchase as passing money on', () => {
     const f = features({ ageMs: 20 * DAY, windows: mule });
     const purchase = input(f, 'out', quietHistory);
