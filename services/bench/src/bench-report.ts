@@ -20,6 +20,7 @@ export interface BenchResult {
   command: string;
   /** The commit measured, "+dirty" when services/detector had uncommitted changes. */
   revision: string;
+  endpoints: { kafkaBrokers: string[]; redisUrl: string };
   events: number;
   wallets: number;
   partitions: number;
@@ -82,9 +83,12 @@ export function machine(): BenchResult['machine'] {
 }
 
 const fmt = (value: number | null | undefined, digits = 0) =>
-  value === null || value === undefined || Number.isNaN(value)
+  value === null || value === undefined || !Number.isFinite(value)
     ? '—'
     : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** Infinity: some campaigns were never alerted within the drain time. */
+const fmtMs = (value: number) => (value === Infinity ? '∞' : fmt(value));
 
 const verdict = (ok: boolean | null) => (ok === null ? '' : ok ? ' ✓' : ' ✗');
 
@@ -112,7 +116,7 @@ export function resultRows(r: BenchResult): [string, string, string][] {
     const target = rate === '2000' ? TARGETS.p99MsAt2000 : null;
     rows.push([
       `Event→alert latency at ${fmt(Number(rate))}/s, p50 / p95 / p99 (ms)`,
-      `${fmt(l.p50)} / ${fmt(l.p95)} / ${fmt(l.p99)}` +
+      `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)}` +
         (target === null ? '' : verdict(passes(l.p99, (v) => v < target))),
       target === null ? '' : `p99 < ${target}`,
     ]);
@@ -160,6 +164,7 @@ export function renderMarkdown(r: BenchResult): string {
 ${renderTable(resultRows(r), true)}
 
 - Command: \`${r.command}\` at revision ${r.revision}
+- Kafka ${r.endpoints.kafkaBrokers.join(',')}, Redis ${r.endpoints.redisUrl}, on the same machine as the bench.
 - Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memGb} GB RAM; Node ${m.node}; Kafka ${m.kafkaVersion}; ${m.date}
 - Backlog: ${fmt(r.events)} events over ${fmt(r.wallets)} wallets, ${r.partitions} partitions; ${fmt(r.alerts)} alerts raised on it.
 - End-to-end rate: the detector in the bench's process, from its first finished batch to its last

@@ -98,6 +98,7 @@ function emptyResult(options: BenchOptions): BenchResult {
     mode: options.mode,
     command: `npm run bench${options.mode === 'quick' ? ' -- --quick' : ''}`,
     revision: revision(),
+    endpoints: { kafkaBrokers: options.kafkaBrokers, redisUrl: options.redisUrl },
     events: options.events,
     wallets: options.wallets,
     partitions: options.partitions,
@@ -295,6 +296,13 @@ async function main(): Promise<void> {
     `run ${options.run} (${options.mode}): Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}`,
   );
   await admin.connect();
+  // Ctrl-C still removes the run's topics and keys (child detectors are killed on exit).
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: cleaning up`);
+    cleanup(names, admin, redis).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const redisPid = await localRedisPid(redis);
     if (options.phases.has('throughput'))

@@ -12,6 +12,12 @@ export interface DetectorProcess {
 
 const SERVER = join(REPO_ROOT, 'services', 'detector', 'src', 'server.ts');
 
+/** Children still running; killed if the bench exits without stopping them (an error, Ctrl-C). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function spawnDetector(env: Record<string, string>, nodeFlags: string[] = []): DetectorProcess {
   const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', SERVER], {
     cwd: REPO_ROOT,
@@ -24,7 +30,13 @@ export function spawnDetector(env: Record<string, string>, nodeFlags: string[] =
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   let stopping = false;
   void exited.then((code) => {
     if (!stopping) console.error(`detector process ${child.pid} exited early (${code}):\n${output}`);

@@ -3,7 +3,9 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { GeneratedMessage } from './event-generator.js';
 
 export function createBenchKafka(brokers: string[], clientId: string): Kafka {
-  return new Kafka({ clientId, brokers, logLevel: logLevel.ERROR, retry: { retries: 8 } });
+  // Silent: failures surface as rejected sends and fetches; an interrupted run would otherwise log
+  // every in-flight send to a topic the cleanup just deleted.
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
 }
 
 export async function createTopics(admin: Admin, topics: string[], partitions: number): Promise<void> {
