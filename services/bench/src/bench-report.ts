@@ -164,7 +164,7 @@ export function renderMarkdown(r: BenchResult): string {
 ${renderTable(resultRows(r), true)}
 
 - Command: \`${r.command}\` at revision ${r.revision}
-- Kafka ${r.endpoints.kafkaBrokers.join(',')}, Redis ${r.endpoints.redisUrl}, on the same machine as the bench.
+- Kafka ${r.endpoints.kafkaBrokers.join(',')}, Redis ${r.endpoints.redisUrl}.
 - Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memGb} GB RAM; Node ${m.node}; Kafka ${m.kafkaVersion}; ${m.date}
 - Backlog: ${fmt(r.events)} events over ${fmt(r.wallets)} wallets, ${r.partitions} partitions; ${fmt(r.alerts)} alerts raised on it.
 - End-to-end rate: the detector in the bench's process, from its first finished batch to its last
