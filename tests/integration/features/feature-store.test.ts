@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deposit, HOUR, iso, MINUTE, transfer, withdrawal } from '../../support/events.js';
 import { featureStoreFixture, type FeatureStoreFixture } from '../../support/feature-store-fixture.js';
+import { walletKeys } from '../../../services/detector/src/features/wallet-keys.js';
 import { referenceWindows } from '../../support/reference-features.js';
 import type { WalletUpdate } from '../../../services/detector/src/ingest/normalized-event.js';
 import type { WalletFeatures } from '../../../services/detector/src/features/wallet-features.js';
@@ -104,6 +105,12 @@ describe('feature store windows (event time)', () => {
       distinctPayees: 2,
       distinctPayers: 1,
     });
+    // Every key the wallet has expires when it goes quiet, including those first written later.
+    const keys = walletKeys(f.config.redis.keyPrefix, w);
+    for (const key of [keys.meta, keys.buckets, keys.payers, keys.payees, keys.seen, keys.payerHll]) {
+      const ttl = await f.redis.pttl(key);
+      expect(ttl, key).toBeGreaterThan(f.config.features.keyTtlMs - 60_000);
+    }
     const friend = snapshots.find((s) => s.walletId === 'friend-1')!;
     expect(friend.windows['1h']).toMatchObject({ inCount: 1, inSum: 150000, distinctPayers: 1 });
   });

@@ -31,7 +31,8 @@
   ARGV[14] flagged wallets this payer already paid: "walletA,walletB" or ""
 
   Meta fields kept by this script: first, opened, last, ln/lmean/lm2 (Welford over inbound amounts),
-  lout, win ("start:v1,...,v7;..." per window, in ARGV[12] order), trim:<res> (lowest bucket index
+  lout, hk (the event-time hour of the last housekeeping), win ("start:v1,...,v7;..." per window, in
+  ARGV[12] order), trim:<res> (lowest bucket index
   retained), occ:<res> (one character per bucket slot of the retention ring: "1" when that bucket
   holds data), ov:<wallet>/ovTop/ovTopN (payers shared with flagged wallets). flaggedAt is set by the
   application when the wallet is flagged.
@@ -91,7 +92,7 @@ local windows = parseSpec(ARGV[12])      -- {name, lengthMs, resolutionMs}
 local resolutions = parseSpec(ARGV[13])  -- {resolutionMs (string), retentionMs}
 
 -- One read of everything the script needs from meta.
-local metaFields = {'last', 'first', 'opened', 'ln', 'lmean', 'lm2', 'lout', 'win', 'ovTop', 'ovTopN', 'flaggedAt'}
+local metaFields = {'last', 'first', 'opened', 'ln', 'lmean', 'lm2', 'lout', 'win', 'ovTop', 'ovTopN', 'flaggedAt', 'hk'}
 for _, r in ipairs(resolutions) do
   metaFields[#metaFields + 1] = 'trim:' .. r[1]
   metaFields[#metaFields + 1] = 'occ:' .. r[1]
@@ -139,14 +140,11 @@ local unchanged = function(status)
   return snapshot(status, prevLast or t, first, opened, ln, lmean, lm2, lout, ovTop, ovTopN, windowState)
 end
 
-if redis.call('ZSCORE', seen, eventId) then return unchanged(1) end
 local last = prevLast or t
 if t > last then last = t end
 if t < last - dedupHorizon then return unchanged(3) end
-
--- De-duplication index: remember this event, forget what fell out of the horizon.
-redis.call('ZADD', seen, t, eventId)
-redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. (last - dedupHorizon))
+-- De-duplication: ZADD NX adds the eventId unless it is already there (then this is a replay).
+if redis.call('ZADD', seen, 'NX', t, eventId) == 0 then return unchanged(1) end
 
 local metaOut = {'last', last}
 if t < first or not m[2] then first = t end
@@ -193,9 +191,9 @@ local ring, occ, trim, lowestOf = {}, {}, {}, {}
 for ri, r in ipairs(resolutions) do
   local res = tonumber(r[1])
   ring[res] = r[2] / res
-  occ[res] = m[12 + (ri - 1) * 2 + 1] or string.rep('0', ring[res])
+  occ[res] = m[13 + (ri - 1) * 2 + 1] or string.rep('0', ring[res])
   lowestOf[res] = floor(last / res) - ring[res] + 1
-  trim[res] = tonumber(m[12 + (ri - 1) * 2]) or lowestOf[res]
+  trim[res] = tonumber(m[13 + (ri - 1) * 2]) or lowestOf[res]
 end
 
 local function setSlot(res, i, char)
@@ -330,11 +328,20 @@ if inbound then
   end
 end
 
+-- Housekeeping once per hour of event time (not per event): forget event ids beyond the horizon
+-- and push the keys' expiry forward. A key written for the first time gets its expiry at once.
+local hour = floor(last / 3600000)
+local housekeeping = tonumber(m[12]) ~= hour
+if housekeeping then
+  redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. (last - dedupHorizon))
+  metaOut[#metaOut + 1] = 'hk'; metaOut[#metaOut + 1] = hour
+end
 redis.call('HSET', meta, unpack(metaOut))
-redis.call('PEXPIRE', meta, ttl)
-redis.call('PEXPIRE', buckets, ttl)
-redis.call('PEXPIRE', seen, ttl)
-redis.call('PEXPIRE', set, ttl)
-if inbound then redis.call('PEXPIRE', payerHll, ttl) end
+if housekeeping then
+  for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
+elseif (inbound and ln == 1) or (not inbound and lout == 1) then
+  redis.call('PEXPIRE', set, ttl)
+  if inbound then redis.call('PEXPIRE', payerHll, ttl) end
+end
 
 return snapshot(retained and 0 or 2, last, first, opened, ln, lmean, lm2, lout, ovTop, ovTopN, windowState)
