@@ -67,7 +67,11 @@ export async function measureLatency(
   const { rate, seconds, traffic } = options;
   const producedAt = new Map<string, number>();
   const latencies = new Map<string, number>();
-  const alerts = kafka.consumer({ groupId: `${options.alertsTopic}-reader`, maxWaitTimeInMs: 10 });
+  const alerts = kafka.consumer({
+    groupId: `${options.alertsTopic}-reader`,
+    maxWaitTimeInMs: 10,
+    allowAutoTopicCreation: false,
+  });
   await alerts.connect();
   await alerts.subscribe({ topic: options.alertsTopic, fromBeginning: true });
   const joined = new Promise<void>((resolve) => alerts.on(alerts.events.GROUP_JOIN, () => resolve()));

@@ -17,7 +17,12 @@ export async function measureBaseline(
   partitions: number,
   total: number,
 ): Promise<ThroughputResult> {
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 1_048_576, maxWaitTimeInMs: 50 });
+  const consumer = kafka.consumer({
+    groupId,
+    maxBytesPerPartition: 1_048_576,
+    maxWaitTimeInMs: 50,
+    allowAutoTopicCreation: false,
+  });
   const started = performance.now();
   let read = 0;
   let parsedFields = 0;

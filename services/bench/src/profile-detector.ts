@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   await admin.connect();
   try {
     await createTopics(admin, [names.inputTopic], options.partitions);
-    const producer = kafka.producer();
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const generator = new BacklogGenerator(
       { wallets: options.wallets, seed: options.seed, eventIdPrefix: `bn${options.run}p` },
