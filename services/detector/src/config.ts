@@ -234,7 +234,8 @@ function buildFeatureConfig(e: z.infer<typeof EnvSchema>): FeatureConfig {
     })),
     baselineDays: e.BASELINE_DAYS,
     dedupHorizonMs: e.DEDUP_HORIZON,
-    keyTtlMs: Math.max(largestRetention, e.DEDUP_HORIZON) + 24 * HOUR,
+    // A day of slack for the retention, and a day because expiry is pushed forward once a day.
+    keyTtlMs: Math.max(largestRetention, e.DEDUP_HORIZON) + 2 * 24 * HOUR,
     counterpartyCap: e.COUNTERPARTY_CAP,
   };
 }

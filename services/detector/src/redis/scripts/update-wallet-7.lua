@@ -31,7 +31,7 @@
   ARGV[14] flagged wallets this payer already paid: "walletA,walletB" or ""
 
   Meta fields kept by this script: first, opened, last, ln/lmean/lm2 (Welford over inbound amounts),
-  lout, hk (the event-time hour of the last housekeeping), win ("start:v1,...,v7;..." per window, in
+  lout, hk (the event-time day of the last housekeeping), win ("start:v1,...,v7;..." per window, in
   ARGV[12] order), trim:<res> (lowest bucket index
   retained), occ:<res> (one character per bucket slot of the retention ring: "1" when that bucket
   holds data), ov:<wallet>/ovTop/ovTopN (payers shared with flagged wallets). flaggedAt is set by the
@@ -328,13 +328,14 @@ if inbound then
   end
 end
 
--- Housekeeping once per hour of event time (not per event): forget event ids beyond the horizon
--- and push the keys' expiry forward. A key written for the first time gets its expiry at once.
-local hour = floor(last / 3600000)
-local housekeeping = tonumber(m[12]) ~= hour
+-- Housekeeping once per day of event time (not per event): forget event ids beyond the horizon
+-- and push the keys' expiry forward (the time-to-live carries a day of slack for this). A key
+-- written for the first time gets its expiry at once.
+local day = floor(last / 86400000)
+local housekeeping = tonumber(m[12]) ~= day
 if housekeeping then
   redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. (last - dedupHorizon))
-  metaOut[#metaOut + 1] = 'hk'; metaOut[#metaOut + 1] = hour
+  metaOut[#metaOut + 1] = 'hk'; metaOut[#metaOut + 1] = day
 end
 redis.call('HSET', meta, unpack(metaOut))
 if housekeeping then
