@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { baselineOf, poissonUpperTail, robustZ } from './baseline-stats.js';
 import { round } from './fan-in-rule.js';
 import { atLeast, atMost, DAY_MS, HOUR_MS } from './rule-params.js';
-import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
+import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const baselineBreakParams = z.object({
   window: z.string(),
@@ -37,24 +37,24 @@ export function baselineBreakRule(base: Omit<Rule, 'evaluate'>, params: Baseline
       if (ratio < params.minRatio || tail > params.maxTailProbability) return null;
 
       const id = base.id;
-      return {
-        ruleId: id,
-        severity: base.severity,
-        weight: base.weight,
-        windowName: params.window,
-        window: { fromMs: w.startMs, toMs: features.lastEventMs },
-        evidence: [
-          atLeast(id, 'inboundCount', w.inCount, params.minCount, { window: params.window }),
-          { rule: id, feature: 'expectedFromBaseline', value: round(expected), window: params.window },
-          atLeast(id, 'ratioToBaseline', round(ratio), params.minRatio),
-          atMost(id, 'poissonTailProbability', Number(tail.toPrecision(3)), params.maxTailProbability),
-          { rule: id, feature: 'baselineMedianPerHour', value: baseline.medianPerHour },
-          { rule: id, feature: 'baselineMadPerHour', value: baseline.madPerHour },
-          { rule: id, feature: 'robustZ', value: round(robustZ(w.inCount, baseline, hours)) },
-          { rule: id, feature: 'baselineHours', value: baseline.hoursObserved, unit: 'hours' },
-        ],
-        facts: { deposits: w.inCount, sum: w.inSum, baselinePerHour: baseline.meanPerHour, expected },
-      };
+      return finding(
+        base,
+        params.window,
+        { fromMs: w.startMs, toMs: features.lastEventMs },
+        {
+          evidence: [
+            atLeast(id, 'inboundCount', w.inCount, params.minCount, { window: params.window }),
+            { rule: id, feature: 'expectedFromBaseline', value: round(expected), window: params.window },
+            atLeast(id, 'ratioToBaseline', round(ratio), params.minRatio),
+            atMost(id, 'poissonTailProbability', Number(tail.toPrecision(3)), params.maxTailProbability),
+            { rule: id, feature: 'baselineMedianPerHour', value: baseline.medianPerHour },
+            { rule: id, feature: 'baselineMadPerHour', value: baseline.madPerHour },
+            { rule: id, feature: 'robustZ', value: round(robustZ(w.inCount, baseline, hours)) },
+            { rule: id, feature: 'baselineHours', value: baseline.hoursObserved, unit: 'hours' },
+          ],
+          facts: { deposits: w.inCount, sum: w.inSum, baselinePerHour: baseline.meanPerHour, expected },
+        },
+      );
     },
   };
 }

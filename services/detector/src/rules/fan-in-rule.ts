@@ -6,7 +6,7 @@ import { walletAgeMs } from '../features/wallet-features.js';
 import { baselineOf } from './baseline-stats.js';
 import { isColdStart, knownAgeMs } from './cold-start.js';
 import { amountParam, atLeast, atMost, durationParam, HOUR_MS } from './rule-params.js';
-import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
+import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const fanInParams = z.object({
   window: z.string(),
@@ -81,22 +81,22 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams): Ru
           }),
         );
       }
-      return {
-        ruleId: id,
-        severity: base.severity,
-        weight: base.weight,
-        windowName: params.window,
-        window: { fromMs: w.startMs, toMs: features.lastEventMs },
-        evidence,
-        facts: {
-          deposits: w.inCount,
-          smallDeposits: w.smallInCount,
-          payers: w.distinctPayers,
-          sum: w.inSum,
-          ageMs,
-          baselinePerHour: baseline.meanPerHour,
+      return finding(
+        base,
+        params.window,
+        { fromMs: w.startMs, toMs: features.lastEventMs },
+        {
+          evidence,
+          facts: {
+            deposits: w.inCount,
+            smallDeposits: w.smallInCount,
+            payers: w.distinctPayers,
+            sum: w.inSum,
+            ageMs,
+            baselinePerHour: baseline.meanPerHour,
+          },
         },
-      };
+      );
     },
   };
 }

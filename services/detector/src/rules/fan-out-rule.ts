@@ -6,7 +6,7 @@ import { walletAgeMs } from '../features/wallet-features.js';
 import { knownAgeMs } from './cold-start.js';
 import { round } from './fan-in-rule.js';
 import { atLeast, durationParam, HOUR_MS } from './rule-params.js';
-import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
+import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const fanOutParams = z.object({
   window: z.string(),
@@ -32,31 +32,31 @@ export function fanOutRule(base: Omit<Rule, 'evaluate'>, params: FanOutParams): 
       const crowdFunded = fundingPayers >= params.minFundingPayers;
       if (!young && !crowdFunded) return null;
       const id = base.id;
-      return {
-        ruleId: id,
-        severity: base.severity,
-        weight: base.weight,
-        windowName: params.window,
-        window: { fromMs: w.startMs, toMs: features.lastEventMs },
-        evidence: [
-          atLeast(id, 'distinctPayees', w.distinctPayees, params.minDistinctPayees, {
-            window: params.window,
-          }),
-          young
-            ? {
-                rule: id,
-                feature: 'walletAgeHours',
-                value: round(ageMs / HOUR_MS),
-                threshold: params.youngWalletAge.ms / HOUR_MS,
-                comparison: '<=' as const,
-              }
-            : atLeast(id, 'fundingPayers', fundingPayers, params.minFundingPayers, {
-                window: params.fundingWindow,
-              }),
-          { rule: id, feature: 'outboundSum', value: w.outSum / 100, window: params.window },
-        ],
-        facts: { payees: w.distinctPayees, outSum: w.outSum, ageMs, fundingPayers },
-      };
+      return finding(
+        base,
+        params.window,
+        { fromMs: w.startMs, toMs: features.lastEventMs },
+        {
+          evidence: [
+            atLeast(id, 'distinctPayees', w.distinctPayees, params.minDistinctPayees, {
+              window: params.window,
+            }),
+            young
+              ? {
+                  rule: id,
+                  feature: 'walletAgeHours',
+                  value: round(ageMs / HOUR_MS),
+                  threshold: params.youngWalletAge.ms / HOUR_MS,
+                  comparison: '<=' as const,
+                }
+              : atLeast(id, 'fundingPayers', fundingPayers, params.minFundingPayers, {
+                  window: params.fundingWindow,
+                }),
+            { rule: id, feature: 'outboundSum', value: w.outSum / 100, window: params.window },
+          ],
+          facts: { payees: w.distinctPayees, outSum: w.outSum, ageMs, fundingPayers },
+        },
+      );
     },
   };
 }

@@ -6,7 +6,7 @@ import { baselineOf } from './baseline-stats.js';
 import { isColdStart } from './cold-start.js';
 import { round } from './fan-in-rule.js';
 import { amountParam, atLeast, durationParam, HOUR_MS } from './rule-params.js';
-import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
+import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const passThroughParams = z.object({
   window: z.string(),
@@ -41,34 +41,37 @@ export function passThroughRule(base: Omit<Rule, 'evaluate'>, params: PassThroug
 
       const id = base.id;
       const unit = featureConfig.baseCurrency;
-      return {
-        ruleId: id,
-        severity: base.severity,
-        weight: base.weight,
-        windowName: params.window,
-        window: { fromMs: w.startMs, toMs: features.lastEventMs },
-        evidence: [
-          atLeast(id, 'inboundSum', w.inSum / 100, params.minInbound / 100, { window: params.window, unit }),
-          atLeast(id, 'outboundShareOfInbound', round(share, 3), params.minOutShare, {
-            window: params.window,
-          }),
-          atLeast(id, 'distinctPayers', w.distinctPayers, params.minDistinctPayers, {
-            window: params.window,
-          }),
-          atLeast(
-            id,
-            'inboundRatioToOwnBaseline',
-            Number.isFinite(ratio) ? round(ratio) : 'no prior inflow',
-            params.minRatioToBaseline,
-            {
+      return finding(
+        base,
+        params.window,
+        { fromMs: w.startMs, toMs: features.lastEventMs },
+        {
+          evidence: [
+            atLeast(id, 'inboundSum', w.inSum / 100, params.minInbound / 100, {
               window: params.window,
-            },
-          ),
-          { rule: id, feature: 'outboundSum', value: w.outSum / 100, unit, window: params.window },
-          { rule: id, feature: 'outboundCount', value: w.outCount, window: params.window },
-        ],
-        facts: { inSum: w.inSum, outSum: w.outSum, share, payers: w.distinctPayers, outCount: w.outCount },
-      };
+              unit,
+            }),
+            atLeast(id, 'outboundShareOfInbound', round(share, 3), params.minOutShare, {
+              window: params.window,
+            }),
+            atLeast(id, 'distinctPayers', w.distinctPayers, params.minDistinctPayers, {
+              window: params.window,
+            }),
+            atLeast(
+              id,
+              'inboundRatioToOwnBaseline',
+              Number.isFinite(ratio) ? round(ratio) : 'no prior inflow',
+              params.minRatioToBaseline,
+              {
+                window: params.window,
+              },
+            ),
+            { rule: id, feature: 'outboundSum', value: w.outSum / 100, unit, window: params.window },
+            { rule: id, feature: 'outboundCount', value: w.outCount, window: params.window },
+          ],
+          facts: { inSum: w.inSum, outSum: w.outSum, share, payers: w.distinctPayers, outCount: w.outCount },
+        },
+      );
     },
   };
 }

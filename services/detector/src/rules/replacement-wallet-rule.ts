@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { round } from './fan-in-rule.js';
 import { atLeast } from './rule-params.js';
-import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
+import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const replacementWalletParams = z.object({
   minSharedPayers: z.number().int().positive(),
@@ -21,21 +21,21 @@ export function replacementWalletRule(base: Omit<Rule, 'evaluate'>, params: Repl
       const share = sharedPayers / Math.max(features.payersHeld, 1);
       if (sharedPayers < params.minSharedPayers || share < params.minShare) return null;
       const id = base.id;
-      return {
-        ruleId: id,
-        severity: base.severity,
-        weight: base.weight,
-        windowName: 'lifetime',
-        window: { fromMs: features.firstSeenMs, toMs: features.lastEventMs },
-        evidence: [
-          atLeast(id, 'sharedPayers', sharedPayers, params.minSharedPayers),
-          atLeast(id, 'sharedPayerShare', round(share, 3), params.minShare),
-          { rule: id, feature: 'flaggedWallet', value: flagged },
-          { rule: id, feature: 'payersHeld', value: features.payersHeld },
-        ],
-        facts: { flagged, sharedPayers, share, payers: features.payersHeld },
-        relatedWalletIds: [flagged],
-      };
+      return finding(
+        base,
+        'lifetime',
+        { fromMs: features.firstSeenMs, toMs: features.lastEventMs },
+        {
+          evidence: [
+            atLeast(id, 'sharedPayers', sharedPayers, params.minSharedPayers),
+            atLeast(id, 'sharedPayerShare', round(share, 3), params.minShare),
+            { rule: id, feature: 'flaggedWallet', value: flagged },
+            { rule: id, feature: 'payersHeld', value: features.payersHeld },
+          ],
+          facts: { flagged, sharedPayers, share, payers: features.payersHeld },
+          relatedWalletIds: [flagged],
+        },
+      );
     },
   };
 }

@@ -39,3 +39,13 @@ export interface Rule {
   weight: number;
   evaluate(input: RuleInput): RuleOutcome;
 }
+
+/** A finding of this rule over a window: the rule's identity, severity and weight filled in. */
+export function finding(
+  base: Omit<Rule, 'evaluate'>,
+  windowName: string,
+  window: { fromMs: number; toMs: number },
+  details: Pick<Finding, 'evidence' | 'facts' | 'relatedWalletIds'>,
+): Finding {
+  return { ruleId: base.id, severity: base.severity, weight: base.weight, windowName, window, ...details };
+}

@@ -2,7 +2,7 @@
 // REPORTING_THRESHOLD and NEAR_THRESHOLD_SHARE, because the store counts it per bucket).
 import { z } from 'zod';
 import { atLeast } from './rule-params.js';
-import type { Rule, RuleInput, RuleOutcome } from './rule-types.js';
+import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const structuringParams = z.object({
   window: z.string(),
@@ -19,22 +19,28 @@ export function structuringRule(base: Omit<Rule, 'evaluate'>, params: Structurin
       if (w.nearThresholdInCount < params.minNearThresholdDeposits) return null;
       const id = base.id;
       const unit = featureConfig.baseCurrency;
-      return {
-        ruleId: id,
-        severity: base.severity,
-        weight: base.weight,
-        windowName: params.window,
-        window: { fromMs: w.startMs, toMs: features.lastEventMs },
-        evidence: [
-          atLeast(id, 'depositsJustBelowThreshold', w.nearThresholdInCount, params.minNearThresholdDeposits, {
-            window: params.window,
-          }),
-          { rule: id, feature: 'bandFrom', value: featureConfig.nearThresholdFrom / 100, unit },
-          { rule: id, feature: 'reportingThreshold', value: featureConfig.reportingThreshold / 100, unit },
-          { rule: id, feature: 'inboundSum', value: w.inSum / 100, unit, window: params.window },
-        ],
-        facts: { near: w.nearThresholdInCount, sum: w.inSum, threshold: featureConfig.reportingThreshold },
-      };
+      return finding(
+        base,
+        params.window,
+        { fromMs: w.startMs, toMs: features.lastEventMs },
+        {
+          evidence: [
+            atLeast(
+              id,
+              'depositsJustBelowThreshold',
+              w.nearThresholdInCount,
+              params.minNearThresholdDeposits,
+              {
+                window: params.window,
+              },
+            ),
+            { rule: id, feature: 'bandFrom', value: featureConfig.nearThresholdFrom / 100, unit },
+            { rule: id, feature: 'reportingThreshold', value: featureConfig.reportingThreshold / 100, unit },
+            { rule: id, feature: 'inboundSum', value: w.inSum / 100, unit, window: params.window },
+          ],
+          facts: { near: w.nearThresholdInCount, sum: w.inSum, threshold: featureConfig.reportingThreshold },
+        },
+      );
     },
   };
 }
