@@ -23,4 +23,12 @@ fi
 npx tsc --noEmit -p .
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
-npx vitest run "$@"
+mkdir -p .stack
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=.stack/vitest-results.json "$@" || status=$?
+# A plain closing line that any CI reads the same way.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".stack/vitest-results.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' 2>/dev/null || true
+exit "$status"
