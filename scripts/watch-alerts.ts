@@ -42,12 +42,12 @@ await consumer.run({
   },
 });
 console.log(`watching ${config.kafka.alertsTopic} for ${values.seconds} s ...`);
+let lastCount = 0;
+let lastChange = Date.now();
 const deadline = startedAt + Number(values.seconds) * 1000;
 while (Date.now() < deadline && !(seen.length > 0 && Date.now() - startedAt > 20_000 && quietFor(8000))) {
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
-let lastCount = 0;
-let lastChange = Date.now();
 function quietFor(ms: number): boolean {
   if (seen.length !== lastCount) {
     lastCount = seen.length;
