@@ -222,7 +222,7 @@ describe('feature store against a plain reference (property-based)', () => {
             return r.repeat ? [e, e] : [e];
           });
           const updates = f.updatesOf(events);
-          await applyAll(f, updates, 37);
+          const snapshots = await applyAll(f, updates, 37);
           const actual = await f.store.read(wallet);
           const expected = referenceWindows(
             updates,
@@ -230,6 +230,14 @@ describe('feature store against a plain reference (property-based)', () => {
             f.config.features.smallAmountMax,
           );
           expect(windowsOf(actual!)).toEqual(expected);
+          // What the rules see on the hot path (the last update's snapshot) agrees with it too.
+          const lastSnapshot = snapshots[snapshots.length - 1]!;
+          for (const [name, w] of Object.entries(lastSnapshot.windows)) {
+            expect(w.inCount, name).toBe(expected[name]!.inCount);
+            expect(w.distinctPayers, name).toBe(expected[name]!.distinctPayers);
+            if (updates[updates.length - 1]!.direction === 'out')
+              expect(w.distinctPayees, name).toBe(expected[name]!.distinctPayees);
+          }
         },
       ),
       { numRuns: 60 },

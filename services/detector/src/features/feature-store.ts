@@ -83,16 +83,17 @@ export class FeatureStore {
   async overlapWithFlagged(
     walletId: string,
     sinceMs: number,
-  ): Promise<{ walletId: string; sharedPayers: number } | null> {
+  ): Promise<{ walletId: string; sharedPayers: number; payersHeld: number } | null> {
     const payers = await this.recentPayers(walletId);
     const flagged = await this.flaggedPayeesOf(payers, sinceMs);
     const shared = new Map<string, number>();
     for (const wallets of flagged.values()) {
       for (const other of wallets) if (other !== walletId) shared.set(other, (shared.get(other) ?? 0) + 1);
     }
-    let best: { walletId: string; sharedPayers: number } | null = null;
+    let best: { walletId: string; sharedPayers: number; payersHeld: number } | null = null;
     for (const [other, count] of shared)
-      if (!best || count > best.sharedPayers) best = { walletId: other, sharedPayers: count };
+      if (!best || count > best.sharedPayers)
+        best = { walletId: other, sharedPayers: count, payersHeld: payers.length };
     return best;
   }
 

@@ -13,6 +13,7 @@ export interface WindowFeatures {
   outCount: number;
   outSum: number;
   distinctPayers: number;
+  /** -1 on an inbound update (only outbound rules read it). */
   distinctPayees: number;
   startMs: number;
 }
@@ -24,7 +25,9 @@ export interface WalletFeatures {
   openedAtMs: number | null;
   lastEventMs: number;
   lifetime: { inCount: number; inMean: number; inVariance: number; outCount: number };
+  /** Payers in the capped set; only computed when `overlap` is set (-1 otherwise). */
   payersHeld: number;
+  /** Only in the REST view (-1 on the hot path: no rule reads it). */
   payeesHeld: number;
   /** The flagged wallet that shares most payers with this one. */
   overlap: { walletId: string; sharedPayers: number } | null;

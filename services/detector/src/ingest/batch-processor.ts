@@ -225,7 +225,8 @@ async function checkReplacementOnSuspects(
       const features = snapshots[i]!;
       if (features.walletId !== walletId || u.direction !== 'in') return;
       if (features.overlap && features.overlap.sharedPayers >= overlap.sharedPayers) return;
-      findingsOf[i] = evaluate(i, { ...features, overlap });
+      const { payersHeld, ...shared } = overlap;
+      findingsOf[i] = evaluate(i, { ...features, overlap: shared, payersHeld });
     });
   }
 }

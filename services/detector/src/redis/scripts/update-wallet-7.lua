@@ -42,7 +42,8 @@
         3 older than the de-duplication horizon (nothing changed: it could not be told from a replay)
     [2] firstSeenMs [3] openedAtMs or -1 [4] lastEventMs
     [5] lifetime inbound count [6] lifetime inbound mean (string) [7] lifetime inbound M2 (string)
-    [8] lifetime outbound count [9] payers held [10] payees held (-1 on an inbound update)
+    [8] lifetime outbound count [9] payers held (-1 unless [11] names a wallet) [10] -1 (payees held:
+        not needed by any rule; the REST view counts it)
     [11] top overlapping flagged wallet or "" [12] its overlapping payer count
     [13] 1 when an alert is waiting to be published, else 0
     [14] when the wallet was flagged, epoch ms, or -1
@@ -110,9 +111,10 @@ do
 end
 
 local function snapshot(status, last, first, opened, ln, lmean, lm2, lout, ovTop, ovTopN, states)
+  -- Counts only the rules read are computed; the rest are -1 (see the header). Each redis.call costs.
   local out = {
     status, first, opened, last, ln, lmean, lm2, lout,
-    redis.call('ZCARD', payers), inbound and -1 or redis.call('ZCARD', payees),
+    ovTop ~= '' and redis.call('ZCARD', payers) or -1, -1,
     ovTop, ovTopN, redis.call('EXISTS', outbox), tonumber(m[11]) or -1,
   }
   for wi, w in ipairs(windows) do
@@ -122,8 +124,13 @@ local function snapshot(status, last, first, opened, ln, lmean, lm2, lout, ovTop
     local v = (state and state[2]) or unpackValues(nil)
     local startMs = startIdx * res
     for i = 1, FIELDS do out[#out + 1] = v[i] end
-    out[#out + 1] = redis.call('ZCOUNT', payers, startMs, '+inf')
-    out[#out + 1] = inbound and -1 or redis.call('ZCOUNT', payees, startMs, '+inf')
+    -- With at most one payment in the window, the distinct count is that count: no need to ask.
+    out[#out + 1] = v[1] <= 1 and v[1] or redis.call('ZCOUNT', payers, startMs, '+inf')
+    if inbound then
+      out[#out + 1] = -1
+    else
+      out[#out + 1] = v[6] <= 1 and v[6] or redis.call('ZCOUNT', payees, startMs, '+inf')
+    end
     out[#out + 1] = startMs
   end
   return out
@@ -314,7 +321,8 @@ if inbound then set = payers end
 local isNew = redis.call('ZADD', set, 'GT', t, counterparty) == 1
 if isNew and redis.call('ZCARD', set) > cap then redis.call('ZPOPMIN', set) end
 if inbound then
-  redis.call('PFADD', payerHll, counterparty)
+  -- A payer already in the (newest-kept) payer set is already in the HyperLogLog.
+  if isNew then redis.call('PFADD', payerHll, counterparty) end
   -- Replacement-wallet evidence: a payer new to this wallet who already paid a flagged wallet.
   if isNew and ARGV[14] ~= '' then
     for flagged in string.gmatch(ARGV[14], '[^,]+') do
