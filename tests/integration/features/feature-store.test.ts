@@ -1,7 +1,7 @@
 // The velocity feature store on a real Redis: event-time windows, exactly-once, late events, sketches.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deposit, HOUR, iso, MINUTE, transfer, withdrawal } from '../../support/events.js';
+import { deposit, HOUR, MINUTE, transfer, withdrawal } from '../../support/events.js';
 import { featureStoreFixture, type FeatureStoreFixture } from '../../support/feature-store-fixture.js';
 import { walletKeys } from '../../../services/detector/src/features/wallet-keys.js';
 import { referenceWindows } from '../../support/reference-features.js';
@@ -244,5 +244,3 @@ describe('feature store against a plain reference (property-based)', () => {
     );
   });
 });
-
-export { iso };
