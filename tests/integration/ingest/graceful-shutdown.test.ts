@@ -45,10 +45,11 @@ describe('detector process', () => {
       });
     }
     await producer.disconnect();
-    // Stop it as soon as it has applied part of the backlog.
+    // Stop it as soon as it has applied part of the backlog (joining the group can take seconds on a
+    // fresh broker).
     const redis = new Redis(env.REDIS_URL!);
     const seenKey = `${env.REDIS_KEY_PREFIX}:{w:w-sigterm}:seen`;
-    for (let i = 0; i < 200 && (await redis.zcard(seenKey)) === 0; i++)
+    for (let i = 0; i < 1200 && (await redis.zcard(seenKey)) === 0; i++)
       await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
