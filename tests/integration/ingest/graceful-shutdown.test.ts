@@ -23,17 +23,15 @@ describe('detector process', () => {
   });
 
   it('exits 0 on SIGTERM with every consumed offset committed', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/detector/src/server.ts'], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitForOutput(() => output, /FlowGuard detector running/, 60_000);
-
+    // A backlog waiting on existing topics, as in production, before the process starts.
     await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [env.INPUT_TOPIC!, env.ALERTS_TOPIC!, env.DEAD_LETTER_TOPIC!].map((topic) => ({
+        topic,
+        numPartitions: 2,
+      })),
+    });
     const producer = kafka.producer();
     await producer.connect();
     const events = campaign('w-sigterm', Date.now() - 20 * HOUR, 5000, 10_000);
@@ -45,8 +43,18 @@ describe('detector process', () => {
       });
     }
     await producer.disconnect();
-    // Stop it as soon as it has applied part of the backlog (joining the group can take seconds on a
-    // fresh broker).
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'services/detector/src/server.ts'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitForOutput(() => output, /FlowGuard detector running/, 60_000);
+
+    // Stop it as soon as it has applied part of the backlog.
     const redis = new Redis(env.REDIS_URL!);
     const seenKey = `${env.REDIS_KEY_PREFIX}:{w:w-sigterm}:seen`;
     for (let i = 0; i < 1200 && (await redis.zcard(seenKey)) === 0; i++)
@@ -55,7 +63,7 @@ describe('detector process', () => {
     expect(await exited).toBe(0);
     expect(output).toMatch(/stopped cleanly/);
 
-    // Whatever was consumed was committed: the committed offsets match what the process applied.
+    // Whatever was applied was committed: the committed offsets match what the process applied.
     const [committed] = await admin.fetchOffsets({
       groupId: env.KAFKA_GROUP_ID!,
       topics: [env.INPUT_TOPIC!],
@@ -63,6 +71,7 @@ describe('detector process', () => {
     const committedCount = committed!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     const applied = await redis.zcard(seenKey);
     redis.disconnect();
+    if (applied === 0) console.log(output.slice(-3000));
     expect(applied).toBeGreaterThan(0);
     expect(applied).toBe(committedCount);
   }, 90_000);
