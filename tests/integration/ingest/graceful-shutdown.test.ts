@@ -44,8 +44,12 @@ describe('detector process', () => {
     }
     await producer.disconnect();
 
+    // The standalone Redis the test reads, not the cluster the stack also names (and another test
+    // restarts a node of).
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete childEnv.REDIS_CLUSTER_NODES;
     const child = spawn(process.execPath, ['--import', 'tsx', 'services/detector/src/server.ts'], {
-      env: { ...process.env, ...env },
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
