@@ -46,14 +46,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const checks: Record<string, boolean> = {};
-    for (const [name, check] of Object.entries(deps.readiness)) {
-      try {
-        checks[name] = await check();
-      } catch {
-        checks[name] = false;
-      }
-    }
+    // Each check gets a short deadline: a client waiting to reconnect must not hang the probe.
+    const entries = await Promise.all(
+      Object.entries(deps.readiness).map(
+        async ([name, check]) => [name, await withinDeadline(check)] as const,
+      ),
+    );
+    const checks: Record<string, boolean> = Object.fromEntries(entries);
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ ready, checks, rules: deps.rulesStatus() });
   });
@@ -65,4 +64,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await walletRoutes(app, deps);
   return app;
+}
+
+const READINESS_DEADLINE_MS = 2_000;
+
+async function withinDeadline(check: () => Promise<boolean> | boolean): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), READINESS_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(check), deadline]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -20,7 +20,8 @@ export interface KafkaRuntime {
   start(handleBatch: (messages: InputMessage[]) => Promise<void>): Promise<void>;
   /** Stops fetching, lets the batch in hand finish and commit, then disconnects. */
   stop(): Promise<void>;
-  isReady(): boolean;
+  /** The consumer is in its group and the broker answers (the caller bounds how long it waits). */
+  isReady(): Promise<boolean>;
   admin: Admin;
 }
 
@@ -157,7 +158,13 @@ export async function createKafkaRuntime(config: Config, logger: Logger): Promis
     await admin.disconnect();
   }
 
-  return { publish, start, stop, isReady: () => joined && !crashed, admin };
+  async function isReady(): Promise<boolean> {
+    if (!joined || crashed) return false;
+    await admin.describeCluster();
+    return true;
+  }
+
+  return { publish, start, stop, isReady, admin };
 }
 
 async function ensureTopics(admin: Admin, config: Config): Promise<void> {
