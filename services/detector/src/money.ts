@@ -68,8 +68,4 @@ export class CurrencyConverter {
     const major = Number(minor) / 10 ** currencyExponent(currency);
     return Math.round(major * rate * 10 ** BASE_EXPONENT);
   }
-
-  formatBase(minor: number): string {
-    return `${Math.round(minor / 10 ** BASE_EXPONENT).toLocaleString('en-US')} ${this.baseCurrency}`;
-  }
 }

@@ -23,7 +23,6 @@ export function draftAlert(
   features: WalletFeatures,
   event: NormalizedEvent,
   findings: Finding[],
-  sampleEventIds: string[],
   currency: string,
   detectedAtMs: number,
 ): AlertDraft {
@@ -41,7 +40,8 @@ export function draftAlert(
     eventTime: new Date(event.occurredAtMs).toISOString(),
     window: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
     evidence,
-    sampleEventIds: sampleEventIds.length ? sampleEventIds : [event.eventId],
+    // The decision script replaces this with the wallet's latest events in the alert's window.
+    sampleEventIds: [event.eventId],
     summary: summarize(features.walletId, walletAgeMs(features, event.occurredAtMs), findings, currency),
   };
   if (related.length) body.relatedWalletIds = related;

@@ -30,10 +30,6 @@ export class FeatureStore {
     this.resolutionSpec = config.resolutions.map((r) => `${r.resolutionMs}:${r.retentionMs}`).join(';');
   }
 
-  get windows() {
-    return this.config.windows;
-  }
-
   private streamStartMs: number | undefined;
 
   /**
@@ -161,29 +157,25 @@ export class FeatureStore {
     });
   }
 
-  /** The latest events a wallet saw since a time (alert evidence), newest first. */
-  async recentEventIds(walletId: string, sinceMs: number, limit: number): Promise<string[]> {
-    return this.redis.zrevrangebyscore(
-      walletKeys(this.prefix, walletId).seen,
-      '+inf',
-      sinceMs,
-      'LIMIT',
-      0,
-      limit,
-    );
-  }
-
   /** A wallet's current features without changing them (REST); null when the wallet is unknown. */
   async read(walletId: string): Promise<(WalletFeatures & { lifetimeDistinctPayers: number }) | null> {
     const k = walletKeys(this.prefix, walletId);
-    const [[, meta], [, hll]] = (await this.redis.multi().hgetall(k.meta).pfcount(k.payerHll).exec())! as [
-      [null, Record<string, string>],
-      [null, number],
+    // One transaction (one round trip): all four keys share the wallet's hash tag.
+    const replies = (await this.redis
+      .multi()
+      .hgetall(k.meta)
+      .pfcount(k.payerHll)
+      .zrangebyscore(k.payers, '-inf', '+inf', 'WITHSCORES')
+      .zrangebyscore(k.payees, '-inf', '+inf', 'WITHSCORES')
+      .exec())!;
+    const [meta, hll, payers, payees] = replies.map(([, value]) => value) as [
+      Record<string, string>,
+      number,
+      string[],
+      string[],
     ];
     if (!meta || !meta.last) return null;
     const last = Number(meta.last);
-    const payers = await this.redis.zrangebyscore(k.payers, '-inf', '+inf', 'WITHSCORES');
-    const payees = await this.redis.zrangebyscore(k.payees, '-inf', '+inf', 'WITHSCORES');
     const countSince = (withScores: string[], since: number) => {
       let count = 0;
       for (let i = 1; i < withScores.length; i += 2) if (Number(withScores[i]) >= since) count += 1;

@@ -87,28 +87,29 @@ export async function processBatch(deps: BatchDependencies, messages: InputMessa
   // Alerts left in an outbox by an earlier crash are published again, with the same alertId.
   const pendingWallets = [...new Set(snapshots.filter((s) => s.alertPending).map((s) => s.walletId))];
   const leftovers = pendingWallets.length ? await deps.alerts.outboxOf(pendingWallets) : [];
-  const toPublish = new Map<string, Record<string, unknown>>();
+  // Keyed by alertId: an alert both left over and decided again is published once. The decided JSON
+  // is published as it is; it is parsed only for its key, id and severity.
+  const toPublish = new Map<string, { alert: Record<string, unknown>; json: string }>();
   for (const json of [...leftovers, ...newAlerts]) {
     const alert = JSON.parse(json) as Record<string, unknown>;
-    toPublish.set(String(alert.alertId), alert);
+    toPublish.set(String(alert.alertId), { alert, json });
   }
-  const alertRecords = [...toPublish.values()].map((alert) => ({
+  const alerts = [...toPublish.values()].map(({ alert }) => alert);
+  const alertRecords = [...toPublish.values()].map(({ alert, json }) => ({
     topic: config.kafka.alertsTopic,
     key: String(alert.walletId),
-    value: JSON.stringify(alert),
+    value: json,
   }));
 
   await deps.publish([...alertRecords, ...deadLetters]);
-  if (toPublish.size) {
-    const published = [...toPublish.values()].map((a) => ({
-      walletId: String(a.walletId),
-      alertId: String(a.alertId),
-    }));
-    await deps.alerts.acknowledgePublished(published);
-    for (const alert of toPublish.values()) metrics.alertsPublished.inc({ severity: String(alert.severity) });
-    await seedReplacementIndex(deps, catalog, [...toPublish.values()]);
+  if (alerts.length) {
+    await deps.alerts.acknowledgePublished(
+      alerts.map((a) => ({ walletId: String(a.walletId), alertId: String(a.alertId) })),
+    );
+    for (const alert of alerts) metrics.alertsPublished.inc({ severity: String(alert.severity) });
+    await seedReplacementIndex(deps, catalog, alerts);
   }
-  return { events: messages.length, deadLettered: deadLetters.length, alerts: [...toPublish.values()] };
+  return { events: messages.length, deadLettered: deadLetters.length, alerts };
 }
 
 /**
@@ -180,7 +181,7 @@ async function findAlertCandidates(
       walletId: features.walletId,
       eventTimeMs: update.event.occurredAtMs,
       windowFromMs: Math.min(...findings.map((f) => f.window.fromMs)),
-      draft: draftAlert(features, update.event, findings, [], featureConfig.baseCurrency, deps.now()),
+      draft: draftAlert(features, update.event, findings, featureConfig.baseCurrency, deps.now()),
       firing: findings.map((f) => ({
         ruleId: f.ruleId,
         severityRank: severityRank(f.severity),
