@@ -14,21 +14,29 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
 }
 
-export function deposit(
-  toWalletId: string,
+type Parties = Pick<TransactionEventInput, 'fromWalletId' | 'fromRef' | 'toWalletId' | 'toRef'>;
+
+/** An event with a fresh id; the parties are given, everything else can be overridden. */
+function event(
+  type: TransactionEventInput['type'],
+  parties: Parties,
   atMs: number,
-  over: Partial<TransactionEventInput> = {},
+  amount: string,
+  over: Partial<TransactionEventInput>,
 ): TransactionEventInput {
   return {
     eventId: uniqueId('ev'),
     occurredAt: iso(atMs),
-    type: 'deposit',
-    amount: '300.00',
+    type,
+    amount,
     currency: 'RUB',
-    fromRef: uniqueId('card'),
-    toWalletId,
+    ...parties,
     ...over,
   };
+}
+
+export function deposit(toWalletId: string, atMs: number, over: Partial<TransactionEventInput> = {}) {
+  return event('deposit', { fromRef: uniqueId('card'), toWalletId }, atMs, '300.00', over);
 }
 
 export function transfer(
@@ -36,37 +44,15 @@ export function transfer(
   toWalletId: string,
   atMs: number,
   over: Partial<TransactionEventInput> = {},
-): TransactionEventInput {
-  return {
-    eventId: uniqueId('ev'),
-    occurredAt: iso(atMs),
-    type: 'transfer',
-    amount: '1000.00',
-    currency: 'RUB',
-    fromWalletId,
-    toWalletId,
-    ...over,
-  };
+) {
+  return event('transfer', { fromWalletId, toWalletId }, atMs, '1000.00', over);
 }
 
-export function withdrawal(
-  fromWalletId: string,
-  atMs: number,
-  over: Partial<TransactionEventInput> = {},
-): TransactionEventInput {
-  return {
-    eventId: uniqueId('ev'),
-    occurredAt: iso(atMs),
-    type: 'withdrawal',
-    amount: '1000.00',
-    currency: 'RUB',
-    fromWalletId,
-    toRef: uniqueId('bank'),
-    ...over,
-  };
+export function withdrawal(fromWalletId: string, atMs: number, over: Partial<TransactionEventInput> = {}) {
+  return event('withdrawal', { fromWalletId, toRef: uniqueId('bank') }, atMs, '1000.00', over);
 }
 
-/** A campaign: `count` small donations from distinct payers into a wallet opened `openedHoursAgo` before. */
+/** A campaign: `count` small donations from distinct payers into a wallet opened `openedHoursBefore` earlier. */
 export function campaign(
   walletId: string,
   startMs: number,
