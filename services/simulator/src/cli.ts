@@ -7,6 +7,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { z } from 'zod';
 import { ensureTopic, produceEvents, resolveBrokers } from './event-producer.js';
 import { generateScenario, type Scenario, type ScenarioOptions } from './scenario.js';
+import { SCENARIO_FLAG_OPTIONS } from './scenario-flags.js';
 
 const USAGE = `Usage: npm run simulate -- (--out DIR | --kafka) [options]
   --seed N              PRNG seed (42)
@@ -103,12 +104,7 @@ function readArgv(): Record<string, unknown> | undefined {
   try {
     return parseArgs({
       options: {
-        seed: { type: 'string' },
-        days: { type: 'string' },
-        'warm-up-days': { type: 'string' },
-        wallets: { type: 'string' },
-        duplicates: { type: 'string' },
-        reorder: { type: 'string' },
+        ...SCENARIO_FLAG_OPTIONS,
         out: { type: 'string' },
         kafka: { type: 'boolean' },
         topic: { type: 'string' },

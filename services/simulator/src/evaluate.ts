@@ -14,6 +14,7 @@ import { createLogger } from '../../detector/src/logger.js';
 import { produceEvents } from './event-producer.js';
 import { evaluateAlerts, reportTable, reportTotals, type EvaluationReport } from './evaluation-report.js';
 import { DEFAULT_SCENARIO, generateScenario, type ScenarioOptions } from './scenario.js';
+import { SCENARIO_FLAG_OPTIONS } from './scenario-flags.js';
 
 const QUIET_MS = 3_000;
 const POLL_MS = 500;
@@ -32,12 +33,7 @@ const FlagsSchema = z.object({
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      seed: { type: 'string' },
-      days: { type: 'string' },
-      'warm-up-days': { type: 'string' },
-      wallets: { type: 'string' },
-      duplicates: { type: 'string' },
-      reorder: { type: 'string' },
+      ...SCENARIO_FLAG_OPTIONS,
       timeout: { type: 'string' },
       'no-write': { type: 'boolean' },
     },
