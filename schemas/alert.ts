@@ -16,6 +16,27 @@ export const EvidenceItemSchema = z.object({
 });
 export type EvidenceItem = z.infer<typeof EvidenceItemSchema>;
 
+/** A wallet this alert is about besides its own: the flagged wallet a replacement shares payers with. */
+export const RelatedWalletSchema = z.object({
+  walletId: z.string(),
+  relation: z.enum(['shares-payers-with']),
+  /** Payers of this wallet who also paid the related one (weighted when the related one is very large). */
+  sharedPayers: z.number().nonnegative(),
+  /** Payers of this wallet FlowGuard holds (the share's denominator). */
+  payersHeld: z.number().int().nonnegative(),
+  /** Some of the shared payers, for the analyst to look up. */
+  samplePayers: z.array(z.string()).max(50),
+});
+export type RelatedWallet = z.infer<typeof RelatedWalletSchema>;
+
+/** A public mention of the wallet (the watchlist) that the alert cites. */
+export const WatchlistCitationSchema = z.object({
+  mentionId: z.string(),
+  source: z.string(),
+  url: z.string().optional(),
+  seenAt: z.string(),
+});
+
 export const AlertSchema = z.object({
   schemaVersion: z.literal(1),
   alertId: z.string(),
@@ -31,5 +52,9 @@ export const AlertSchema = z.object({
   summary: z.string(),
   previousAlertId: z.string().optional(),
   relatedWalletIds: z.array(z.string()).optional(),
+  relatedWallets: z.array(RelatedWalletSchema).optional(),
+  watchlist: z.array(WatchlistCitationSchema).optional(),
+  /** "backfill" when raised while replaying history at a first deployment (see `flowguard backfill`). */
+  origin: z.enum(['live', 'backfill']).optional(),
 });
 export type Alert = z.infer<typeof AlertSchema>;

@@ -296,7 +296,11 @@ export function deadLetterRecord(
     source: { topic: message.topic, partition: message.partition, offset: message.offset },
     rejectedAt: new Date(nowMs).toISOString(),
     originalValueBase64: message.value ? message.value.toString('base64') : null,
+    originalTruncated: false,
+    originalSize: message.value?.length ?? 0,
+    originalSha256: null,
     originalKey: message.key ? message.key.toString('utf8') : null,
+    attempts: 1,
   };
   return {
     topic,

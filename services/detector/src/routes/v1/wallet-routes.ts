@@ -85,7 +85,7 @@ export async function walletRoutes(app: FastifyInstance, deps: WalletRouteDeps):
       }
       const catalog = deps.catalog();
       const now = deps.now();
-      const flag = { ...body.data, at: new Date(now).toISOString() };
+      const flag = { ...body.data, analyst: 'unknown', at: new Date(now).toISOString() };
       const silenceUntil =
         flag.kind === 'false-positive' ? now + catalog.alerting.falsePositiveSilenceMs : null;
       await deps.alerts.addFlag(walletId, flag, silenceUntil);

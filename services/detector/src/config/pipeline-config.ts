@@ -1,0 +1,39 @@
+// How the batch runs: chunk size, retries and the stall that makes /readyz fail, shutdown, watchlist.
+import { z } from 'zod';
+import { duration, positiveInt } from './env-values.js';
+
+export const pipelineEnv = {
+  /** A Kafka batch is processed in chunks of this many records, each its own Kafka transaction. */
+  BATCH_CHUNK_SIZE: positiveInt.max(100_000).default(1000),
+  /** Tries of a record that fails for a reason other than an unavailable broker or Redis, before it is dead-lettered. */
+  MAX_ATTEMPTS: positiveInt.max(20).default(3),
+  RETRY_MAX_BACKOFF: duration.prefault('5s'),
+  /** A partition that has not advanced for this long while its batch keeps failing makes /readyz 503. */
+  STALL_AFTER: duration.prefault('30s'),
+  SHUTDOWN_TIMEOUT: duration.prefault('25s'),
+  /** A watchlist entry without its own end expires this long after it was listed. */
+  WATCHLIST_TTL: duration.prefault('90d'),
+  RULES_FILE: z.string().optional(),
+};
+
+type PipelineEnv = z.output<z.ZodObject<typeof pipelineEnv>>;
+
+export interface PipelineConfig {
+  chunkSize: number;
+  maxAttempts: number;
+  retryMaxBackoffMs: number;
+  stallAfterMs: number;
+  shutdownTimeoutMs: number;
+  watchlistTtlMs: number;
+}
+
+export function buildPipelineConfig(e: PipelineEnv): PipelineConfig {
+  return {
+    chunkSize: e.BATCH_CHUNK_SIZE,
+    maxAttempts: e.MAX_ATTEMPTS,
+    retryMaxBackoffMs: e.RETRY_MAX_BACKOFF,
+    stallAfterMs: e.STALL_AFTER,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+    watchlistTtlMs: e.WATCHLIST_TTL,
+  };
+}

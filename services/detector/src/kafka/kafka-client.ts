@@ -1,0 +1,31 @@
+// The kafkajs client for every producer, consumer and admin of the process: brokers, SASL and TLS
+// from configuration, and kafkajs's own log lines routed into the process logger.
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { KafkaConfig } from '../config/index.js';
+
+export function createKafka(config: KafkaConfig, logger: Logger, clientId = config.clientId): Kafka {
+  const options: KafkaJsConfig = {
+    clientId,
+    brokers: config.brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, ...extra } = log;
+        const method = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
+        logger[method]({ kafkajs: extra }, message);
+      },
+    retry: { retries: 8, initialRetryTime: 200 },
+  };
+  if (config.tls) {
+    options.ssl = {
+      ca: config.tls.ca ? [readFileSync(config.tls.ca, 'utf8')] : undefined,
+      cert: config.tls.cert ? readFileSync(config.tls.cert, 'utf8') : undefined,
+      key: config.tls.key ? readFileSync(config.tls.key, 'utf8') : undefined,
+    };
+  }
+  if (config.sasl) options.sasl = config.sasl as SASLOptions;
+  return new Kafka(options);
+}

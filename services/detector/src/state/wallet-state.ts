@@ -1,0 +1,194 @@
+// The wallet state record: everything FlowGuard keeps about one wallet, read and written as one Redis
+// value per chunk (load → apply → detect → compare-and-set). Plain data; the codec packs it, the
+// window view reads features from it, apply-side changes it. See docs/design/pipeline-v2.md.
+
+/** Numeric fields of one time bucket, in this order. Counts and sums of base-currency minor units. */
+export const BUCKET_FIELDS = [
+  'inCount', // every inbound payment
+  'inSum',
+  'inMax', // the largest single inbound amount (kept as a maximum, not summed)
+  'donationCount', // inbound deposits and transfers: money given, not a purchase
+  'donationSum',
+  'smallDonationCount', // of which at or below SMALL_AMOUNT_MAX
+  'purchaseCount', // inbound payments (type "payment"): a customer buying from this wallet
+  'purchaseSum',
+  'nearThresholdCount', // inbound just below the reporting threshold
+  'outCount',
+  'outSum',
+  'passOnCount', // outbound withdrawals and transfers: money passed on, not spent
+  'passOnSum',
+] as const;
+export type BucketField = (typeof BUCKET_FIELDS)[number];
+/** Index of each field in a bucket's values. */
+export const FIELD = Object.fromEntries(BUCKET_FIELDS.map((name, i) => [name, i])) as {
+  readonly [K in BucketField]: number;
+};
+/** Fields combined by maximum instead of sum. */
+export const MAX_FIELDS: ReadonlySet<number> = new Set([FIELD.inMax]);
+
+/** Sparse buckets of one size: bucket index (floor(eventMs / sizeMs)) → values in BUCKET_FIELDS order. */
+export interface BucketSeries {
+  sizeMs: number;
+  buckets: Map<number, number[]>;
+}
+
+/** A payer or payee as the wallet remembers it. */
+export interface Counterparty {
+  firstMs: number;
+  lastMs: number;
+  /** Payments with this counterparty (in the direction of the set). */
+  count: number;
+  /** Sum of those payments, base minor units. */
+  sum: number;
+}
+
+/** Fingerprints of a recent event: its id, and the meaning of its body. */
+export interface RecentEvent {
+  idHash: number;
+  bodyHash: number;
+}
+
+/** A flagged wallet this wallet shares payers with (the replacement-wallet relation). */
+export interface OverlapEntry {
+  /** Shared payers, weighted (a payer of a very large flagged wallet counts less than one). */
+  shared: number;
+  /** Some of the shared payers' ids, for the evidence and the console. */
+  sample: string[];
+  /** When the flagged wallet was flagged (its donors are remembered for DONOR_MEMORY from then). */
+  flaggedAtMs: number;
+}
+
+export interface RuleFiringState {
+  weight: number;
+  /** Event time the rule last fired (the decayed score counts from it). */
+  lastFiredMs: number;
+  /** Severity rank and event time of the last alert that carried this rule (cool-down, escalation). */
+  alertedRank: number;
+  alertedAtMs: number;
+}
+
+/** An analyst flag in force on this wallet (the flag history itself lives in the audit topic). */
+export interface ActiveFlag {
+  flagId: string;
+  kind: 'confirmed' | 'false-positive' | 'blocked';
+  /** null: every rule (an approved false positive on the whole wallet). */
+  ruleId: string | null;
+  createdAtMs: number;
+  /** Wall-clock end of a false-positive silence; null for confirmed/blocked (until revoked). */
+  expiresAtMs: number | null;
+}
+
+export interface WatchEntry {
+  mentionId: string;
+  source: string;
+  url: string | undefined;
+  seenAtMs: number;
+  listedAtMs: number;
+  expiresAtMs: number;
+}
+
+/** Where an effect came from: a Kafka record (for "was it committed?" questions). */
+export interface EffectSource {
+  streamKey: string;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** An alert decided and stored with the state, until the Kafka transaction that carries it commits. */
+export interface PendingAlert {
+  alertId: string;
+  /** The alert exactly as it will be published (validated against schemas/alert.ts). */
+  json: string;
+  source: EffectSource;
+}
+
+/** The donor-index seeding (and the search for wallets those donors already paid) still to be done. */
+export interface PendingSeed {
+  source: EffectSource;
+  flaggedAtMs: number;
+  /** 'alert': a seeding rule fired with strong evidence; 'analyst': confirmed or blocked; 'unseed': revoked. */
+  reason: 'alert' | 'analyst' | 'unseed';
+}
+
+export interface WalletState {
+  walletId: string;
+  /** Compare-and-set version of the stored record (0: there is none yet). Bumped by every write. */
+  version: number;
+  /** Opening time from the processor (plausible claims only; the youngest claim wins). */
+  openedAtMs: number | null;
+  /** Event time of the earliest and newest events applied; NaN while the wallet has none. */
+  firstSeenMs: number;
+  lastEventMs: number;
+  lifetime: {
+    inCount: number;
+    inSum: number;
+    donationCount: number;
+    purchaseCount: number;
+    outCount: number;
+    outSum: number;
+    /** Distinct payers ever: exact while they fit the held set, then counted as new arrivals. */
+    payersEver: number;
+  };
+  /** FINE_BUCKET buckets for the short windows, hourly ones for the long windows and the baseline. */
+  fine: BucketSeries;
+  hourly: BucketSeries;
+  /** Counterparties by id (wallet id or "ref:<id>"), newest kept, at most COUNTERPARTY_CAP each. */
+  payers: Map<string, Counterparty>;
+  payees: Map<string, Counterparty>;
+  dedup: {
+    /** streamKey ("<incarnation>/<partition>") → offset of the newest record applied from it. */
+    watermarks: Map<string, number>;
+    /** The last RECENT_EVENT_IDS events applied, oldest first. */
+    recent: RecentEvent[];
+  };
+  replacement: {
+    /** Set when the wallet's payers became donors (seeding alert or analyst flag); null otherwise. */
+    flaggedAtMs: number | null;
+    /** Flagged wallets this one shares payers with, the strongest few kept. */
+    overlap: Map<string, OverlapEntry>;
+  };
+  alerting: {
+    firings: Map<string, RuleFiringState>;
+    lastAlertId: string | null;
+    lastAlertAtMs: number | null;
+    alertCount: number;
+  };
+  analyst: { flags: ActiveFlag[] };
+  watch: { entries: WatchEntry[]; alertedAtMs: number | null };
+  pending: { alerts: PendingAlert[]; seeds: PendingSeed[] };
+}
+
+export function emptyWalletState(walletId: string, fineBucketMs: number): WalletState {
+  return {
+    walletId,
+    version: 0,
+    openedAtMs: null,
+    firstSeenMs: Number.NaN,
+    lastEventMs: Number.NaN,
+    lifetime: {
+      inCount: 0,
+      inSum: 0,
+      donationCount: 0,
+      purchaseCount: 0,
+      outCount: 0,
+      outSum: 0,
+      payersEver: 0,
+    },
+    fine: { sizeMs: fineBucketMs, buckets: new Map() },
+    hourly: { sizeMs: 3_600_000, buckets: new Map() },
+    payers: new Map(),
+    payees: new Map(),
+    dedup: { watermarks: new Map(), recent: [] },
+    replacement: { flaggedAtMs: null, overlap: new Map() },
+    alerting: { firings: new Map(), lastAlertId: null, lastAlertAtMs: null, alertCount: 0 },
+    analyst: { flags: [] },
+    watch: { entries: [], alertedAtMs: null },
+    pending: { alerts: [], seeds: [] },
+  };
+}
+
+/** True while the wallet has never had an event applied. */
+export function hasNoEvents(state: WalletState): boolean {
+  return Number.isNaN(state.lastEventMs);
+}
