@@ -3,8 +3,8 @@
 # broker+controller node, jars resolved from Maven Central by scripts/stack/pom.xml), a standalone
 # Redis, and a three-master Redis Cluster. Everything lives under <repo>/.stack/.
 #
-# Kafka listens in plaintext and, on a second listener, with SASL/SCRAM-SHA-256 for the user
-# `flowguard`; every Redis keeps its data in an append-only file (fsync every second), never evicts,
+# Kafka listens in plaintext and, on two more listeners, with SASL/SCRAM-SHA-256 for the user
+# `flowguard`, once without and once with TLS (a certificate of the stack's own CA); every Redis keeps its data in an append-only file (fsync every second), never evicts,
 # and knows the ACL user `flowguard` (FlowGuard's commands, not FLUSHALL/FLUSHDB/SHUTDOWN/DEBUG). The
 # default Redis user stays open on 127.0.0.1 for the tooling. Passwords are generated once per stack
 # into .stack/credentials; .stack/env names both the plaintext and the authenticated endpoints.
@@ -21,6 +21,7 @@
 #   bash scripts/stack/stack.sh deps           only install missing system packages (root + apt-get)
 #
 # Environment: KAFKA_PORT (9092; the controller uses KAFKA_PORT+1), KAFKA_SASL_PORT (KAFKA_PORT+2),
+# KAFKA_SASL_SSL_PORT (KAFKA_PORT+3),
 # REDIS_PORT (6390, not 6379 so a machine-wide Redis is left alone), REDIS_CLUSTER_PORTS
 # ("7101 7102 7103"; each node also uses port+10000 for the cluster bus), KAFKA_HEAP_OPTS
 # ("-Xms256m -Xmx1g"), STACK_START_TIMEOUT (120 s).
@@ -33,6 +34,7 @@ STACK="$ROOT/.stack"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="$((KAFKA_PORT + 1))"
 KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-$((KAFKA_PORT + 2))}"
+KAFKA_SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-$((KAFKA_PORT + 3))}"
 REDIS_PORT="${REDIS_PORT:-6390}"
 read -r -a CLUSTER_PORTS <<<"$(echo "${REDIS_CLUSTER_PORTS:-7101 7102 7103}" | tr ',' ' ')"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
@@ -54,6 +56,7 @@ CLUSTER_DIR="$STACK/redis-cluster"
 STACK_USER=flowguard
 KAFKA_SCRAM_MECHANISM=SCRAM-SHA-256
 CREDENTIALS="$STACK/credentials"
+TLS_DIR="$STACK/tls" # the stack's CA and the broker's certificate for 127.0.0.1
 # FlowGuard's commands (scripts by EVALSHA/EVAL, INFO for the client's ready check, CONFIG GET for the
 # durability check, CLUSTER SLOTS for the cluster client), none of the dangerous ones (FLUSHALL,
 # FLUSHDB, SHUTDOWN, DEBUG, KEYS, CONFIG SET, ACL, ...).
@@ -147,6 +150,7 @@ ensure_tools() {
         ;;
       mvn) command -v mvn >/dev/null 2>&1 || missing+=(maven) ;;
       redis-server | redis-cli) command -v "$tool" >/dev/null 2>&1 || missing+=(redis-server) ;;
+      openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
     esac
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
@@ -160,7 +164,7 @@ ensure_tools() {
 
 cmd_deps() {
   take_lock
-  ensure_tools java mvn redis-server redis-cli
+  ensure_tools java mvn redis-server redis-cli openssl
   log "system packages present: java $(java_major), $(mvn -B -v 2>/dev/null | sed "s/\x1b\[[0-9;]*m//g" | head -n 1 | cut -d" " -f1-3), $(redis-server --version | cut -d' ' -f1-3)"
 }
 
@@ -180,6 +184,32 @@ ensure_credentials() {
 }
 
 credential() { sed -n "s/^$1=//p" "$CREDENTIALS"; }
+
+# A CA of the stack's own and a broker certificate for 127.0.0.1 signed by it (PEM, the key
+# unencrypted PKCS#8 next to the chain in broker.pem, which Kafka reads as a PEM keystore). Clients
+# trust ca.crt (KAFKA_SASL_SSL_CA_FILE). Made once per stack.
+ensure_tls_material() {
+  [ -s "$TLS_DIR/broker.pem" ] && [ -s "$TLS_DIR/ca.crt" ] && return 0
+  ensure_tools openssl
+  log "creating the stack's CA and broker certificate in $TLS_DIR"
+  rm -rf "$TLS_DIR.tmp"
+  mkdir -p "$TLS_DIR.tmp"
+  (
+    cd "$TLS_DIR.tmp"
+    umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=FlowGuard local stack CA" \
+      -keyout ca.key -out ca.crt 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout broker.key -out broker.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile broker.ext -out broker.crt 2>/dev/null
+    cat broker.key broker.crt >broker.pem
+    chmod 644 ca.crt
+    rm -f broker.csr broker.ext ca.srl
+  ) || die "openssl could not create the stack's certificates"
+  rm -rf "$TLS_DIR"
+  mv "$TLS_DIR.tmp" "$TLS_DIR"
+}
 
 # --- Kafka -----------------------------------------------------------------------------------------
 
@@ -215,14 +245,17 @@ write_kafka_props() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
-# SCRAM on the SASL listener; the users live in the KRaft metadata log (see ensure_kafka_scram_user).
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+# SCRAM on both SASL listeners; the users live in the KRaft metadata log (see ensure_kafka_scram_user).
 sasl.enabled.mechanisms=$KAFKA_SCRAM_MECHANISM
 listener.name.sasl_plaintext.$(echo "$KAFKA_SCRAM_MECHANISM" | tr 'A-Z' 'a-z').sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.$(echo "$KAFKA_SCRAM_MECHANISM" | tr 'A-Z' 'a-z').sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$TLS_DIR/broker.pem
 log.dirs=$KAFKA_DATA
 num.partitions=1
 default.replication.factor=1
@@ -282,8 +315,8 @@ start_kafka() {
   if pid="$(kafka_pid)"; then
     grep -q "^listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT," "$KAFKA_PROPS" ||
       die "the stack's Kafka (pid $pid) runs with another port than KAFKA_PORT=$KAFKA_PORT; stop it first (stack.sh down with the old KAFKA_PORT)"
-    grep -q "^listeners=.*,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT" "$KAFKA_PROPS" ||
-      die "the stack's Kafka (pid $pid) was started without the SASL listener on port $KAFKA_SASL_PORT (an older stack.sh, or another KAFKA_SASL_PORT); restart it with \`bash scripts/stack/stack.sh kafka-restart\` (keeps its data)"
+    grep -q "^listeners=.*,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT" "$KAFKA_PROPS" ||
+      die "the stack's Kafka (pid $pid) was started without the SASL listeners on ports $KAFKA_SASL_PORT and $KAFKA_SASL_SSL_PORT (an older stack.sh, or other KAFKA_SASL_PORT/KAFKA_SASL_SSL_PORT); restart it with \`bash scripts/stack/stack.sh kafka-restart\` (keeps its data)"
     if [ "$(cat "$KAFKA_READY" 2>/dev/null)" = "$pid" ] && port_open "$KAFKA_PORT"; then
       log "Kafka already running (pid $pid, port $KAFKA_PORT)"
       return 0
@@ -292,11 +325,12 @@ start_kafka() {
     offset="$(cat "$KAFKA_LOG_OFFSET" 2>/dev/null || echo 0)"
   else
     rm -f "$KAFKA_PID" "$KAFKA_READY"
-    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT"; do
+    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SASL_SSL_PORT"; do
       port_open "$port" && die "port $port is in use by a process this stack did not start; free it or set KAFKA_PORT"
     done
     ensure_tools java
     resolve_kafka_libs
+    ensure_tls_material
     write_kafka_props
     format_kafka_storage
     offset="$(stat -c %s "$KAFKA_LOGS/server.log" 2>/dev/null || echo 0)"
@@ -527,9 +561,12 @@ write_env() {
 KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 REDIS_CLUSTER_NODES=$(cluster_nodes_csv)
-# The SASL listener (same broker) and the ACL user (every Redis above). The secrets are generated
-# once per stack (.stack/credentials). With these, use KAFKA_SASL_BROKERS as KAFKA_BROKERS.
+# The SASL listeners (same broker; the second with TLS, trusting the stack's CA) and the ACL user
+# (every Redis above). The secrets are generated once per stack (.stack/credentials). With these,
+# use KAFKA_SASL_BROKERS (or KAFKA_SASL_SSL_BROKERS with KAFKA_TLS=true) as KAFKA_BROKERS.
 KAFKA_SASL_BROKERS=127.0.0.1:$KAFKA_SASL_PORT
+KAFKA_SASL_SSL_BROKERS=127.0.0.1:$KAFKA_SASL_SSL_PORT
+KAFKA_SASL_SSL_CA_FILE=$TLS_DIR/ca.crt
 KAFKA_SASL_MECHANISM=$(echo "$KAFKA_SCRAM_MECHANISM" | tr 'A-Z' 'a-z')
 KAFKA_SASL_USERNAME=$STACK_USER
 KAFKA_SASL_PASSWORD=$(credential KAFKA_SASL_PASSWORD)
@@ -559,6 +596,7 @@ cmd_up() {
 FlowGuard local stack is up ($((elapsed / 1000)).$(printf '%03d' $((elapsed % 1000)) | cut -c1-1)s)
   Kafka          127.0.0.1:$KAFKA_PORT   (KRaft controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)
   Kafka SASL     127.0.0.1:$KAFKA_SASL_PORT   ($KAFKA_SCRAM_MECHANISM, user $STACK_USER)
+  Kafka SASL+TLS 127.0.0.1:$KAFKA_SASL_SSL_PORT   (CA $TLS_DIR/ca.crt)
   Redis          redis://127.0.0.1:$REDIS_PORT   (AOF everysec, noeviction, ACL user $STACK_USER)
   Redis Cluster  $(cluster_nodes_csv)
   env file       $STACK/env   (passwords: $CREDENTIALS)
@@ -580,7 +618,7 @@ cmd_down() {
   if [ "$clean" = 1 ]; then
     log "removing stack data, logs and credentials (keeping the Kafka jar cache $KAFKA_LIBS)"
     rm -rf "$KAFKA_DATA" "$KAFKA_LOGS" "$KAFKA_DIR/cluster-id" "$KAFKA_PROPS" "$KAFKA_SCRAM_MARKER" \
-      "$REDIS_DIR" "$CLUSTER_DIR" "$STACK/env" "$CREDENTIALS"
+      "$REDIS_DIR" "$CLUSTER_DIR" "$STACK/env" "$CREDENTIALS" "$TLS_DIR"
   fi
   log "stack is down"
 }
@@ -639,6 +677,11 @@ cmd_status() {
     all=3
   fi
   printf '%-28s %-9s port %-5s %s\n' kafka-sasl "$state" "$KAFKA_SASL_PORT" "$details"
+  if [ "$state" = running ] && port_open "$KAFKA_SASL_SSL_PORT"; then state=running; else
+    state=stopped
+    all=3
+  fi
+  printf '%-28s %-9s port %-5s %s\n' kafka-sasl-ssl "$state" "$KAFKA_SASL_SSL_PORT" "$details, TLS (CA $TLS_DIR/ca.crt)"
   if pid="$(redis_pid "$REDIS_DIR" "$REDIS_PORT")" && redis_ping "$REDIS_PORT"; then
     state=running details="$(redis_details "$REDIS_PORT")"
   else
@@ -660,7 +703,7 @@ cmd_status() {
     printf '%-28s %-9s port %-5s pid %-8s %s\n' "redis-cluster-$port" "$state" "$port" "$pid" "$details"
   done
   if [ -s "$STACK/env" ]; then
-    echo "env file: $STACK/env (KAFKA_SASL_BROKERS/MECHANISM/USERNAME, REDIS_USERNAME; passwords not shown)"
+    echo "env file: $STACK/env (KAFKA_SASL_BROKERS/MECHANISM/USERNAME, KAFKA_SASL_SSL_BROKERS/CA_FILE, REDIS_USERNAME; passwords not shown)"
   fi
   return "$all"
 }

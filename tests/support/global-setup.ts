@@ -14,6 +14,8 @@ export interface KafkaSaslEndpoint {
   mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
   username: string;
   password: string;
+  /** The same user on a SASL_SSL listener, and the CA that signed its certificate (when there is one). */
+  tls: { brokers: string; caFile: string } | null;
 }
 
 export interface RedisAclUser {
@@ -39,6 +41,10 @@ function saslOf(source: Record<string, string | undefined>): KafkaSaslEndpoint |
     mechanism: KAFKA_SASL_MECHANISM as KafkaSaslEndpoint['mechanism'],
     username: KAFKA_SASL_USERNAME,
     password: KAFKA_SASL_PASSWORD,
+    tls:
+      source.KAFKA_SASL_SSL_BROKERS && source.KAFKA_SASL_SSL_CA_FILE
+        ? { brokers: source.KAFKA_SASL_SSL_BROKERS, caFile: source.KAFKA_SASL_SSL_CA_FILE }
+        : null,
   };
 }
 
@@ -81,7 +87,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('kafkaSasl', kafkaSasl);
   project.provide('redisAcl', redisAcl);
   console.log(
-    `tests: Kafka ${kafkaSasl ? `${kafkaSasl.brokers} (SASL ${kafkaSasl.mechanism}, user ${kafkaSasl.username})` : `${kafka || 'none'} (plaintext)`}; ` +
+    `tests: Kafka ${kafkaSasl ? `${kafkaSasl.brokers} (SASL ${kafkaSasl.mechanism}, user ${kafkaSasl.username}${kafkaSasl.tls ? `; TLS on ${kafkaSasl.tls.brokers}` : ''})` : `${kafka || 'none'} (plaintext)`}; ` +
       `Redis ${redis || 'none'} (${redisAcl ? `ACL user ${redisAcl.username}` : 'default user'})`,
   );
 }

@@ -1,6 +1,6 @@
 // FlowGuard's Kafka client against the real broker, configured the way the detector is (loadConfig):
-// over the SASL/SCRAM listener with the stack's user, over the plaintext listener without
-// credentials, and with a wrong password, which must fail at once with a clear code.
+// over the SASL/SCRAM listener with the stack's user, over SCRAM with TLS, over the plaintext listener
+// without credentials, and with a wrong password, which must fail at once with a clear code.
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type KafkaConfig } from '../../../services/detector/src/config/index.js';
@@ -8,6 +8,7 @@ import { isFlowGuardError } from '../../../services/detector/src/errors.js';
 import { createKafka, verifyKafkaAccess } from '../../../services/detector/src/kafka/kafka-client.js';
 import { kafkaEnv, kafkaSasl, requireEndpoint } from '../../support/clients.js';
 import { testNames } from '../../support/test-detector.js';
+import { makeTestCertificates } from '../../support/tls-certs.js';
 
 const logger = pino({ level: 'silent' });
 const topicsToDelete: { config: KafkaConfig; topic: string }[] = [];
@@ -72,6 +73,35 @@ describe.skipIf(!kafkaSasl())('Kafka over SASL/SCRAM', () => {
     const error = await verifyKafkaAccess(createKafka(config, logger), config, 5000).catch((e: unknown) => e);
     expect(isFlowGuardError(error, 'FG_KAFKA_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toMatch(/check KAFKA_SASL_\*/);
+  });
+});
+
+describe.skipIf(!kafkaSasl()?.tls)('Kafka over TLS with SASL/SCRAM', () => {
+  const tlsEnv = () => ({
+    ...kafkaEnv(),
+    KAFKA_BROKERS: kafkaSasl()!.tls!.brokers,
+    KAFKA_TLS: 'true',
+    KAFKA_TLS_CA_FILE: kafkaSasl()!.tls!.caFile,
+  });
+
+  it('produces and consumes, trusting the configured CA', async () => {
+    const config = kafkaConfig(tlsEnv());
+    expect(config.tls?.ca).toBe(kafkaSasl()!.tls!.caFile);
+    await verifyKafkaAccess(createKafka(config, logger), config);
+    expect(await roundTrip(config)).toMatch(/^hello over /);
+  });
+
+  it('does not talk to a broker whose certificate another CA signed', async () => {
+    const otherCa = makeTestCertificates();
+    try {
+      const config = kafkaConfig({ ...tlsEnv(), KAFKA_TLS_CA_FILE: otherCa.ca });
+      const error = await verifyKafkaAccess(createKafka(config, logger), config, 3000).catch(
+        (e: unknown) => e,
+      );
+      expect(isFlowGuardError(error, 'FG_KAFKA_UNAVAILABLE')).toBe(true);
+    } finally {
+      otherCa.remove();
+    }
   });
 });
 
