@@ -4,10 +4,11 @@
 # Redis, and a three-master Redis Cluster. Everything lives under <repo>/.stack/.
 #
 # Kafka listens in plaintext and, on two more listeners, with SASL/SCRAM-SHA-256 for the user
-# `flowguard`, once without and once with TLS (a certificate of the stack's own CA); every Redis keeps its data in an append-only file (fsync every second), never evicts,
-# and knows the ACL user `flowguard` (FlowGuard's commands, not FLUSHALL/FLUSHDB/SHUTDOWN/DEBUG). The
-# default Redis user stays open on 127.0.0.1 for the tooling. Passwords are generated once per stack
-# into .stack/credentials; .stack/env names both the plaintext and the authenticated endpoints.
+# `flowguard`, once without and once with TLS (a certificate of the stack's own CA). Every Redis keeps
+# its data in an append-only file (fsync every second), never evicts, and knows the ACL user
+# `flowguard` (FlowGuard's commands, not FLUSHALL/FLUSHDB/SHUTDOWN/DEBUG); the default Redis user
+# stays open on 127.0.0.1 for the tooling. Passwords are generated once per stack into
+# .stack/credentials; .stack/env names both the plaintext and the authenticated endpoints.
 #
 #   bash scripts/stack/stack.sh up             start what is not running, wait until usable, write .stack/env
 #   bash scripts/stack/stack.sh down [--clean] stop everything this script started (--clean also wipes
@@ -21,10 +22,9 @@
 #   bash scripts/stack/stack.sh deps           only install missing system packages (root + apt-get)
 #
 # Environment: KAFKA_PORT (9092; the controller uses KAFKA_PORT+1), KAFKA_SASL_PORT (KAFKA_PORT+2),
-# KAFKA_SASL_SSL_PORT (KAFKA_PORT+3),
-# REDIS_PORT (6390, not 6379 so a machine-wide Redis is left alone), REDIS_CLUSTER_PORTS
-# ("7101 7102 7103"; each node also uses port+10000 for the cluster bus), KAFKA_HEAP_OPTS
-# ("-Xms256m -Xmx1g"), STACK_START_TIMEOUT (120 s).
+# KAFKA_SASL_SSL_PORT (KAFKA_PORT+3), REDIS_PORT (6390, not 6379 so a machine-wide Redis is left
+# alone), REDIS_CLUSTER_PORTS ("7101 7102 7103"; each node also uses port+10000 for the cluster bus),
+# KAFKA_HEAP_OPTS ("-Xms256m -Xmx1g"), STACK_START_TIMEOUT (120 s).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -52,7 +52,7 @@ KAFKA_SCRAM_MARKER="$KAFKA_DIR/scram-user" # digest of the credential the broker
 REDIS_DIR="$STACK/redis"
 CLUSTER_DIR="$STACK/redis-cluster"
 
-# The one user FlowGuard authenticates as, on the SASL listener and in every Redis.
+# The one user FlowGuard authenticates as, on the SASL listeners and in every Redis.
 STACK_USER=flowguard
 KAFKA_SCRAM_MECHANISM=SCRAM-SHA-256
 CREDENTIALS="$STACK/credentials"
