@@ -56,7 +56,11 @@ export interface ApiFixture {
 }
 
 export async function startApiFixture(
-  options: { env?: Record<string, string>; partitions?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    partitions?: number;
+    riskOf?: (walletId: string) => Promise<WalletStateRisk | null>;
+  } = {},
 ): Promise<ApiFixture> {
   const names = testNames();
   const dir = mkdtempSync(join(tmpdir(), 'fg-api-'));
@@ -131,7 +135,7 @@ export async function startApiFixture(
       metrics,
       readiness: async () => readiness.value,
       catalog: () => catalog,
-      riskOf: async (walletId) => knownWallets.get(walletId) ?? null,
+      riskOf: options.riskOf ?? (async (walletId) => knownWallets.get(walletId) ?? null),
       redis,
       kafka,
     });

@@ -197,7 +197,7 @@ export class AuditIndex {
       jsons
         .map((json) => JSON.parse(json) as WatchMention)
         .filter((mention) => mention.expiresAtMs > now)
-        .sort((a, b) => a.listedAtMs - b.listedAtMs),
+        .sort((a, b) => a.listedAtMs - b.listedAtMs || a.mentionId.localeCompare(b.mentionId)),
     );
   }
 
