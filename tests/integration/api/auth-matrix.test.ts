@@ -336,6 +336,26 @@ describe('OIDC tokens', () => {
     expect(write.json().detail).toContain('oidc:analyst-7');
   });
 
+  it('answer 503, not 401, when the identity provider cannot be reached to check them', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const away = await f.rebuild({
+      OIDC_ISSUER: issuer,
+      OIDC_AUDIENCE: AUDIENCE,
+      OIDC_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+    });
+    const response = await away.inject({
+      method: 'GET',
+      url: '/v1/alerts',
+      headers: { authorization: `Bearer ${await token({ scope: 'alerts:read' })}` },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().code).toBe('FG_AUTH_UNAVAILABLE');
+    await away.close();
+  });
+
   it('records the token subject as the principal of a decision', async () => {
     const writer = await token({ scope: 'flags:write' });
     const response = await oidcApp.inject({
