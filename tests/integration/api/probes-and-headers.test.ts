@@ -1,7 +1,7 @@
 // The open routes and what every answer carries: readiness with its reasons, metrics, the security
 // headers a same-origin console needs, and CORS only for configured origins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiFixture, type ApiFixture } from '../../support/api-fixture.js';
+import { deleteAllKeys, eventually, startApiFixture, type ApiFixture } from '../../support/api-fixture.js';
 
 let f: ApiFixture;
 
@@ -41,6 +41,58 @@ describe('probes', () => {
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toMatch(/flowguard_api_auth_refused_total\{reason="no-credential"\} [1-9]/);
+  });
+});
+
+describe('topics that do not exist yet', () => {
+  it('are waited for: the app starts, says so in /readyz, and indexes them once they exist', async () => {
+    const names = {
+      AUDIT_TOPIC: `${f.config.kafka.auditTopic}-late`,
+      MENTIONS_TOPIC: `${f.config.kafka.mentionsTopic}-late`,
+    };
+    const topics = { ...names, ALERTS_TOPIC: `${f.config.kafka.alertsTopic}-late` };
+    const late = await f.rebuild({ ...topics, REDIS_KEY_PREFIX: `${f.config.redis.keyPrefix}late` });
+    try {
+      const waiting = (await late.inject({ method: 'GET', url: '/readyz' })).json().checks.api;
+      expect(waiting.auditIndex.state).toBe('waiting-for-topics');
+      expect(waiting.alertStream.live).toBe(false);
+      await f.admin.createTopics({
+        waitForLeaders: true,
+        topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
+      });
+      await f.producer.send({
+        topic: names.MENTIONS_TOPIC,
+        acks: -1,
+        messages: [
+          {
+            key: 'w-late',
+            value: JSON.stringify({
+              mentionId: 'late-1',
+              walletId: 'w-late',
+              source: 'feed',
+              seenAt: new Date().toISOString(),
+            }),
+          },
+        ],
+      });
+      const listed = await eventually(async () => {
+        const response = await late.inject({
+          method: 'GET',
+          url: '/v1/watchlist',
+          headers: f.auth('reader'),
+        });
+        return response.json().entries.length === 1 && response.json().entries;
+      }, 30_000);
+      expect(listed[0].walletId).toBe('w-late');
+      await eventually(
+        async () => (await late.inject({ method: 'GET', url: '/readyz' })).json().checks.api.alertStream.live,
+        30_000,
+      );
+    } finally {
+      await late.close();
+      await f.admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+      await deleteAllKeys(f.redis, `${f.config.redis.keyPrefix}late:*`);
+    }
   });
 });
 
