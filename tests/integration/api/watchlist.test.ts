@@ -7,6 +7,7 @@ import { DAY_MS } from '../../../services/detector/src/domain/time.js';
 import { sampleAlert } from '../../support/alert-sample.js';
 import { eventually, startApiFixture, type ApiFixture } from '../../support/api-fixture.js';
 import { readTopic, type TopicReader } from '../../support/test-detector.js';
+import { riskOfWallet } from '../../support/wallet-risk-sample.js';
 
 let f: ApiFixture;
 let mentions: TopicReader;
@@ -102,6 +103,21 @@ it('lists wallets from REST and from the mentions topic, each once, with expiry 
   const feed = entries.find((entry) => entry.walletId === 'w-wl-feed')!;
   expect(feed.sources.map((source) => source.mentionId)).toEqual(['feed-1', 'feed-2']);
   expect(feed.hits.lastAlertId).toBe(alert.alertId);
+
+  f.knownWallets.set('w-wl-feed', riskOfWallet('w-wl-feed'));
+  const risk = await f.app.inject({
+    method: 'GET',
+    url: '/v1/wallets/w-wl-feed/risk',
+    headers: f.auth('reader'),
+  });
+  expect(risk.statusCode, risk.body).toBe(200);
+  expect(risk.json()).toMatchObject({
+    walletId: 'w-wl-feed',
+    score: 55,
+    watchlist: [{ mentionId: 'feed-1' }, { mentionId: 'feed-2', url: 'https://example.org/other' }],
+    recentAlerts: [alert],
+    flags: [],
+  });
 
   const onTopic = await eventually(async () => mentions.records.find((record) => record.key === 'w-wl-rest'));
   expect(JSON.parse(onTopic.value)).toEqual(listed);
