@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   FG_REDIS_SCRIPT: 'a Redis script failed',
   FG_REDIS_UNAVAILABLE: 'Redis is unreachable or failing over; retry',
   FG_KAFKA_UNAVAILABLE: 'Kafka is unreachable; retry',
+  FG_PROCESSING_FAILED: 'the record failed alone on every attempt and was set aside',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
