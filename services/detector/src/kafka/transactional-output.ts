@@ -26,6 +26,8 @@ export interface TransactionalOutputOptions {
 /** Kafka's per-record framing (lengths, attributes, deltas) and the record batch header, generously. */
 const RECORD_FRAMING_BYTES = 64;
 const BATCH_HEADER_BYTES = 1_024;
+/** Beyond about 5 s of waiting, CONCURRENT_TRANSACTIONS is the worker's (transient) problem. */
+const CONCURRENT_WAIT_LIMIT_MS = 2_560;
 
 export class TransactionalOutput {
   private producer: Producer | null = null;
@@ -52,7 +54,9 @@ export class TransactionalOutput {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(1_000, o.retryMaxBackoffMs) },
+      // Short first retries: the next transaction's first request usually meets CONCURRENT_TRANSACTIONS
+      // while the broker still writes the previous one's markers (a few ms), and kafkajs retries it here.
+      retry: { retries: 10, initialRetryTime: 10, maxRetryTime: Math.max(1_000, o.retryMaxBackoffMs) },
     });
     this.producer = producer;
     await producer.connect();
@@ -75,10 +79,12 @@ export class TransactionalOutput {
         offset: offset.nextOffset.toString(),
         metadata: offset.metadata,
       };
-      await tx.sendOffsets({
-        consumerGroupId: this.options.consumerGroupId,
-        topics: [{ topic: offset.topic, partitions: [committed] }],
-      });
+      await whileConcurrent(() =>
+        tx.sendOffsets({
+          consumerGroupId: this.options.consumerGroupId,
+          topics: [{ topic: offset.topic, partitions: [committed] }],
+        }),
+      );
       await tx.commit();
     } catch (error) {
       if (tx.isActive()) {
@@ -96,6 +102,22 @@ export class TransactionalOutput {
     const producer = this.producer;
     this.producer = null;
     if (producer) await producer.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * kafkajs retries CONCURRENT_TRANSACTIONS for produce but not for AddOffsetsToTxn, which a chunk
+ * without outputs sends first, right after the previous commit: retry it briefly here.
+ */
+async function whileConcurrent(send: () => Promise<void>): Promise<void> {
+  for (let wait = 5; ; wait *= 2) {
+    try {
+      return await send();
+    } catch (error) {
+      if ((error as { type?: unknown }).type !== 'CONCURRENT_TRANSACTIONS' || wait > CONCURRENT_WAIT_LIMIT_MS)
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 
