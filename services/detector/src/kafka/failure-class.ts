@@ -85,9 +85,10 @@ interface ErrorLink {
   message?: unknown;
 }
 
-export function classifyFailure(error: unknown): Failure {
+/** `context` prefixes the message (e.g. what was being done), which dead letters carry as their reason. */
+export function classifyFailure(error: unknown, context = ''): Failure {
   const chain = causeChain(error);
-  const message = errorMessage(error);
+  const message = `${context}${errorMessage(error)}`;
   const poison = (reason: string, code: ErrorCode = 'FG_PROCESSING_FAILED'): Failure => ({
     kind: 'poison',
     reason,

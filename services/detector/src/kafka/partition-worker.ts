@@ -222,6 +222,7 @@ export class PartitionWorker {
     let handled = 0;
     let poisoned = 0;
     let pending: ChunkOutcome | null = null;
+    let publishing = false;
     for (let step = 0; ; step++) {
       if (this.mustStop(payload)) return false;
       try {
@@ -235,6 +236,7 @@ export class PartitionWorker {
           }
         }
         handled += 1;
+        publishing = false;
         const outcome = await this.o.handler(
           {
             topic: this.topic,
@@ -248,12 +250,13 @@ export class PartitionWorker {
         );
         if (this.abort.signal.aborted || payload.isStale()) return false;
         pending = outcome;
+        publishing = true;
         await this.publish(outcome.records, records[records.length - 1]!);
         await this.settle(outcome);
         return true;
       } catch (error) {
         if (this.abort.signal.aborted) return false;
-        const failure = classifyFailure(error);
+        const failure = classifyFailure(error, publishing ? 'publishing its outputs: ' : '');
         if (failure.kind === 'fenced') return this.fence(failure);
         this.noteFailure(
           failure,
