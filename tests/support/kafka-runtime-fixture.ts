@@ -1,6 +1,6 @@
 // Runs the Kafka consumer runtime against the real broker with its own topics and group per test,
 // reads outputs as a read_committed consumer to the topic's end, and deletes what it created.
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type Producer } from 'kafkajs';
 import type { Counter, Gauge } from 'prom-client';
 import {
   loadConfig,
@@ -69,9 +69,15 @@ export function echo(topic: string, record: SourceRecord): OutputRecord {
   };
 }
 
-export async function kafkaFixture(
-  options: { partitions?: number; env?: Record<string, string>; pipeline?: Partial<PipelineConfig> } = {},
-): Promise<KafkaFixture> {
+export interface FixtureOptions {
+  partitions?: number;
+  env?: Record<string, string>;
+  pipeline?: Partial<PipelineConfig>;
+  /** Topics that exist before FlowGuard looks (ensureTopics leaves them as they are). */
+  existingTopics?: (config: KafkaConfig) => ITopicConfig[];
+}
+
+export async function kafkaFixture(options: FixtureOptions = {}): Promise<KafkaFixture> {
   const { run, env } = testNames();
   const loaded = loadConfig({
     KAFKA_BROKERS: requireEndpoint('kafkaBrokers'),
@@ -97,6 +103,8 @@ export async function kafkaFixture(
   });
   const admin = kafka.admin();
   await admin.connect();
+  const existing = options.existingTopics?.(config.kafka) ?? [];
+  if (existing.length) await admin.createTopics({ waitForLeaders: true, topics: existing });
   await ensureTopics(admin, config.kafka);
   const producer: Producer = kafka.producer();
   await producer.connect();

@@ -21,9 +21,25 @@ describe('consumer runtime', () => {
     const f = fixture;
     const out = f.config.kafka.alertsTopic;
     const contexts: { committed: bigint | null; first: string; streamKey: string }[] = [];
+    // What the group had committed when each chunk's afterCommit ran, against what the chunk needed.
+    const settled: { committed: bigint; needed: bigint }[] = [];
+    const committedNow = async (partition: number) => {
+      const [t] = await f.admin.fetchOffsets({
+        groupId: f.config.kafka.groupId,
+        topics: [f.config.kafka.inputTopic],
+      });
+      return BigInt(t!.partitions.find((p) => p.partition === partition)!.offset);
+    };
     const handler: ChunkHandler = async (ctx, records) => {
       contexts.push({ committed: ctx.committedOffset, first: records[0]!.offset, streamKey: ctx.streamKey });
-      return { records: records.map((r) => echo(out, r)) };
+      const needed = BigInt(records[records.length - 1]!.offset) + 1n;
+      return {
+        records: records.map((r) => echo(out, r)),
+        afterCommit: async () => {
+          settled.push({ committed: await committedNow(ctx.partition), needed });
+          if (settled.length === 2) throw new Error('settling failed (never fatal)');
+        },
+      };
     };
     await f.send(values(150), 0);
     await f.send(values(90), 1);
@@ -61,7 +77,9 @@ describe('consumer runtime', () => {
     // Each chunk starts where the previous one committed, and knows it.
     for (const c of contexts) expect(c.committed === null ? '0' : String(c.committed)).toBe(c.first);
     expect(new Set(contexts.map((c) => c.streamKey))).toEqual(new Set(['inc-1/0', 'inc-1/1']));
-    expect(await metricValue(metrics.kafkaTransactions, { result: 'committed' })).toBeGreaterThanOrEqual(7);
+    expect(await metricValue(metrics.kafkaTransactions, { result: 'committed' })).toBe(contexts.length);
+    expect(settled.length).toBe(contexts.length);
+    for (const s of settled) expect(s.committed).toBeGreaterThanOrEqual(s.needed);
     expect(await runtime.readiness()).toEqual({ ready: true, reasons: [] });
     expect(runtime.partitions().map((p) => [p.partition, p.state, p.committedOffset, p.stalled])).toEqual([
       [0, 'open', '150', false],
@@ -117,6 +135,36 @@ describe('consumer runtime', () => {
     await f.caughtUp();
     const all = await f.readAll(out);
     expect(all.map((o) => o.key).sort()).toEqual(keysOf(await f.readAll(f.config.kafka.inputTopic)));
+  });
+
+  it('on stop, asks a handler that does not finish in time to give up, and commits nothing of its chunk', async () => {
+    fixture = await kafkaFixture({ partitions: 1, pipeline: { chunkSize: 10, shutdownTimeoutMs: 300 } });
+    const f = fixture;
+    const out = f.config.kafka.alertsTopic;
+    const inHand = deferred<void>();
+    let calls = 0;
+    const handler: ChunkHandler = async (ctx, records) => {
+      calls += 1;
+      if (calls === 2) {
+        inHand.resolve();
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+        throw new Error('gave up');
+      }
+      return { records: records.map((r) => echo(out, r)) };
+    };
+    await f.send(values(30), 0);
+    const { runtime } = await f.startRuntime({ handler });
+    await inHand.promise;
+    await runtime.stop();
+    const [committed] = await f.admin.fetchOffsets({
+      groupId: f.config.kafka.groupId,
+      topics: [f.config.kafka.inputTopic],
+    });
+    expect(committed!.partitions[0]!.offset).toBe('10');
+    expect((await f.readAll(out)).map((o) => o.key).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `0/${i}`).sort(),
+    );
+    expect(await f.readAll(f.config.kafka.deadLetterTopic)).toEqual([]);
   });
 });
 

@@ -148,4 +148,43 @@ describe('poison isolation', () => {
     expect(everything.length).toBeGreaterThan(committed.length);
     expect(await metricValue(metrics.kafkaTransactions, { result: 'aborted' })).toBeGreaterThanOrEqual(1);
   });
+
+  it('sets a record aside without its bytes when the dead-letter topic refuses even the bounded copy', async () => {
+    // An operator made the dead-letter topic stricter than FlowGuard was told (KAFKA_MAX_MESSAGE_BYTES).
+    fixture = await kafkaFixture({
+      pipeline: { maxAttempts: 1 },
+      existingTopics: (k) => [
+        {
+          topic: k.deadLetterTopic,
+          numPartitions: 1,
+          configEntries: [{ name: 'max.message.bytes', value: '4000' }],
+        },
+      ],
+    });
+    const f = fixture;
+    const out = f.config.kafka.alertsTopic;
+    const bad = Buffer.from(`bad${'x'.repeat(20_000)}`);
+    const handler: ChunkHandler = async (_ctx, records) => {
+      if (records.some((r) => r.value!.subarray(0, 3).toString() === 'bad'))
+        throw new Error('cannot apply record');
+      return { records: records.map((r) => echo(out, r)) };
+    };
+    await f.send(['ok', bad, 'ok'], 0);
+    const { metrics } = await f.startRuntime({ handler });
+    await f.caughtUp();
+
+    const letters = await deadLetters(f);
+    expect(letters.map((l) => l.letter)).toEqual([
+      expect.objectContaining({
+        code: 'FG_PROCESSING_FAILED',
+        source: expect.objectContaining({ offset: '1' }),
+        originalValueBase64: null,
+        originalTruncated: true,
+        originalSize: bad.length,
+        originalSha256: createHash('sha256').update(bad).digest('hex'),
+      }),
+    ]);
+    expect((await f.readAll(out)).map((o) => o.key).sort()).toEqual(['0/0', '0/2']);
+    expect(await metricValue(metrics.deadLettered, { code: 'FG_PROCESSING_FAILED' })).toBe(1);
+  });
 });

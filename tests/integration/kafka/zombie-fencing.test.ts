@@ -91,6 +91,54 @@ describe('zombie fencing', () => {
     expect(runtime.partitions()[0]!.state).toBe('open');
   });
 
+  it('skips, on taking the partition back, the records a newer owner committed meanwhile', async () => {
+    fixture = await kafkaFixture({ pipeline: { chunkSize: 10 } });
+    const f = fixture;
+    const out = f.config.kafka.alertsTopic;
+    const inHand = deferred<void>();
+    const mayFinish = deferred<void>();
+    const contexts: { committed: bigint | null; first: string }[] = [];
+    const handler: ChunkHandler = async (ctx, records) => {
+      contexts.push({ committed: ctx.committedOffset, first: records[0]!.offset });
+      if (contexts.length === 3) {
+        inHand.resolve();
+        await mayFinish.promise;
+      }
+      return { records: records.map((r) => echo(out, r)) };
+    };
+    await f.send(
+      Array.from({ length: 50 }, (_, i) => `v${i}`),
+      0,
+    );
+    await f.startRuntime({ handler, recheckMs: 300 });
+    await inHand.promise;
+
+    // The newer owner processed records 20..34: its output and their offsets commit together.
+    const owner = f.kafka.producer({ transactionalId: transactionalIdOf(f, 0), maxInFlightRequests: 1 });
+    await owner.connect();
+    const tx = await owner.transaction();
+    await tx.sendBatch({
+      acks: -1,
+      topicMessages: [{ topic: out, messages: [{ key: 'owner', value: 'records 20..34' }] }],
+    });
+    await tx.sendOffsets({
+      consumerGroupId: f.config.kafka.groupId,
+      topics: [{ topic: f.config.kafka.inputTopic, partitions: [{ partition: 0, offset: '35' }] }],
+    });
+    await tx.commit();
+    await owner.disconnect();
+    mayFinish.resolve();
+
+    await f.caughtUp();
+    const outputs = (await f.readAll(out)).map((o) => o.key);
+    expect(outputs.sort()).toEqual([...keys(0, 50).filter((_, i) => i < 20 || i >= 35), 'owner'].sort());
+    // kafkajs fetched from 20 again; the runtime started from the freshly read committed offset.
+    expect(contexts.slice(3)).toEqual([
+      { committed: 35n, first: '35' },
+      { committed: 45n, first: '45' },
+    ]);
+  });
+
   it('two members share the partitions; one stopped midway, every output is published exactly once', async () => {
     fixture = await kafkaFixture({ partitions: 4, pipeline: { chunkSize: 10 } });
     const f = fixture;
