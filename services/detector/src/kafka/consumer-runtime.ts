@@ -115,7 +115,10 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
     logger.info({ assignment: payload.memberAssignment }, 'joined the consumer group');
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    crashed = errorMessage(payload.error);
+    const next = payload.restart
+      ? 'kafkajs is restarting it'
+      : 'it will not restart by itself: restart the process';
+    crashed = `${errorMessage(payload.error)}; ${next}`;
     logger.error({ err: payload.error, restart: payload.restart }, 'Kafka consumer crashed');
   });
   consumer.on(consumer.events.STOP, () => {
@@ -179,10 +182,10 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
 
   async function readiness(): Promise<Readiness> {
     const reasons: string[] = [];
-    if (!started)
-      reasons.push(stopping ? 'the Kafka consumer is stopping' : 'the Kafka consumer has not started');
-    if (crashed !== null) reasons.push(`the Kafka consumer crashed (${crashed}); kafkajs is restarting it`);
-    else if (started && !joined) reasons.push(`not a member of consumer group "${groupId}" yet (joining)`);
+    if (stopping) reasons.push('the Kafka consumer is stopping');
+    else if (!started) reasons.push('the Kafka consumer has not started');
+    else if (crashed !== null) reasons.push(`the Kafka consumer crashed: ${crashed}`);
+    else if (!joined) reasons.push(`not a member of consumer group "${groupId}" yet (joining)`);
     const probe = await answersWithin(admin.describeCluster(), BROKER_PROBE_TIMEOUT_MS);
     if (probe !== true) {
       reasons.push(
