@@ -18,7 +18,7 @@ import {
   type ConsumerRuntime,
 } from '../../services/detector/src/kafka/consumer-runtime.js';
 import { createKafka } from '../../services/detector/src/kafka/kafka-client.js';
-import { ensureTopics } from '../../services/detector/src/kafka/topics.js';
+import { ensureTopics, waitForLeaders } from '../../services/detector/src/kafka/topics.js';
 import { createLogger } from '../../services/detector/src/logger.js';
 import { createMetrics, type Metrics } from '../../services/detector/src/metrics.js';
 import { requireEndpoint, testNames, waitFor } from './test-detector.js';
@@ -104,7 +104,13 @@ export async function kafkaFixture(options: FixtureOptions = {}): Promise<KafkaF
   const admin = kafka.admin();
   await admin.connect();
   const existing = options.existingTopics?.(config.kafka) ?? [];
-  if (existing.length) await admin.createTopics({ waitForLeaders: true, topics: existing });
+  if (existing.length) {
+    await admin.createTopics({ waitForLeaders: false, topics: existing });
+    await waitForLeaders(
+      admin,
+      existing.map((t) => t.topic),
+    );
+  }
   await ensureTopics(admin, config.kafka);
   const producer: Producer = kafka.producer();
   await producer.connect();

@@ -3,7 +3,7 @@
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../services/detector/src/config/index.js';
-import { ensureTopics, topicSpecs } from '../../../services/detector/src/kafka/topics.js';
+import { ensureTopics, topicSpecs, waitForLeaders } from '../../../services/detector/src/kafka/topics.js';
 import { requireEndpoint, testNames } from '../../support/test-detector.js';
 
 const { run, env } = testNames();
@@ -32,9 +32,10 @@ describe('ensureTopics', () => {
   it('creates the missing topics with their settings, once', async () => {
     await admin.connect();
     await admin.createTopics({
-      waitForLeaders: true,
       topics: [{ topic: config.inputTopic, numPartitions: 4 }],
+      waitForLeaders: false,
     });
+    await waitForLeaders(admin, [config.inputTopic]);
 
     expect((await ensureTopics(admin, config)).sort()).toEqual(
       names.filter((n) => n !== config.inputTopic).sort(),

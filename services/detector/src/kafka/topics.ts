@@ -2,6 +2,11 @@
 // they are (their partitions and settings belong to whoever created them).
 import type { Admin, ITopicConfig } from 'kafkajs';
 import type { KafkaConfig } from '../config/index.js';
+import { FlowGuardError } from '../errors.js';
+
+const LEADER_WAIT_MS = 30_000;
+/** What the broker answers about a topic it created a moment ago and has not yet given leaders. */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
 /** The topics FlowGuard would create, with their settings. */
 export function topicSpecs(config: KafkaConfig): ITopicConfig[] {
@@ -27,7 +32,45 @@ export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<s
   const existing = new Set(await admin.listTopics());
   const missing = topicSpecs(config).filter((t) => !existing.has(t.topic));
   if (!missing.length) return [];
-  // false means another instance created them in the meantime, which is as good.
-  await admin.createTopics({ waitForLeaders: true, topics: missing });
-  return missing.map((t) => t.topic);
+  // Resolves false when another instance created them in the meantime, which is as good.
+  await admin.createTopics({ waitForLeaders: false, topics: missing });
+  const names = missing.map((t) => t.topic);
+  await waitForLeaders(admin, names);
+  return names;
+}
+
+/**
+ * Waits until every partition of the topics has a leader. kafkajs's own wait (waitForLeaders) gives
+ * up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers for a moment after creating a topic.
+ */
+export async function waitForLeaders(
+  admin: Admin,
+  topics: string[],
+  timeoutMs = LEADER_WAIT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const led = metadata.topics.filter(
+        (t) => t.partitions.length && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (led.length === topics.length) return;
+    } catch (error) {
+      if (!NOT_YET.has(errorType(error))) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new FlowGuardError(
+        'FG_KAFKA_UNAVAILABLE',
+        `Kafka created ${topics.join(', ')} but gave them no leader within ${timeoutMs / 1000} s`,
+        { retryable: true },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function errorType(error: unknown): string {
+  const e = error as { type?: unknown; cause?: { type?: unknown } };
+  return String(e.type ?? e.cause?.type);
 }
