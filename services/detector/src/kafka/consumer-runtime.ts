@@ -10,6 +10,8 @@ import { errorMessage } from './failure-class.js';
 import { PartitionWorker, type ConsumerMetrics } from './partition-worker.js';
 
 export type { ConsumerMetrics } from './partition-worker.js';
+// The pipeline needs only this module: the contract types come with it.
+export type * from './chunk-contract.js';
 
 export interface ConsumerRuntimeOptions {
   kafka: Kafka;
