@@ -37,6 +37,8 @@ export interface StartedRuntime {
 
 export interface RuntimeOptions {
   handler: ChunkHandler;
+  /** The runtime's metrics, when the handler needs to see them too. */
+  metrics?: Metrics;
   gate?: PartitionGate;
   recheckMs?: number;
 }
@@ -131,8 +133,7 @@ export async function kafkaFixture(options: FixtureOptions = {}): Promise<KafkaF
         });
       }
     },
-    async startRuntime({ handler, gate = ACCEPT_ALL, recheckMs }) {
-      const metrics = createMetrics();
+    async startRuntime({ handler, gate = ACCEPT_ALL, recheckMs, metrics = createMetrics() }) {
       const runtime = createConsumerRuntime({
         kafka: createKafka(config.kafka, logger),
         config,

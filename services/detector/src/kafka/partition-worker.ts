@@ -44,7 +44,7 @@ export interface PartitionWorkerOptions {
   resume(): void;
 }
 
-type BatchPayload = Pick<EachBatchPayload, 'batch' | 'heartbeat' | 'resolveOffset' | 'isStale'>;
+type BatchPayload = Pick<EachBatchPayload, 'batch' | 'heartbeat' | 'resolveOffset' | 'isStale' | 'isRunning'>;
 
 const FIRST_BACKOFF_MS = 100;
 /** Waits are cut into slices this long so the member keeps heartbeating and notices a stop. */
@@ -444,7 +444,7 @@ export class PartitionWorker {
   }
 
   private mustStop(payload: BatchPayload): boolean {
-    return this.abort.signal.aborted || payload.isStale() || this.o.isStopping();
+    return this.abort.signal.aborted || payload.isStale() || !payload.isRunning() || this.o.isStopping();
   }
 
   /** Exponential backoff capped at RETRY_MAX_BACKOFF, heartbeating; false when the work must stop. */
