@@ -21,7 +21,7 @@ export function kafkaClientOptions(
       () =>
       ({ level, log }) => {
         const { message, ...extra } = log;
-        const method = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
+        const method = methodFor(level, message, extra.error);
         logger[method]({ kafkajs: extra }, message);
       },
     retry: { retries: 8, initialRetryTime: 200 },
@@ -109,4 +109,14 @@ export async function verifyKafkaAccess(
     clearTimeout(timer);
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * kafkajs's level, except for CONCURRENT_TRANSACTIONS: kafkajs logs each one it retries as an error,
+ * yet it is the normal wait for the previous transaction's markers (a few ms, most transactions).
+ */
+function methodFor(level: logLevel, message: unknown, error: unknown): 'error' | 'warn' | 'debug' {
+  const concurrent = /another concurrent operation on the same transaction/;
+  if (concurrent.test(String(message)) || concurrent.test(String(error))) return 'debug';
+  return level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
 }
