@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   FG_REDIS_SCRIPT: 'a Redis script failed',
   FG_REDIS_UNAVAILABLE: 'Redis is unreachable or failing over; retry',
   FG_KAFKA_UNAVAILABLE: 'Kafka is unreachable; retry',
+  FG_STATE_CORRUPT: 'a stored wallet state record is corrupt or of an unknown format',
+  FG_STATE_INVALID: 'a wallet state holds a value its record cannot carry (a bug, not bad input)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 // The wallet state record: everything FlowGuard keeps about one wallet, read and written as one Redis
 // value per chunk (load → apply → detect → compare-and-set). Plain data; the codec packs it, the
 // window view reads features from it, apply-side changes it. See docs/design/pipeline-v2.md.
+import { HOUR_MS } from '../domain/time.js';
 
 /** Numeric fields of one time bucket, in this order. Counts and sums of base-currency minor units. */
 export const BUCKET_FIELDS = [
@@ -111,6 +112,35 @@ export interface PendingSeed {
   reason: 'alert' | 'analyst' | 'unseed';
 }
 
+/**
+ * Told of each change applySide makes, so a derived view (state/window-view.ts) stays current without
+ * rescanning the wallet. It must not keep the arrays or objects it is handed.
+ */
+export interface WalletStateListener {
+  /** lastEventMs moved forward from `previousMs` (NaN for the wallet's first event). */
+  eventTimeAdvanced(previousMs: number): void;
+  /** One event's values (BUCKET_FIELDS order) were added to bucket `index` of `series`. */
+  bucketAdded(series: BucketSeries, index: number, contribution: readonly number[]): void;
+  /** A payer ('in') or payee ('out') entered, changed or left its set (undefined: not held). */
+  counterpartyChanged(
+    direction: 'in' | 'out',
+    before: Readonly<Counterparty> | undefined,
+    after: Readonly<Counterparty> | undefined,
+  ): void;
+  /** The change is complete; the state's memo.revision is now `revision`. */
+  applied(revision: number): void;
+}
+
+/** Bookkeeping derived from the record, kept between changes and never stored (fresh after a load). */
+export interface WalletStateMemo {
+  /** Bumped by every change to the event data, so views can tell whether they missed one. */
+  revision: number;
+  /** Estimated record bytes of the payer and payee sets (the size budget); NaN until first counted. */
+  payerBytes: number;
+  payeeBytes: number;
+  listener: WalletStateListener | null;
+}
+
 export interface WalletState {
   walletId: string;
   /** Compare-and-set version of the stored record (0: there is none yet). Bumped by every write. */
@@ -157,6 +187,12 @@ export interface WalletState {
   analyst: { flags: ActiveFlag[] };
   watch: { entries: WatchEntry[]; alertedAtMs: number | null };
   pending: { alerts: PendingAlert[]; seeds: PendingSeed[] };
+  /** Not part of the record: see WalletStateMemo. */
+  memo: WalletStateMemo;
+}
+
+export function freshMemo(): WalletStateMemo {
+  return { revision: 0, payerBytes: Number.NaN, payeeBytes: Number.NaN, listener: null };
 }
 
 export function emptyWalletState(walletId: string, fineBucketMs: number): WalletState {
@@ -176,7 +212,7 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
       payersEver: 0,
     },
     fine: { sizeMs: fineBucketMs, buckets: new Map() },
-    hourly: { sizeMs: 3_600_000, buckets: new Map() },
+    hourly: { sizeMs: HOUR_MS, buckets: new Map() },
     payers: new Map(),
     payees: new Map(),
     dedup: { watermarks: new Map(), recent: [] },
@@ -185,6 +221,7 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
     analyst: { flags: [] },
     watch: { entries: [], alertedAtMs: null },
     pending: { alerts: [], seeds: [] },
+    memo: freshMemo(),
   };
 }
 
