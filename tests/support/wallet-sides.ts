@@ -8,6 +8,13 @@ import {
   type TransactionType,
   type WalletSide,
 } from '../../services/detector/src/domain/transaction.js';
+import {
+  applySide,
+  checkSide,
+  recordSeen,
+  type SideCheck,
+} from '../../services/detector/src/state/apply-side.js';
+import type { WalletState } from '../../services/detector/src/state/wallet-state.js';
 
 export function featureConfig(env: Record<string, string> = {}): FeatureConfig {
   return loadConfig({ KAFKA_BROKERS: '127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1:9', ...env }).features;
@@ -77,4 +84,14 @@ export function sideOf(walletId: string, spec: EventSpec): WalletSide {
   const side = walletSidesOf(eventOf(spec)).find((s) => s.walletId === walletId);
   if (!side) throw new Error(`event ${spec.eventId} has no side for ${walletId}`);
   return side;
+}
+
+/** Feeds sides through the duplicate check as the pipeline does; returns each side's verdict. */
+export function feed(state: WalletState, sides: WalletSide[], features: FeatureConfig): SideCheck[] {
+  return sides.map((side) => {
+    const verdict = checkSide(state, side);
+    if (verdict === 'new') applySide(state, side, features);
+    else recordSeen(state, side.event.source);
+    return verdict;
+  });
 }

@@ -2,6 +2,7 @@
 // value per chunk (load → apply → detect → compare-and-set). Plain data; the codec packs it, the
 // window view reads features from it, apply-side changes it. See docs/design/pipeline-v2.md.
 import { HOUR_MS } from '../domain/time.js';
+import type { OldestFirst } from './oldest-first.js';
 
 /** Numeric fields of one time bucket, in this order. Counts and sums of base-currency minor units. */
 export const BUCKET_FIELDS = [
@@ -131,13 +132,20 @@ export interface WalletStateListener {
   applied(revision: number): void;
 }
 
+/** What applySide keeps about one counterparty set to bound it cheaply. */
+export interface CounterpartySetMemo {
+  /** Estimated record bytes of the set (the size budget); NaN until first counted. */
+  bytes: number;
+  /** The set ordered by lastMs for eviction; built at the first eviction after a load. */
+  oldest: OldestFirst | null;
+}
+
 /** Bookkeeping derived from the record, kept between changes and never stored (fresh after a load). */
 export interface WalletStateMemo {
   /** Bumped by every change to the event data, so views can tell whether they missed one. */
   revision: number;
-  /** Estimated record bytes of the payer and payee sets (the size budget); NaN until first counted. */
-  payerBytes: number;
-  payeeBytes: number;
+  payers: CounterpartySetMemo;
+  payees: CounterpartySetMemo;
   listener: WalletStateListener | null;
 }
 
@@ -192,7 +200,12 @@ export interface WalletState {
 }
 
 export function freshMemo(): WalletStateMemo {
-  return { revision: 0, payerBytes: Number.NaN, payeeBytes: Number.NaN, listener: null };
+  return {
+    revision: 0,
+    payers: { bytes: Number.NaN, oldest: null },
+    payees: { bytes: Number.NaN, oldest: null },
+    listener: null,
+  };
 }
 
 export function emptyWalletState(walletId: string, fineBucketMs: number): WalletState {
