@@ -30,6 +30,7 @@ export const MAX_WATERMARKS = 64;
  */
 export const COUNTERPARTY_BYTES_MAX = 22 * 1024;
 const COUNTERPARTY_FIXED_BYTES = 8;
+const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
 
 export type SideCheck = 'new' | 'duplicate' | 'conflict';
 
@@ -159,7 +160,7 @@ function trim(series: BucketSeries, previousMs: number, lastMs: number, retentio
 
 /** What one event adds to a bucket, in BUCKET_FIELDS order. */
 function contributionOf(side: WalletSide, features: FeatureConfig): number[] {
-  const values = new Array<number>(BUCKET_FIELDS.length).fill(0);
+  const values = EMPTY_BUCKET.slice();
   const { type, amount } = side.event;
   if (side.direction === 'in') {
     values[FIELD.inCount] = 1;

@@ -31,6 +31,17 @@ export class BinaryReader {
 
   varint(): number {
     const bytes = this.bytes;
+    const at = this.position;
+    // Most values (counts, flags, small deltas) fit one byte.
+    if (at < bytes.length && bytes[at]! < 0x80) {
+      this.position = at + 1;
+      return bytes[at]!;
+    }
+    return this.longVarint();
+  }
+
+  private longVarint(): number {
+    const bytes = this.bytes;
     let result = 0;
     let scale = 1;
     // 8 groups of 7 bits cover every safe integer; a ninth means garbage.

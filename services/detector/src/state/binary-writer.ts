@@ -2,6 +2,10 @@
 // codec is its one user; invariants the record cannot carry raise FG_STATE_INVALID.
 import { FlowGuardError } from '../errors.js';
 
+const TWO_POW_32 = 2 ** 32;
+/** 2^(8·width): the first value that does not fit `width` bytes (safe integers only, so 7 is the last). */
+const FIXED_LIMITS = [1, 2 ** 8, 2 ** 16, 2 ** 24, 2 ** 32, 2 ** 40, 2 ** 48, Number.MAX_SAFE_INTEGER + 1];
+
 export class BinaryWriter {
   private bytes: Buffer;
   private position = 0;
@@ -33,6 +37,11 @@ export class BinaryWriter {
 
   /** Unsigned integer in 7-bit groups, low group first; any safe non-negative integer. */
   varint(value: number): void {
+    if (value >= 0 && value < 0x80 && (value | 0) === value) {
+      this.ensure(1);
+      this.bytes[this.position++] = value;
+      return;
+    }
     if (!(value >= 0 && Number.isSafeInteger(value))) {
       throw new FlowGuardError('FG_STATE_INVALID', `${value} is not a non-negative safe integer`);
     }
@@ -60,15 +69,20 @@ export class BinaryWriter {
 
   /** Unsigned integer of exactly `width` bytes (1-7), big-endian: readable at a fixed place. */
   fixed(value: number, width: number): void {
-    if (!(value >= 0 && Number.isSafeInteger(value) && value < 2 ** (8 * width))) {
+    if (!(value >= 0 && value < FIXED_LIMITS[width]! && Number.isInteger(value))) {
       throw new FlowGuardError('FG_STATE_INVALID', `${value} does not fit ${width} bytes`);
     }
     this.ensure(width);
-    let v = value;
-    for (let i = width - 1; i >= 0; i--) {
-      this.bytes[this.position + i] = v % 256;
-      v = Math.floor(v / 256);
+    // The low 32 bits with bit operators, the rest (at most 24 bits) from the quotient.
+    const high = Math.floor(value / TWO_POW_32);
+    let low = value - high * TWO_POW_32;
+    const bytes = this.bytes;
+    let at = this.position + width - 1;
+    for (let i = 0; i < Math.min(width, 4); i++, at--) {
+      bytes[at] = low & 0xff;
+      low >>>= 8;
     }
+    for (let i = 4, h = high; i < width; i++, at--, h >>>= 8) bytes[at] = h & 0xff;
     this.position += width;
   }
 

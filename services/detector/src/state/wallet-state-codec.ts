@@ -50,6 +50,7 @@ export const RECORD_HEADER_BYTES = 7;
 const VERSION_BYTES = 6;
 const FINGERPRINT_BYTES = 7;
 const FIELD_COUNT = BUCKET_FIELDS.length;
+const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
 
 const FLAG_KINDS: readonly ActiveFlag['kind'][] = ['confirmed', 'false-positive', 'blocked'];
 const SEED_REASONS: readonly PendingSeed['reason'][] = ['alert', 'analyst', 'unseed'];
@@ -67,21 +68,8 @@ export function encodeWalletState(state: WalletState, version = state.version): 
   const last = state.lastEventMs;
   w.varint(Number.isNaN(last) ? 0 : zigzagOf(last) + 1);
   const t = Number.isNaN(last) ? 0 : last;
-  const time = (ms: number) => w.varint(Number.isNaN(ms) ? 0 : zigzagOf(t - ms) + 1);
-  const optionalTime = (ms: number | null) => {
-    if (ms !== null && Number.isNaN(ms)) invalid(state, 'a nullable time is NaN');
-    w.varint(ms === null ? 0 : zigzagOf(t - ms) + 1);
-  };
-  const optionalString = (text: string | null | undefined) => {
-    if (text === null || text === undefined) w.varint(0);
-    else {
-      w.varint(1);
-      w.string(text);
-    }
-  };
-
-  time(state.firstSeenMs);
-  optionalTime(state.openedAtMs);
+  writeTime(w, t, state.firstSeenMs);
+  writeOptionalTime(w, t, state.openedAtMs);
   const l = state.lifetime;
   w.varint(l.inCount);
   w.varint(l.inSum);
@@ -109,14 +97,14 @@ export function encodeWalletState(state: WalletState, version = state.version): 
     w.fixed(r.bodyHash, FINGERPRINT_BYTES);
   }
 
-  optionalTime(state.replacement.flaggedAtMs);
+  writeOptionalTime(w, t, state.replacement.flaggedAtMs);
   w.varint(state.replacement.overlap.size);
   for (const [walletId, o] of state.replacement.overlap) {
     w.string(walletId);
     w.double(o.shared);
     w.varint(o.sample.length);
     for (const id of o.sample) w.string(id);
-    time(o.flaggedAtMs);
+    writeTime(w, t, o.flaggedAtMs);
   }
 
   const a = state.alerting;
@@ -124,33 +112,33 @@ export function encodeWalletState(state: WalletState, version = state.version): 
   for (const [ruleId, f] of a.firings) {
     w.string(ruleId);
     w.double(f.weight);
-    time(f.lastFiredMs);
+    writeTime(w, t, f.lastFiredMs);
     w.zigzag(f.alertedRank);
-    time(f.alertedAtMs);
+    writeTime(w, t, f.alertedAtMs);
   }
-  optionalString(a.lastAlertId);
-  optionalTime(a.lastAlertAtMs);
+  writeOptionalString(w, a.lastAlertId);
+  writeOptionalTime(w, t, a.lastAlertAtMs);
   w.varint(a.alertCount);
 
   w.varint(state.analyst.flags.length);
   for (const f of state.analyst.flags) {
     w.string(f.flagId);
     w.byte(codeOf(FLAG_KINDS, f.kind, state));
-    optionalString(f.ruleId);
-    time(f.createdAtMs);
-    optionalTime(f.expiresAtMs);
+    writeOptionalString(w, f.ruleId);
+    writeTime(w, t, f.createdAtMs);
+    writeOptionalTime(w, t, f.expiresAtMs);
   }
 
   w.varint(state.watch.entries.length);
   for (const e of state.watch.entries) {
     w.string(e.mentionId);
     w.string(e.source);
-    optionalString(e.url);
-    time(e.seenAtMs);
-    time(e.listedAtMs);
-    time(e.expiresAtMs);
+    writeOptionalString(w, e.url);
+    writeTime(w, t, e.seenAtMs);
+    writeTime(w, t, e.listedAtMs);
+    writeTime(w, t, e.expiresAtMs);
   }
-  optionalTime(state.watch.alertedAtMs);
+  writeOptionalTime(w, t, state.watch.alertedAtMs);
 
   w.varint(state.pending.alerts.length);
   for (const p of state.pending.alerts) {
@@ -161,7 +149,7 @@ export function encodeWalletState(state: WalletState, version = state.version): 
   w.varint(state.pending.seeds.length);
   for (const s of state.pending.seeds) {
     writeSource(w, s.source);
-    time(s.flaggedAtMs);
+    writeTime(w, t, s.flaggedAtMs);
     w.byte(codeOf(SEED_REASONS, s.reason, state));
   }
   return w.toBuffer();
@@ -188,18 +176,8 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
   const lastCode = r.varint();
   const lastEventMs = lastCode === 0 ? Number.NaN : zigzagValue(lastCode - 1);
   const t = lastCode === 0 ? 0 : lastEventMs;
-  const time = () => {
-    const code = r.varint();
-    return code === 0 ? Number.NaN : t - zigzagValue(code - 1);
-  };
-  const optionalTime = () => {
-    const code = r.varint();
-    return code === 0 ? null : t - zigzagValue(code - 1);
-  };
-  const optionalString = () => (r.varint() === 0 ? null : r.string());
-
-  const firstSeenMs = time();
-  const openedAtMs = optionalTime();
+  const firstSeenMs = readTime(r, t);
+  const openedAtMs = readOptionalTime(r, t);
   const lifetime = {
     inCount: r.varint(),
     inSum: r.varint(),
@@ -226,14 +204,14 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     recent.push({ idHash: r.fixed(FINGERPRINT_BYTES), bodyHash: r.fixed(FINGERPRINT_BYTES) });
   }
 
-  const flaggedAtMs = optionalTime();
+  const flaggedAtMs = readOptionalTime(r, t);
   const overlap = new Map<string, OverlapEntry>();
   for (let n = r.count(11); n > 0; n--) {
     const id = r.string();
     const shared = r.double();
     const sample: string[] = [];
     for (let k = r.count(); k > 0; k--) sample.push(r.string());
-    overlap.set(id, { shared, sample, flaggedAtMs: time() });
+    overlap.set(id, { shared, sample, flaggedAtMs: readTime(r, t) });
   }
 
   const firings = new Map<string, RuleFiringState>();
@@ -241,13 +219,13 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     const ruleId = r.string();
     firings.set(ruleId, {
       weight: r.double(),
-      lastFiredMs: time(),
+      lastFiredMs: readTime(r, t),
       alertedRank: r.zigzag(),
-      alertedAtMs: time(),
+      alertedAtMs: readTime(r, t),
     });
   }
-  const lastAlertId = optionalString();
-  const lastAlertAtMs = optionalTime();
+  const lastAlertId = readOptionalString(r);
+  const lastAlertAtMs = readOptionalTime(r, t);
   const alertCount = r.varint();
 
   const flags: ActiveFlag[] = [];
@@ -255,7 +233,13 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     const flagId = r.string();
     const kind = FLAG_KINDS[r.byte()];
     if (kind === undefined) throw r.corrupt('unknown flag kind');
-    flags.push({ flagId, kind, ruleId: optionalString(), createdAtMs: time(), expiresAtMs: optionalTime() });
+    flags.push({
+      flagId,
+      kind,
+      ruleId: readOptionalString(r),
+      createdAtMs: readTime(r, t),
+      expiresAtMs: readOptionalTime(r, t),
+    });
   }
 
   const entries: WatchEntry[] = [];
@@ -263,13 +247,13 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     entries.push({
       mentionId: r.string(),
       source: r.string(),
-      url: optionalString() ?? undefined,
-      seenAtMs: time(),
-      listedAtMs: time(),
-      expiresAtMs: time(),
+      url: readOptionalString(r) ?? undefined,
+      seenAtMs: readTime(r, t),
+      listedAtMs: readTime(r, t),
+      expiresAtMs: readTime(r, t),
     });
   }
-  const watchAlertedAtMs = optionalTime();
+  const watchAlertedAtMs = readOptionalTime(r, t);
 
   const alerts: PendingAlert[] = [];
   for (let n = r.count(6); n > 0; n--) {
@@ -278,7 +262,7 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
   const seeds: PendingSeed[] = [];
   for (let n = r.count(6); n > 0; n--) {
     const source = readSource(r);
-    const seedFlaggedAtMs = time();
+    const seedFlaggedAtMs = readTime(r, t);
     const reason = SEED_REASONS[r.byte()];
     if (reason === undefined) throw r.corrupt('unknown seed reason');
     seeds.push({ source, flaggedAtMs: seedFlaggedAtMs, reason });
@@ -306,6 +290,41 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
   };
 }
 
+/** A time as T − time, zigzag, plus one: 0 is NaN. */
+function writeTime(w: BinaryWriter, t: number, ms: number): void {
+  w.varint(Number.isNaN(ms) ? 0 : zigzagOf(t - ms) + 1);
+}
+
+function readTime(r: BinaryReader, t: number): number {
+  const code = r.varint();
+  return code === 0 ? Number.NaN : t - zigzagValue(code - 1);
+}
+
+/** A nullable time: 0 is null. */
+function writeOptionalTime(w: BinaryWriter, t: number, ms: number | null): void {
+  if (ms !== null && Number.isNaN(ms)) {
+    throw new FlowGuardError('FG_STATE_INVALID', 'a nullable time is NaN: the record cannot carry it');
+  }
+  w.varint(ms === null ? 0 : zigzagOf(t - ms) + 1);
+}
+
+function readOptionalTime(r: BinaryReader, t: number): number | null {
+  const code = r.varint();
+  return code === 0 ? null : t - zigzagValue(code - 1);
+}
+
+function writeOptionalString(w: BinaryWriter, text: string | null | undefined): void {
+  if (text === null || text === undefined) w.varint(0);
+  else {
+    w.varint(1);
+    w.string(text);
+  }
+}
+
+function readOptionalString(r: BinaryReader): string | null {
+  return r.varint() === 0 ? null : r.string();
+}
+
 function writeSeries(w: BinaryWriter, series: BucketSeries, t: number): void {
   w.varint(series.sizeMs);
   w.varint(series.buckets.size);
@@ -329,8 +348,8 @@ function readSeries(r: BinaryReader, t: number): BucketSeries {
     index += r.zigzag();
     const mask = r.varint();
     if (mask >= 1 << FIELD_COUNT) throw r.corrupt('bucket field mask names unknown fields');
-    const values = new Array<number>(FIELD_COUNT);
-    for (let f = 0; f < FIELD_COUNT; f++) values[f] = mask & (1 << f) ? r.varint() : 0;
+    const values = EMPTY_BUCKET.slice();
+    for (let f = 0; f < FIELD_COUNT; f++) if (mask & (1 << f)) values[f] = r.varint();
     if (buckets.has(index)) throw r.corrupt('bucket index repeated');
     buckets.set(index, values);
   }

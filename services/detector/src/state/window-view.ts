@@ -275,16 +275,29 @@ function countPayer(w: RunningWindow, payer: Readonly<Counterparty>, sign: 1 | -
 }
 
 function snapshotOf(w: RunningWindow): WindowFeatures {
-  const features: Record<string, number | string> = {
+  const v = w.values;
+  // One object literal (one hidden class for every window), field order as BUCKET_FIELDS.
+  return {
     name: w.spec.name,
     lengthMs: w.spec.lengthMs,
     startMs: w.startMs,
     endMs: w.startMs + w.spec.lengthMs,
+    inCount: v[FIELD.inCount]!,
+    inSum: v[FIELD.inSum]!,
+    inMax: v[FIELD.inMax]!,
+    donationCount: v[FIELD.donationCount]!,
+    donationSum: v[FIELD.donationSum]!,
+    smallDonationCount: v[FIELD.smallDonationCount]!,
+    purchaseCount: v[FIELD.purchaseCount]!,
+    purchaseSum: v[FIELD.purchaseSum]!,
+    nearThresholdCount: v[FIELD.nearThresholdCount]!,
+    outCount: v[FIELD.outCount]!,
+    outSum: v[FIELD.outSum]!,
+    passOnCount: v[FIELD.passOnCount]!,
+    passOnSum: v[FIELD.passOnSum]!,
     distinctPayers: w.distinctPayers,
     newPayers: w.newPayers,
     repeatPayers: w.repeatPayers,
     distinctPayees: w.distinctPayees,
   };
-  for (let f = 0; f < FIELD_COUNT; f++) features[BUCKET_FIELDS[f]!] = w.values[f]!;
-  return features as WindowFeatures;
 }
