@@ -92,6 +92,13 @@ describe('duplicate check', () => {
 });
 
 describe('applying a side', () => {
+  it("refuses a side of another wallet instead of mixing two wallets' records", () => {
+    const side = sideOf('w-2', { eventId: 'x', atMs: T0, from: 'ref:a', to: 'w-2', offset: 1 });
+    expect(() => applySide(wallet('w-1'), side, features)).toThrow(
+      expect.objectContaining({ code: 'FG_STATE_INVALID' }),
+    );
+  });
+
   it('keeps the youngest plausible opening-time claim', () => {
     const state = wallet();
     feed(state, [deposit(T0, 'ref:a', { toOpenedAtMs: T0 - 10 * DAY })], features);

@@ -4,6 +4,7 @@
 import type { FeatureConfig } from '../config/feature-config.js';
 import { HOUR_MS } from '../domain/time.js';
 import { isDonationLike, isPassingOn, type EventSource, type WalletSide } from '../domain/transaction.js';
+import { FlowGuardError } from '../errors.js';
 import { OldestFirst } from './oldest-first.js';
 import {
   BUCKET_FIELDS,
@@ -47,6 +48,8 @@ export interface ApplyResult {
 /**
  * 'duplicate': a redelivered record (at or below its stream's watermark), or the same eventId with the
  * same body sent again as a new record (still in the ring); 'conflict': that eventId with another body.
+ * One record is at most one side of a wallet (the contract refuses a wallet paying itself), so the
+ * watermark never hides a record's second side.
  */
 export function checkSide(state: WalletState, side: WalletSide): SideCheck {
   const { source, idHash, bodyHash } = side.event;
@@ -75,6 +78,12 @@ export function recordSeen(state: WalletState, source: Pick<EventSource, 'stream
 
 /** Applies a side checkSide called 'new'. Mutates the state. */
 export function applySide(state: WalletState, side: WalletSide, features: FeatureConfig): ApplyResult {
+  if (side.walletId !== state.walletId) {
+    throw new FlowGuardError(
+      'FG_STATE_INVALID',
+      `a side of ${side.walletId} applied to the state of ${state.walletId}`,
+    );
+  }
   const event = side.event;
   const t = event.occurredAtMs;
   const amount = event.amount;
