@@ -355,14 +355,18 @@ describe('window features against the reference', () => {
   });
 });
 
-/** Counts passes over the wallet's payer set from now on. */
+/** Counts passes over the wallet's payer set (any way of iterating it) from now on. */
 function spyOnIteration(state: WalletState): () => number {
   let passes = 0;
   const payers = state.payers;
-  const values = payers.values.bind(payers);
-  payers.values = () => {
-    passes += 1;
-    return values();
-  };
+  for (const method of ['values', 'keys', 'entries', 'forEach', Symbol.iterator] as const) {
+    const original = (payers[method] as (...args: unknown[]) => unknown).bind(payers);
+    Object.defineProperty(payers, method, {
+      value: (...args: unknown[]) => {
+        passes += 1;
+        return original(...args);
+      },
+    });
+  }
   return () => passes;
 }
