@@ -17,7 +17,7 @@
 // Maps are written in their iteration order and read back in it, so a round trip keeps it.
 //
 // Size (default configuration; tests/unit/state/apply-side.test.ts measures it): a typical wallet (12
-// events in a day from 6 payers) takes about 540 bytes. Whatever the traffic, a record holds at most
+// events in a day from 6 payers) takes 540-600 bytes. Whatever the traffic, a record holds at most
 // 73 fine and 337 hourly buckets (about 13 KB when busy in both directions), two counterparty sets
 // within COUNTERPARTY_BYTES_MAX each (about 2 × 22 KB at most), 64 watermarks (about 1.5 KB) and
 // RECENT_EVENT_IDS fingerprints of 14 bytes (0.9 KB): under 64 KB. 200,000 events leave about 44 KB.
