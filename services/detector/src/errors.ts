@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   FG_FLAG_STATE: 'the flag is not in a state that allows this action',
   FG_CONFLICT: 'another action on the same resource is in progress',
   FG_INTERNAL: 'an unexpected failure',
+  FG_STATE_CORRUPT: 'a stored wallet state record is corrupt or of an unknown format',
+  FG_STATE_INVALID: 'a wallet state holds a value its record cannot carry (a bug, not bad input)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

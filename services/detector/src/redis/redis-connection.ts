@@ -25,9 +25,10 @@ const SCRIPTS = {
   updateWallet: 'update-wallet-7.lua',
   decideAlert: 'decide-alert-4.lua',
   probeDonorFilter: 'probe-donor-filter-1.lua',
+  writeWalletState: 'write-wallet-state-1.lua',
 } as const;
 
-type ScriptArg = string | number;
+type ScriptArg = string | number | Buffer;
 export type ScriptName = keyof typeof SCRIPTS;
 
 export function scriptCommand(name: ScriptName): string {
