@@ -45,8 +45,8 @@ export function isInnocentTypology(typology: string): typology is InnocentTypolo
 export const SCENARIO_MODES = ['warm', 'fresh'] as const;
 export type ScenarioMode = (typeof SCENARIO_MODES)[number];
 
-/** main: scenario.ts. */
-export const GENERATORS = ['main'] as const;
+/** main: scenario.ts; alt: scenario-alt.ts, shaped independently (ids, amounts, rhythms, bursts). */
+export const GENERATORS = ['main', 'alt'] as const;
 export type GeneratorName = (typeof GENERATORS)[number];
 
 export interface Label {
