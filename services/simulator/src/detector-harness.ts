@@ -25,11 +25,10 @@ export interface RunNames {
   keyPrefix: string;
 }
 
-/** Where the detector under test runs, as its own configuration says. */
+/** Where the detector under test runs, as its own configuration says: one Redis, standalone or Cluster. */
 export interface DetectorEndpoints {
   brokers: string[];
-  redisUrl?: string;
-  redisClusterNodes?: string[];
+  redis: { cluster: string[] } | { url: string };
 }
 
 /** What the harness needs of a detector. */
@@ -103,9 +102,12 @@ export function detectorEnv(names: RunNames, env: NodeJS.ProcessEnv): NodeJS.Pro
 export async function startDetector(env: NodeJS.ProcessEnv): Promise<DetectorUnderTest> {
   const config = loadConfig(env, readStackEnv());
   const detector = await createDetector(config, createLogger('warn'));
-  const endpoints: DetectorEndpoints = { brokers: config.kafka.brokers };
-  if (config.redis.url) endpoints.redisUrl = config.redis.url;
-  if (config.redis.clusterNodes) endpoints.redisClusterNodes = config.redis.clusterNodes;
+  // The detector takes the Cluster when both are configured (redis-connection.ts); so does the clean-up.
+  const nodes = config.redis.clusterNodes ?? [];
+  const endpoints: DetectorEndpoints = {
+    brokers: config.kafka.brokers,
+    redis: nodes.length ? { cluster: nodes } : { url: config.redis.url! },
+  };
   return { endpoints, start: () => detector.start(), stop: () => detector.stop() };
 }
 
@@ -261,27 +263,10 @@ async function cleanUp(
   log: (line: string) => void,
 ): Promise<void> {
   const pattern = `${names.keyPrefix}:*`;
-  const redis = endpoints.redisUrl
-    ? new Redis(endpoints.redisUrl, { lazyConnect: true })
-    : new Cluster(endpoints.redisClusterNodes ?? [], { lazyConnect: true });
   try {
-    await redis.connect();
-    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
-    let removed = 0;
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        // One key at a time in a cluster, since keys of different wallets live in different slots.
-        for (const key of keys) removed += await redis.unlink(key);
-      } while (cursor !== '0');
-    }
-    log(`harness: removed ${removed} Redis keys matching ${pattern}`);
+    log(`harness: removed ${await removeKeys(endpoints.redis, pattern)} Redis keys matching ${pattern}`);
   } catch (error) {
     log(`harness: could not remove Redis keys matching ${pattern}: ${String(error)}`);
-  } finally {
-    redis.disconnect();
   }
   const existing = new Set(await admin.listTopics().catch(() => [] as string[]));
   const topics = [
@@ -297,4 +282,35 @@ async function cleanUp(
   await admin
     .deleteGroups([names.groupId, `${names.groupId}-reader`])
     .catch((error: unknown) => log(`harness: could not delete the run groups: ${String(error)}`));
+}
+
+/** Unlinks the keys matching `pattern` on every master; returns how many. */
+export async function removeKeys(redisAt: DetectorEndpoints['redis'], pattern: string): Promise<number> {
+  const redis =
+    'cluster' in redisAt
+      ? new Cluster(
+          redisAt.cluster.map((node) => {
+            const [host, port] = node.split(':');
+            return { host: host!, port: Number(port) };
+          }),
+          { lazyConnect: true },
+        )
+      : new Redis(redisAt.url, { lazyConnect: true });
+  try {
+    await redis.connect();
+    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    let removed = 0;
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        // One key at a time in a cluster, since keys of different wallets live in different slots.
+        for (const key of keys) removed += await redis.unlink(key);
+      } while (cursor !== '0');
+    }
+    return removed;
+  } finally {
+    redis.disconnect();
+  }
 }
