@@ -296,14 +296,15 @@ export function addDormitories(w: AltWorld, count: number): void {
     );
     w.b.label(canteen, 'new-merchant', canteenIds, { role: 'cascade anchor: a dormitory canteen' });
     const related = { relatedWalletId: canteen.id };
-    for (let s = w.rng.int(2, 3); s > 0; s--) {
+    // The dormitory shop, the copy centre, the laundry: students are nearly all of their customers.
+    for (let s = w.rng.int(3, 5); s > 0; s--) {
       const shop = w.phoneWallet(w.t.startMs - w.rng.uniform(100, 2000) * DAY, true);
       const ids = serve(
         w,
         shop,
         w.t.startMs,
-        w.rng.uniform(4, 9),
-        clientele(w, residents, 0.75, 300, byQr),
+        w.rng.uniform(3, 7),
+        clientele(w, residents, w.rng.uniform(0.85, 0.93), w.rng.int(30, 80), byQr),
         () => w.price(60, 1.7, 9000),
       );
       w.b.label(shop, 'cascade-trap', labelled(w, ids), { ...related, role: 'neighbour merchant' });

@@ -56,11 +56,12 @@ function establishedClientele(
   w: MainWorld,
   regulars: Person[],
   regularShare: number,
-  regularPays: (person: Person) => Customer = (person) => w.shopper(person),
+  options: { cardPool?: number; regularPays?: (person: Person) => Customer } = {},
 ): () => Customer {
-  const cards = Array.from({ length: w.rng.int(300, 700) }, () => w.card());
+  const cards = Array.from({ length: options.cardPool ?? w.rng.int(300, 700) }, () => w.card());
+  const pays = options.regularPays ?? ((person: Person) => w.shopper(person));
   return () => {
-    if (w.rng.chance(regularShare)) return regularPays(skewed(w, regulars));
+    if (w.rng.chance(regularShare)) return pays(skewed(w, regulars));
     return { payer: w.rng.chance(0.7) ? skewed(w, cards) : w.card(), channel: 'card' };
   };
 }
@@ -287,9 +288,10 @@ export function addSavingsMovers(w: MainWorld, count: number): void {
 
 /**
  * A neighbourhood: a new café opens early in the labelled period; its customers are mostly residents
- * who also shop at two or three established local shops, pay each other back and chip into a
- * neighbour's collection. The café is labelled a new merchant; the shops, the collection and the
- * residents who take money from several neighbours are labelled `cascade-trap`, related to the café.
+ * who also buy at the local shops (bakery, pharmacy, hairdresser: residents are nearly all their
+ * customers), pay each other back and chip into neighbours' collections. The café is labelled a new
+ * merchant; the shops, the collections and the residents who take money from several neighbours are
+ * labelled `cascade-trap`, related to the café.
  */
 export function addCascadeTraps(w: MainWorld, count: number): void {
   for (let n = 0; n < count; n++) {
@@ -307,51 +309,45 @@ export function addCascadeTraps(w: MainWorld, count: number): void {
     w.b.label(cafe, 'new-merchant', cafeIds, { role: 'cascade anchor: a neighbourhood café' });
     const related = { relatedWalletId: cafe.id };
 
-    for (let s = w.rng.int(2, 3); s > 0; s--) {
+    for (let s = w.rng.int(3, 5); s > 0; s--) {
       const shop = w.b.wallet(w.t.startMs - w.rng.uniform(300, 1500) * DAY, true);
       const ids = trade(w, {
         wallet: shop,
         fromMs: w.t.startMs,
-        dailyLevel: w.rng.int(80, 200),
-        nextCustomer: establishedClientele(w, residents, 0.65, byWallet),
+        dailyLevel: w.rng.int(50, 150),
+        nextCustomer: establishedClientele(w, residents, w.rng.uniform(0.8, 0.92), {
+          cardPool: w.rng.int(40, 120),
+          regularPays: byWallet,
+        }),
       });
       w.b.label(shop, 'cascade-trap', inLabelledPeriod(w, ids), { ...related, role: 'neighbour merchant' });
     }
 
-    const afterOpening = opensMs + w.rng.uniform(4, 8) * HOUR;
-    const organiser = w.specialPerson();
-    const collection = w.rng.chance(0.5) ? w.openedAt(afterOpening - w.rng.uniform(1, 30) * HOUR) : organiser;
     // The neighbours everyone knows are the café's regulars too (the front of the residents list).
     const core = residents.slice(0, 60);
-    const friends = w.rng.sample(core, w.rng.int(15, 35)).filter((p) => p.id !== organiser.id);
-    const collected = chipIn(
-      w,
-      collection,
-      friends,
-      afterOpening,
-      Math.min(w.roomAfter(afterOpening), 14 * HOUR),
-    );
-    w.b.label(collection, 'cascade-trap', buyPresent(w, collection, collected), {
-      ...related,
-      role: 'neighbourhood collection',
-    });
+    const afterOpening = opensMs + w.rng.uniform(4, 8) * HOUR;
+    for (let c = w.rng.int(1, 2); c > 0; c--) {
+      const organiser = w.specialPerson();
+      const from = afterOpening + w.rng.uniform(0, 8) * HOUR;
+      const collection = w.rng.chance(0.5) ? w.openedAt(from - w.rng.uniform(1, 30) * HOUR) : organiser;
+      const friends = w.rng.sample(core, w.rng.int(15, 35)).filter((p) => p.id !== organiser.id);
+      const collected = chipIn(w, collection, friends, from, Math.min(w.roomAfter(from), 14 * HOUR));
+      w.b.label(collection, 'cascade-trap', buyPresent(w, collection, collected), {
+        ...related,
+        role: 'neighbourhood collection',
+      });
+    }
 
-    // Dinner bills and club dues: a few residents are paid back by several neighbours.
-    for (let r = w.rng.int(4, 8); r > 0; r--) {
+    // Dinner bills and club dues: residents paid back by several neighbours.
+    for (let r = w.rng.int(6, 12); r > 0; r--) {
       const resident = w.specialPerson();
       const payers = w.rng.sample(core, w.rng.int(5, 10)).filter((p) => p.id !== resident.id);
       const from = afterOpening + w.rng.uniform(0, 6) * HOUR;
       const room = w.roomAfter(from);
       const ids = payers.map((payer) => {
         const at = w.clampToEnd(w.rhythm.time(from, from + room));
-        return w.b.add(
-          at,
-          'transfer',
-          Math.round(w.rub(800, 0.5, 100, 5000) / 10) * 10,
-          payer,
-          resident,
-          'app',
-        );
+        const amount = Math.round(w.rub(800, 0.5, 100, 5000) / 10) * 10;
+        return w.b.add(at, 'transfer', amount, payer, resident, 'app');
       });
       w.b.label(resident, 'cascade-trap', ids, { ...related, role: 'resident paid back by neighbours' });
     }
