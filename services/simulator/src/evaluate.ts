@@ -181,7 +181,9 @@ function revision(): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
     const head = git('rev-parse', '--short', 'HEAD');
-    return git('status', '--porcelain', '--untracked-files=no') ? `${head} (with uncommitted changes)` : head;
+    // The reports themselves do not count as a change to what was evaluated.
+    const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!docs/evaluation');
+    return changed ? `${head} (with uncommitted changes)` : head;
   } catch {
     return 'unknown';
   }
