@@ -37,6 +37,8 @@ export const WatchlistCitationSchema = z.object({
   seenAt: z.string(),
 });
 
+export type WatchlistCitation = z.infer<typeof WatchlistCitationSchema>;
+
 export const AlertSchema = z.object({
   schemaVersion: z.literal(1),
   alertId: z.string(),

@@ -2,7 +2,8 @@
 // first alerted wallet. Stops after --seconds or once --until-rules have all been seen.
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { loadConfig, readStackEnv } from '../services/detector/src/config.js';
+import { loadConfig } from '../services/detector/src/config/index.js';
+import { withLocalStack } from './dev/local-stack-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -10,7 +11,7 @@ const { values } = parseArgs({
     'risk-url': { type: 'string', default: 'http://127.0.0.1:8080' },
   },
 });
-const config = loadConfig(process.env, readStackEnv());
+const config = loadConfig(withLocalStack());
 const kafka = new Kafka({
   clientId: 'flowguard-demo',
   brokers: config.kafka.brokers,

@@ -47,3 +47,17 @@ export function withLocalStack(
   }
   return out;
 }
+
+/**
+ * The environment with the local stack's plaintext endpoints filled in (no SASL, the default Redis
+ * user): for tools that also open their own plain clients next to the detector (bench, evaluation).
+ */
+export function withLocalStackPlaintext(
+  env: NodeJS.ProcessEnv = process.env,
+  stack: Record<string, string> = readStackEnv(),
+): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  if (!env.KAFKA_BROKERS && stack.KAFKA_BROKERS) out.KAFKA_BROKERS = stack.KAFKA_BROKERS;
+  if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES && stack.REDIS_URL) out.REDIS_URL = stack.REDIS_URL;
+  return out;
+}

@@ -126,7 +126,7 @@ export async function startApiFixture(
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const redis = createRedisClient(config.redis);
-  const catalog = loadRuleCatalog(DEFAULT_RULES_FILE, config.features.windows);
+  const catalog = loadRuleCatalog(DEFAULT_RULES_FILE, config.features.windows, config.features.base);
   const knownWallets = new Map<string, WalletStateRisk>();
   const readiness = { value: { ready: true, reasons: [], checks: { stub: true } } as Readiness };
   const metrics = createMetrics();

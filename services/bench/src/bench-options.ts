@@ -1,7 +1,7 @@
 // Command line and endpoints of `npm run bench`, parsed once. The environment wins over .stack/env.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { readStackEnv } from '../../detector/src/config.js';
+import { readStackEnv } from '../../../scripts/dev/local-stack-env.js';
 
 export interface ScalingCase {
   partitions: number;

@@ -2,7 +2,7 @@
 // same table with the command and the machine as Markdown (docs/bench/latest.md).
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { REPO_ROOT } from '../../detector/src/config.js';
+import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 import type { ScalingResult } from './scaling.js';
 
 export interface LatencySummary {

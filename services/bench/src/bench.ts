@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
-import { REPO_ROOT } from '../../detector/src/config.js';
+import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 import { measureLatency } from './alert-latency.js';
 import { measureBaseline } from './baseline-consumer.js';
 import { parseBenchOptions, PHASES, type BenchOptions } from './bench-options.js';

@@ -2,7 +2,7 @@
 // its own event loop and its own core, so the bench's producer and clock do not share them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../detector/src/config.js';
+import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 
 export interface DetectorProcess {
   pid: number;

@@ -2,7 +2,8 @@
 // and what it cost in Redis commands, round trips, CPU and memory.
 import type { Admin } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { loadConfig, readStackEnv } from '../../detector/src/config.js';
+import { loadConfig } from '../../detector/src/config/index.js';
+import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js';
 import { createDetector } from '../../detector/src/detector.js';
 import { createLogger } from '../../detector/src/logger.js';
 import { pipelineStats } from '../../detector/src/redis/pipelined.js';
@@ -52,6 +53,10 @@ export function detectorEnv(
 
 const STALL_MS = 120_000;
 
+async function counterValue(counter: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> {
+  return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
+}
+
 export async function measureDetector(
   env: Record<string, string>,
   admin: Admin,
@@ -59,23 +64,21 @@ export async function measureDetector(
   redisPid: number | null,
   total: number,
 ): Promise<DetectorThroughput> {
-  const config = loadConfig({ ...process.env, ...env }, readStackEnv());
+  const config = loadConfig(withLocalStackPlaintext({ ...process.env, ...env }));
   const detector = await createDetector(config, createLogger('warn'));
   let events = 0;
-  let alerts = 0;
-  let deadLettered = 0;
-  let batches = 0;
   let first: { at: number; events: number } | undefined;
   let finishedAt: number | undefined;
   let lastProgress = performance.now();
-  detector.onBatch = (result) => {
-    events += result.events;
-    alerts += result.alerts.length;
-    deadLettered += result.deadLettered;
-    batches += 1;
+  // Progress is what the group committed: every chunk commits in its own Kafka transaction.
+  const track = async () => {
+    const committed = await committedCount(admin, config.kafka.groupId, config.kafka.inputTopic);
     const now = performance.now();
-    lastProgress = now;
-    first ??= { at: now, events };
+    if (committed > events) {
+      events = committed;
+      lastProgress = now;
+      first ??= { at: now, events };
+    }
     if (events >= total && finishedAt === undefined) finishedAt = now;
   };
 
@@ -88,6 +91,7 @@ export async function measureDetector(
   try {
     await detector.start();
     while (finishedAt === undefined) {
+      await track();
       if (performance.now() - lastProgress > STALL_MS) {
         throw new Error(`detector stalled at ${events} of ${total} events`);
       }
@@ -97,14 +101,11 @@ export async function measureDetector(
     const redisAfter = await readCounters(redis, redisPid);
     const pipelines = pipelineStats.roundTrips - pipelinesBefore.roundTrips;
     const pipelinedCommands = pipelineStats.commands - pipelinesBefore.commands;
-    // onBatch runs just before the commit; make sure the commit of the last batch landed.
-    while ((await committedCount(admin, config.kafka.groupId, config.kafka.inputTopic)) < total)
-      await sleep(50);
     return {
       ...throughputOf(total, first!, finishedAt, startedAt),
-      alerts,
-      deadLettered,
-      batches,
+      alerts: await counterValue(detector.metrics.alertsPublished),
+      deadLettered: await counterValue(detector.metrics.deadLettered),
+      batches: 0,
       redis: counterDelta(redisBefore, redisAfter),
       pipelines,
       pipelinedCommands,

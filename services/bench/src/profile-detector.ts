@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { REPO_ROOT } from '../../detector/src/config.js';
+import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 import { parseBenchOptions } from './bench-options.js';
 import { revision } from './bench-report.js';
 import { summarizeProfile, type TimeShare } from './cpu-profile-summary.js';

@@ -2,7 +2,6 @@
 // per-wallet key sizes, and the cleanup of a run's keys.
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { walletKeys } from '../../detector/src/features/wallet-keys.js';
 
 export interface RedisCounters {
   totalCommands: number;
@@ -90,12 +89,17 @@ export interface WalletBytes {
 }
 
 /** Sums MEMORY USAGE over each sampled wallet's keys; the median and the largest wallet of the sample. */
+/** Every key of one wallet: its state record (pipeline v2 keeps a wallet in one value). */
+function walletKeysOf(prefix: string, walletId: string): string[] {
+  return [`${prefix}:{w:${walletId}}`];
+}
+
 export async function walletBytes(redis: Redis, prefix: string, walletIds: string[]): Promise<WalletBytes> {
   const pipeline = redis.pipeline();
   for (const id of walletIds)
-    for (const key of Object.values(walletKeys(prefix, id))) pipeline.memory('USAGE', key, 'SAMPLES', 0);
+    for (const key of walletKeysOf(prefix, id)) pipeline.memory('USAGE', key, 'SAMPLES', 0);
   const replies = (await pipeline.exec()) ?? [];
-  const perKey = Object.keys(walletKeys(prefix, 'x')).length;
+  const perKey = walletKeysOf(prefix, 'x').length;
   const sizes = walletIds.map((id, w) => {
     let bytes = 0;
     for (let k = 0; k < perKey; k++) bytes += Number(replies[w * perKey + k]?.[1] ?? 0);

@@ -25,7 +25,7 @@ const env = withLocalStack();
 if (!env.REDIS_URL) throw new Error('REDIS_URL is not set and the local stack has none (npm run stack:up)');
 const features = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9', REDIS_URL: env.REDIS_URL }).features;
 const prefix = `sb${Date.now().toString(36)}`;
-const client = createRedisClient({ url: env.REDIS_URL, clusterNodes: undefined, keyPrefix: prefix });
+const client = createRedisClient({ url: env.REDIS_URL, clusterNodes: undefined });
 if (!(client instanceof Redis)) throw new Error('this bench reads one standalone Redis server');
 const redis = client;
 const store = new WalletStateStore(redis, prefix, features);

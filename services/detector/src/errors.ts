@@ -15,7 +15,9 @@ export const ERROR_CODES = {
   FG_EVENT_TOO_OLD: 'occurredAt is older than the history the features keep',
   FG_EVENT_ID_CONFLICT: 'an eventId already seen arrived with a different body',
   FG_PROCESSING_FAILED: 'the record failed alone, again and again, for a reason other than an outage',
+  FG_ALERT_INVALID: 'an alert the detector built breaks the alert contract (a bug)',
   FG_REDIS_SCRIPT: 'a Redis script failed',
+  FG_STATE_CONFLICT: 'wallet records kept changing under a chunk (other partitions writing them); retry',
   FG_REDIS_UNAVAILABLE: 'Redis is unreachable or failing over; retry',
   FG_REDIS_AUTH_FAILED: 'Redis refused the credentials (REDIS_USERNAME, REDIS_PASSWORD) or their permissions',
   FG_REDIS_NOT_DURABLE:

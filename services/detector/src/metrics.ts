@@ -25,8 +25,39 @@ export function createMetrics() {
     }),
     alertsPublished: new Counter({
       name: 'flowguard_alerts_published_total',
-      help: 'Alerts published',
-      labelNames: ['severity'],
+      help: 'Alerts published in committed transactions',
+      registers: [registry],
+    }),
+    openingTimesIgnored: new Counter({
+      name: 'flowguard_opening_times_ignored_total',
+      help: 'Wallet opening times not believed (after the event, or before WALLET_CREATED_FLOOR)',
+      registers: [registry],
+    }),
+    seededWallets: new Counter({
+      name: 'flowguard_seeded_wallets_total',
+      help: 'Wallets whose payers became donors for the replacement rule, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    retroCandidates: new Counter({
+      name: 'flowguard_retro_candidates_total',
+      help: 'Wallets re-examined because a wallet whose donors had paid them was flagged',
+      registers: [registry],
+    }),
+    pendingRepublished: new Counter({
+      name: 'flowguard_pending_alerts_republished_total',
+      help: 'Alerts decided in an attempt whose transaction never committed, published again',
+      registers: [registry],
+    }),
+    decisionsApplied: new Counter({
+      name: 'flowguard_decisions_applied_total',
+      help: 'Analyst decisions and watchlist mentions applied to wallet state, by action',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
+    stateConflicts: new Counter({
+      name: 'flowguard_state_conflicts_total',
+      help: 'Wallet records another writer changed under a chunk (the chunk ran again)',
       registers: [registry],
     }),
     batchSeconds: new Histogram({

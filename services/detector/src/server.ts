@@ -1,16 +1,20 @@
 // Runs the detector as a process: config, HTTP listener, consumer, signals.
+import { loadConfig } from './config/index.js';
 import { createDetector } from './detector.js';
-import { loadConfig } from './config.js';
 import { isFlowGuardError } from './errors.js';
 import { createLogger } from './logger.js';
+
+function fail(error: unknown, exitCode: number): never {
+  console.error(isFlowGuardError(error) ? `${error.code}: ${error.message}` : error);
+  process.exit(exitCode);
+}
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
   } catch (error) {
-    console.error(isFlowGuardError(error) ? `${error.code}: ${error.message}` : error);
-    process.exit(2);
+    fail(error, 2);
   }
   const logger = createLogger(config.logLevel);
   const detector = await createDetector(config, logger);
@@ -30,11 +34,11 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing the batch in hand');
+    logger.info({ signal }, 'shutting down: finishing the chunk in hand');
     const timer = setTimeout(() => {
-      logger.error('shutdown timed out; exiting without a clean commit (the batch will be re-delivered)');
+      logger.error('shutdown timed out; exiting without a clean commit (the chunk will be re-delivered)');
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, config.pipeline.shutdownTimeoutMs);
     timer.unref();
     await detector.stop();
     logger.info('stopped cleanly');
@@ -45,7 +49,4 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => detector.rules.reload());
 }
 
-main().catch((error) => {
-  console.error(isFlowGuardError(error) ? `${error.code}: ${error.message}` : error);
-  process.exit(1);
-});
+main().catch((error) => fail(error, 1));

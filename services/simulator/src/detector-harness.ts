@@ -7,7 +7,8 @@ import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkaj
 import { AlertSchema, type Alert } from '../../../schemas/alert.js';
 import type { TransactionEventInput } from '../../../schemas/transaction-event.js';
 import type { WalletMention } from '../../../schemas/wallet-mention.js';
-import { loadConfig, readStackEnv } from '../../detector/src/config.js';
+import { loadConfig } from '../../detector/src/config/index.js';
+import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js';
 import { createDetector } from '../../detector/src/detector.js';
 import { createLogger } from '../../detector/src/logger.js';
 import { ensureTopic } from './event-producer.js';
@@ -100,7 +101,7 @@ export function detectorEnv(names: RunNames, env: NodeJS.ProcessEnv): NodeJS.Pro
 
 /** THE adaptation point: assembles the current detector in-process from an environment. */
 export async function startDetector(env: NodeJS.ProcessEnv): Promise<DetectorUnderTest> {
-  const config = loadConfig(env, readStackEnv());
+  const config = loadConfig(withLocalStackPlaintext(env));
   const detector = await createDetector(config, createLogger('warn'));
   // The detector takes the Cluster when both are configured (redis-connection.ts); so does the clean-up.
   const nodes = config.redis.clusterNodes ?? [];

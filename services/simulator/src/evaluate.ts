@@ -7,7 +7,7 @@ import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { REPO_ROOT } from '../../detector/src/config.js';
+import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 import { runThroughDetector } from './detector-harness.js';
 import {
   evaluationMarkdown,

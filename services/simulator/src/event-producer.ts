@@ -2,7 +2,7 @@
 // token bucket, and reports the wall time each batch was handed to Kafka.
 import type { Admin, Producer } from 'kafkajs';
 import type { TransactionEventInput } from '../../../schemas/transaction-event.js';
-import { readStackEnv } from '../../detector/src/config.js';
+import { readStackEnv } from '../../../scripts/dev/local-stack-env.js';
 import { messageKey } from './scenario-builder.js';
 
 export const DEFAULT_BROKERS = '127.0.0.1:9092';

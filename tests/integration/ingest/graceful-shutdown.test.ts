@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testKafka, testRedis } from '../../support/clients.js';
 import { campaign, HOUR } from '../../support/events.js';
+import { loadConfig } from '../../../services/detector/src/config/index.js';
+import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
 import { deleteKeys, testEnv } from '../../support/test-detector.js';
 
 describe('detector process', () => {
@@ -13,7 +15,15 @@ describe('detector process', () => {
 
   afterAll(async () => {
     await admin
-      .deleteTopics({ topics: [env.INPUT_TOPIC!, env.ALERTS_TOPIC!, env.DEAD_LETTER_TOPIC!] })
+      .deleteTopics({
+        topics: [
+          env.INPUT_TOPIC!,
+          env.ALERTS_TOPIC!,
+          env.DEAD_LETTER_TOPIC!,
+          env.AUDIT_TOPIC!,
+          env.MENTIONS_TOPIC!,
+        ],
+      })
       .catch(() => undefined);
     await admin.disconnect();
     const redis = testRedis();
@@ -59,9 +69,9 @@ describe('detector process', () => {
 
     // Stop it as soon as it has applied part of the backlog.
     const redis = testRedis();
-    const seenKey = `${env.REDIS_KEY_PREFIX}:{w:w-sigterm}:seen`;
-    for (let i = 0; i < 1200 && (await redis.zcard(seenKey)) === 0; i++)
-      await new Promise((r) => setTimeout(r, 25));
+    const store = new WalletStateStore(redis, env.REDIS_KEY_PREFIX!, loadConfig(env).features);
+    const applied = async () => (await store.read('w-sigterm'))?.lifetime.inCount ?? 0;
+    for (let i = 0; i < 1200 && (await applied()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toMatch(/stopped cleanly/);
@@ -72,11 +82,11 @@ describe('detector process', () => {
       topics: [env.INPUT_TOPIC!],
     });
     const committedCount = committed!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-    const applied = await redis.zcard(seenKey);
+    const appliedCount = await applied();
     redis.disconnect();
-    if (applied === 0) console.log(output.slice(-3000));
-    expect(applied).toBeGreaterThan(0);
-    expect(applied).toBe(committedCount);
+    if (appliedCount === 0) console.log(output.slice(-3000));
+    expect(appliedCount).toBeGreaterThan(0);
+    expect(appliedCount).toBe(committedCount);
   }, 90_000);
 });
 

@@ -1,5 +1,6 @@
-// Analyst feedback on the real pipeline: a blocked wallet's donors reveal a replacement wallet that
-// took their money before the block; a false positive silences a rule for the wallet.
+// Analyst feedback on the real pipeline: the flag goes through the audit topic into the detector's
+// state. A blocked wallet's donors reveal, at once, a replacement wallet that took their money before
+// the block; a false positive silences a rule for the wallet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../schemas/alert.js';
 import { deposit, HOUR, iso, MINUTE } from '../../support/events.js';
@@ -32,35 +33,36 @@ describe('analyst flags', () => {
     await waitFor(() => alertsOf('w-second').length > 0);
     expect(alertsOf('w-second').flatMap((a) => a.rules)).not.toContain('replacement-wallet');
 
-    const blocked = await t.detector.app.inject({
+    const blocked = await t.api('/v1/wallets/w-first/flags', {
       method: 'POST',
-      url: '/v1/wallets/w-first/flags',
-      payload: { kind: 'blocked', analyst: 'compliance-1' },
+      body: { kind: 'blocked', reason: 'the campaign post was reported by the platform' },
     });
     expect(blocked.statusCode).toBe(201);
 
-    await t.send([deposit('w-second', start + 2 * HOUR, { fromRef: 'n-late', ...opened })]);
-    await t.caughtUp();
+    // No new payment is needed: flagging w-first searches the wallets its donors already paid.
     const escalation = await waitFor(() =>
       alertsOf('w-second').find((a) => a.rules.includes('replacement-wallet')),
     );
     expect(escalation.relatedWalletIds).toEqual(['w-first']);
+    expect(escalation.relatedWallets![0]).toMatchObject({
+      walletId: 'w-first',
+      sharedPayers: 8,
+      payersHeld: 22,
+    });
+    expect(escalation.relatedWallets![0]!.samplePayers).toContain('ref:d-0');
     expect(escalation.evidence.find((e) => e.feature === 'sharedPayers')!.value).toBe(8);
     expect(escalation.previousAlertId).toBe(alertsOf('w-second')[0]!.alertId);
+    expect(escalation.severity).toBe('critical');
   });
 
   it('silences a rule the analyst marked as a false positive for that wallet', async () => {
-    const fp = await t.detector.app.inject({
+    const fp = await t.api('/v1/wallets/w-club/flags', {
       method: 'POST',
-      url: '/v1/wallets/w-club/flags',
-      payload: {
-        kind: 'false-positive',
-        analyst: 'compliance-2',
-        ruleId: 'young-wallet-fan-in',
-        note: 'sports club fees',
-      },
+      body: { kind: 'false-positive', ruleId: 'young-wallet-fan-in', reason: 'sports club membership fees' },
     });
     expect(fp.statusCode).toBe(201);
+    // In force once the detector has read it from the audit topic.
+    await t.caughtUp();
     const fees = Array.from({ length: 25 }, (_, i) =>
       deposit('w-club', start + i * MINUTE, { fromRef: `member-${i}`, ...opened }),
     );

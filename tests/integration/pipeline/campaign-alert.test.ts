@@ -48,22 +48,22 @@ describe('crowdfunding campaign through the pipeline', () => {
     expect(alert.walletId).toBe('w-campaign');
     expect(alert.rules).toEqual(['crowdfunding-fan-in']);
     const evidence = Object.fromEntries(alert.evidence.map((e) => [e.feature, e]));
-    expect(evidence.smallDeposits).toMatchObject({ value: 30, threshold: 30, comparison: '>=' });
+    expect(evidence.smallDonations).toMatchObject({ value: 30, threshold: 30, comparison: '>=' });
     expect(evidence.distinctPayers).toMatchObject({ value: 30, threshold: 25 });
     // The 30th donation triggered it: its event time is the alert's.
     expect(alert.eventTime).toBe(campaignEvents[29]!.occurredAt);
     expect(alert.sampleEventIds).toContain(campaignEvents[29]!.eventId);
-    expect(alert.summary).toMatch(/^Wallet w-campaign \(opened \d+ h ago\) received 30 deposits/);
+    expect(alert.summary).toMatch(/^Wallet w-campaign \(opened \d+ h ago\) received 30 donations/);
   });
 
   it('changes no feature and emits no alert when the same events are sent again', async () => {
-    const before = await t.detector.app.inject({ url: '/v1/wallets/w-campaign/risk' });
-    const beforeOrdinary = await t.detector.app.inject({ url: '/v1/wallets/ord-3/risk' });
+    const before = await t.api('/v1/wallets/w-campaign/risk');
+    const beforeOrdinary = await t.api('/v1/wallets/ord-3/risk');
     await t.send([...all].reverse());
     await t.caughtUp();
     await settle(1500);
-    const after = await t.detector.app.inject({ url: '/v1/wallets/w-campaign/risk' });
-    const afterOrdinary = await t.detector.app.inject({ url: '/v1/wallets/ord-3/risk' });
+    const after = await t.api('/v1/wallets/w-campaign/risk');
+    const afterOrdinary = await t.api('/v1/wallets/ord-3/risk');
     expect(after.json().features).toEqual(before.json().features);
     expect(afterOrdinary.json().features).toEqual(beforeOrdinary.json().features);
     expect(after.json().features.windows['6h'].inCount).toBe(120);
@@ -95,7 +95,7 @@ describe('bad input', () => {
     const notJson = parsed.find((l) => l.code === 'FG_EVENT_NOT_JSON')!;
     expect(Buffer.from(notJson.originalValueBase64!, 'base64').toString()).toBe('{not json');
     expect(parsed.find((l) => l.code === 'FG_EVENT_INVALID')!.reason).toMatch(/amount/);
-    const risk = await t.detector.app.inject({ url: '/v1/wallets/w-after-bad/risk' });
+    const risk = await t.api('/v1/wallets/w-after-bad/risk');
     expect(risk.statusCode).toBe(200);
     expect(risk.json().features.windows['1h'].inCount).toBe(1);
   });

@@ -58,7 +58,6 @@ describe.each([
     redis = createRedisClient({
       url: requireEndpoint('redisUrl'),
       clusterNodes: cluster ? requireEndpoint('redisClusterNodes').split(',') : undefined,
-      keyPrefix: prefix,
     });
     store = new WalletStateStore(redis, prefix, features);
   });
@@ -183,7 +182,7 @@ describe.each([
 
 describe('wallet state store without Redis', () => {
   it('fails with a retryable FG_REDIS_UNAVAILABLE', async () => {
-    const redis = createRedisClient({ url: 'redis://127.0.0.1:1', clusterNodes: undefined, keyPrefix: 'x' });
+    const redis = createRedisClient({ url: 'redis://127.0.0.1:1', clusterNodes: undefined });
     redis.on('error', () => undefined);
     const store = new WalletStateStore(redis, 'x', features);
     let failure: unknown;

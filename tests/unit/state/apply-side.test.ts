@@ -124,7 +124,7 @@ describe('applying a side', () => {
           to: 'ref:bank',
           amount: 700,
           type: 'withdrawal',
-          offset: 90,
+          offset: ++offset,
         }),
         sideOf('w-1', {
           eventId: 'o2',
@@ -133,7 +133,7 @@ describe('applying a side', () => {
           to: 'ref:shop',
           amount: 300,
           type: 'payment',
-          offset: 91,
+          offset: ++offset,
         }),
       ],
       features,

@@ -115,6 +115,7 @@ const walletState: fc.Arbitrary<WalletState> = fc
       fc.record({ source, flaggedAtMs: maybeNaN, reason: fc.constantFrom('alert', 'analyst', 'unseed') }),
       { maxLength: 2 },
     ),
+    samples: fc.array(fc.record({ eventId: id, atMs: time }), { maxLength: 10 }),
   })
   .map((g) => ({
     walletId: g.walletId,
@@ -127,6 +128,7 @@ const walletState: fc.Arbitrary<WalletState> = fc
     hourly: { sizeMs: HOUR, buckets: g.hourly },
     payers: g.payers,
     payees: g.payees,
+    samples: g.samples,
     dedup: { watermarks: g.watermarks, recent: g.recent },
     replacement: { flaggedAtMs: g.flaggedAtMs, overlap: g.overlap },
     alerting: {

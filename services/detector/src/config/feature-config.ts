@@ -35,7 +35,7 @@ export const featureEnv = {
   BASELINE_DAYS: positiveInt.max(60).default(14),
   COUNTERPARTY_CAP: positiveInt.max(10_000).default(1000),
   /** How many recent event fingerprints each wallet keeps to catch an eventId sent again. */
-  RECENT_EVENT_IDS: positiveInt.max(4096).default(64),
+  RECENT_EVENT_IDS: positiveInt.max(4096).default(512),
 };
 
 type FeatureEnv = z.output<z.ZodObject<typeof featureEnv>>;

@@ -56,7 +56,18 @@ export interface PartitionOpening {
 }
 
 export type GateDecision =
-  { ok: true; streamKey: string; offsetMetadata: string } | { ok: false; reason: string };
+  | {
+      ok: true;
+      streamKey: string;
+      offsetMetadata: string;
+      /**
+       * Re-deliver from this offset, below the committed one: the state lost the effects of records
+       * the group already committed (Redis's last second before a crash). The handler sees them with
+       * `ctx.committedOffset` above them, re-applies them and publishes nothing for them again.
+       */
+      replayFrom?: bigint | null;
+    }
+  | { ok: false; reason: string };
 
 /** Implemented by the pipeline: decides whether a partition may be processed (state epoch, checkpoints, topic incarnation). */
 export interface PartitionGate {

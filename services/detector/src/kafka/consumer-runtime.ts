@@ -89,6 +89,7 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
         isStopping: () => stopping,
         pause: () => consumer.pause([{ topic, partitions: [partition] }]),
         resume: () => consumer.resume([{ topic, partitions: [partition] }]),
+        seek: (offset) => consumer.seek({ topic, partition, offset: offset.toString() }),
       });
       workers.set(key, worker);
     }

@@ -42,6 +42,8 @@ export interface PartitionWorkerOptions {
   /** Stop and restart fetching this partition (the consumer's pause and resume). */
   pause(): void;
   resume(): void;
+  /** Fetch this partition from another offset (the consumer's seek). */
+  seek(offset: bigint): void;
 }
 
 type BatchPayload = Pick<EachBatchPayload, 'batch' | 'heartbeat' | 'resolveOffset' | 'isStale' | 'isRunning'>;
@@ -61,6 +63,8 @@ export class PartitionWorker {
   private outputReady = false;
   /** The committed offset: the next record to process; records below it were published. */
   private floor: bigint | null = null;
+  /** Records below this are skipped: the floor, or lower while replaying what the state lost. */
+  private deliverFrom: bigint | null = null;
   private streamKey = '';
   private offsetMetadata = '';
   private refusal: string | null = null;
@@ -139,7 +143,7 @@ export class PartitionWorker {
     }
     try {
       if (!(await this.ensureOpen(payload))) return;
-      const floor = this.floor;
+      const floor = this.deliverFrom;
       const fresh = floor === null ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= floor);
       if (fresh.length < batch.messages.length) {
         // A previous owner committed these after kafkajs chose where to fetch from.
@@ -189,6 +193,7 @@ export class PartitionWorker {
           return false;
         }
         this.floor = committed.offset;
+        this.deliverFrom = committed.offset;
         this.streamKey = decision.streamKey;
         this.offsetMetadata = decision.offsetMetadata;
         this.outputReady = true;
@@ -197,6 +202,17 @@ export class PartitionWorker {
         this.refusal = null;
         this.publishGauges();
         this.log.debug({ floor: String(committed.offset), streamKey: this.streamKey }, 'partition opened');
+        const replayFrom = decision.replayFrom ?? null;
+        if (replayFrom !== null && committed.offset !== null && replayFrom < committed.offset) {
+          // The state lost records the group committed: fetch them again; this batch is past them.
+          this.deliverFrom = replayFrom;
+          this.o.seek(replayFrom);
+          this.log.warn(
+            { from: String(replayFrom), committed: String(committed.offset) },
+            'replaying records the state lost',
+          );
+          return false;
+        }
         return true;
       } catch (error) {
         const failure = classifyFailure(error);
@@ -339,7 +355,10 @@ export class PartitionWorker {
   }
 
   private async publish(outputs: OutputRecord[], last: SourceRecord): Promise<void> {
-    const nextOffset = BigInt(last.offset) + 1n;
+    const processedTo = BigInt(last.offset) + 1n;
+    // While replaying records the state lost, the committed offset never moves back: a crash during
+    // the replay must find them still committed (already published) and replay them again.
+    const nextOffset = this.floor !== null && this.floor > processedTo ? this.floor : processedTo;
     try {
       await this.output.publish(outputs, {
         topic: this.topic,
@@ -352,6 +371,7 @@ export class PartitionWorker {
       throw error;
     }
     this.floor = nextOffset;
+    if (this.deliverFrom === null || this.deliverFrom < processedTo) this.deliverFrom = processedTo;
     this.progressAt = Date.now();
     this.failingSince = null;
     this.lastError = null;
@@ -369,12 +389,17 @@ export class PartitionWorker {
   /** After a failed transaction: a fresh producer settles it (commit or abort), then the floor is re-read. */
   private async reopenOutput(): Promise<void> {
     await this.output.open();
+    const before = this.floor;
     this.floor = (await this.readCommitted()).offset;
+    // Only a committed offset that moved tells that the failed transaction committed after all (while
+    // replaying, every transaction commits the same offset, and re-applying is idempotent).
+    const moved = this.floor !== null && (before === null || this.floor > before);
+    if (moved && (this.deliverFrom === null || this.deliverFrom < this.floor!)) this.deliverFrom = this.floor;
     this.outputReady = true;
   }
 
   private above(records: SourceRecord[]): SourceRecord[] {
-    const floor = this.floor;
+    const floor = this.deliverFrom;
     return floor === null ? records : records.filter((r) => BigInt(r.offset) >= floor);
   }
 

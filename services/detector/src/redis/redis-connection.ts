@@ -22,10 +22,9 @@ const SCRIPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scripts');
  */
 const SCRIPT_VERSION = 'V1';
 const SCRIPTS = {
-  updateWallet: 'update-wallet-7.lua',
-  decideAlert: 'decide-alert-4.lua',
   probeDonorFilter: 'probe-donor-filter-1.lua',
   writeWalletState: 'write-wallet-state-1.lua',
+  recordGift: 'record-gift-1.lua',
 } as const;
 
 type ScriptArg = string | number | Buffer;

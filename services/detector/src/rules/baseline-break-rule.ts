@@ -3,8 +3,7 @@
 // volume stays quiet and a quiet wallet that suddenly takes hundreds of payments does not.
 import { z } from 'zod';
 import { baselineOf, poissonUpperTail, robustZ } from './baseline-stats.js';
-import { round } from './fan-in-rule.js';
-import { atLeast, atMost, DAY_MS, HOUR_MS } from './rule-params.js';
+import { atLeast, atMost, DAY_MS, HOUR_MS, round } from './rule-params.js';
 import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const baselineBreakParams = z.object({
@@ -20,15 +19,16 @@ export function baselineBreakRule(base: Omit<Rule, 'evaluate'>, params: Baseline
   return {
     ...base,
     evaluate(input: RuleInput): RuleOutcome {
-      const { features, update, history } = input;
-      if (update.direction !== 'in') return null;
-      const w = features.windows[params.window]!;
+      const { wallet, side } = input;
+      if (side?.direction !== 'in') return null;
+      const w = wallet.window(params.window);
       if (w.inCount < params.minCount) return null;
-      if (features.lastEventMs - features.firstSeenMs < params.minHistoryDays * DAY_MS) return null;
-      if (!history) return 'needs-history';
+      const s = wallet.state;
+      if (s.lastEventMs - s.firstSeenMs < params.minHistoryDays * DAY_MS) return null;
 
-      const hours = Math.max((features.lastEventMs - w.startMs) / HOUR_MS, 1);
-      const baseline = baselineOf(history, features.firstSeenMs, w.startMs);
+      const history = wallet.hourlyHistory(input.featureConfig.baselineDays * 24 + 1);
+      const hours = Math.max((s.lastEventMs - w.startMs) / HOUR_MS, 1);
+      const baseline = baselineOf(history, s.firstSeenMs, w.startMs);
       if (baseline.hoursObserved < params.minHistoryDays * 24 * 0.5) return null;
       // Half an event per week keeps a never-active wallet's rate above zero.
       const expected = Math.max(baseline.meanPerHour, 0.5 / 168) * hours;
@@ -40,7 +40,7 @@ export function baselineBreakRule(base: Omit<Rule, 'evaluate'>, params: Baseline
       return finding(
         base,
         params.window,
-        { fromMs: w.startMs, toMs: features.lastEventMs },
+        { fromMs: w.startMs, toMs: s.lastEventMs },
         {
           evidence: [
             atLeast(id, 'inboundCount', w.inCount, params.minCount, { window: params.window }),

@@ -1,8 +1,7 @@
 // A wallet's own normal, from its hourly inbound history: robust (median/MAD) and Poisson views.
 import { mean, median, medianAbsoluteDeviation } from 'simple-statistics';
-import type { HourlyHistory } from '../features/feature-store.js';
-
-const HOUR = 3_600_000;
+import { HOUR_MS } from '../domain/time.js';
+import type { RuleHistory } from './rule-types.js';
 
 export interface Baseline {
   /** Hours of history the wallet actually existed for (hours before its first event are not zeros). */
@@ -12,31 +11,44 @@ export interface Baseline {
   madPerHour: number;
   /** Mean inbound amount per hour, base minor units. */
   meanSumPerHour: number;
+  /** Mean donations (deposits and transfers in) per hour. */
+  meanDonationsPerHour: number;
 }
+
+const EMPTY: Baseline = {
+  hoursObserved: 0,
+  meanPerHour: 0,
+  medianPerHour: 0,
+  madPerHour: 0,
+  meanSumPerHour: 0,
+  meanDonationsPerHour: 0,
+};
 
 /**
  * Baseline from the hours that end before `excludeFromMs` (the window under test is left out so a
  * burst does not raise its own baseline) and start no earlier than the wallet's first event.
  */
-export function baselineOf(history: HourlyHistory, firstSeenMs: number, excludeFromMs: number): Baseline {
-  const startHour = history.endHourMs - history.counts.length * HOUR;
+export function baselineOf(history: RuleHistory, firstSeenMs: number, excludeFromMs: number): Baseline {
+  const startHour = history.endHourMs - history.counts.length * HOUR_MS;
   const counts: number[] = [];
   const sums: number[] = [];
+  const donations: number[] = [];
   history.counts.forEach((count, i) => {
-    const hourStart = startHour + i * HOUR;
-    if (hourStart + HOUR <= excludeFromMs && hourStart + HOUR > firstSeenMs) {
+    const hourStart = startHour + i * HOUR_MS;
+    if (hourStart + HOUR_MS <= excludeFromMs && hourStart + HOUR_MS > firstSeenMs) {
       counts.push(count);
       sums.push(history.sums[i] ?? 0);
+      donations.push(history.donationCounts[i] ?? 0);
     }
   });
-  if (counts.length === 0)
-    return { hoursObserved: 0, meanPerHour: 0, medianPerHour: 0, madPerHour: 0, meanSumPerHour: 0 };
+  if (counts.length === 0) return EMPTY;
   return {
     hoursObserved: counts.length,
     meanPerHour: mean(counts),
     medianPerHour: median(counts),
     madPerHour: medianAbsoluteDeviation(counts),
     meanSumPerHour: mean(sums),
+    meanDonationsPerHour: mean(donations),
   };
 }
 
@@ -46,7 +58,6 @@ export function poissonUpperTail(k: number, lambda: number): number {
   if (lambda <= 0) return 0;
   // Not in the upper tail at all; the rules only care about tiny probabilities.
   if (k <= lambda) return 1;
-  // 1 - P(X <= k-1); for tails far out, sum the terms from k upward instead (more precise).
   let logTerm = -lambda + k * Math.log(lambda) - logFactorial(k);
   let sum = 0;
   for (let i = k; i < k + 1000; i++) {

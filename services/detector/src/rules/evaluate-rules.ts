@@ -1,20 +1,13 @@
-// Runs every rule of the catalog on one wallet update.
+// Runs every rule of the catalog once on one wallet after one event (or one relation change).
 import type { RuleCatalog } from './rule-catalog.js';
 import type { Finding, RuleInput } from './rule-types.js';
 
-export interface Evaluation {
-  findings: Finding[];
-  /** Rules that need the wallet's hourly history before they can answer. */
-  needsHistory: boolean;
-}
-
-export function evaluateRules(catalog: RuleCatalog, input: RuleInput): Evaluation {
+export function evaluateRules(catalog: RuleCatalog, input: RuleInput, only?: ReadonlySet<string>): Finding[] {
   const findings: Finding[] = [];
-  let needsHistory = false;
   for (const rule of catalog.rules) {
+    if (only && !only.has(rule.kind)) continue;
     const outcome = rule.evaluate(input);
-    if (outcome === 'needs-history') needsHistory = true;
-    else if (outcome) findings.push(outcome);
+    if (outcome) findings.push(outcome);
   }
-  return { findings, needsHistory };
+  return findings;
 }

@@ -2,10 +2,8 @@
 // itself fed by many payers (distribution of collected money). Payroll from an established wallet
 // funded by its owner stays quiet.
 import { z } from 'zod';
-import { walletAgeMs } from '../features/wallet-features.js';
-import { knownAgeMs } from './cold-start.js';
-import { round } from './fan-in-rule.js';
-import { atLeast, durationParam, HOUR_MS } from './rule-params.js';
+import { knownAgeMs, walletAgeMs } from './cold-start.js';
+import { atLeast, durationParam, HOUR_MS, round, type RuleBuildContext } from './rule-params.js';
 import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const fanOutParams = z.object({
@@ -17,16 +15,16 @@ export const fanOutParams = z.object({
 });
 export type FanOutParams = z.infer<typeof fanOutParams>;
 
-export function fanOutRule(base: Omit<Rule, 'evaluate'>, params: FanOutParams): Rule {
+export function fanOutRule(base: Omit<Rule, 'evaluate'>, params: FanOutParams, ctx: RuleBuildContext): Rule {
   return {
     ...base,
     evaluate(input: RuleInput): RuleOutcome {
-      const { features, update } = input;
-      if (update.direction !== 'out') return null;
-      const w = features.windows[params.window]!;
+      const { wallet, side } = input;
+      if (side?.direction !== 'out') return null;
+      const w = wallet.window(params.window);
       if (w.distinctPayees < params.minDistinctPayees) return null;
-      const ageMs = walletAgeMs(features, update.event.occurredAtMs);
-      const fundingPayers = features.windows[params.fundingWindow]!.distinctPayers;
+      const ageMs = walletAgeMs(input);
+      const fundingPayers = wallet.window(params.fundingWindow).distinctPayers;
       const knownAge = knownAgeMs(input);
       const young = knownAge !== null && knownAge <= params.youngWalletAge.ms;
       const crowdFunded = fundingPayers >= params.minFundingPayers;
@@ -35,7 +33,7 @@ export function fanOutRule(base: Omit<Rule, 'evaluate'>, params: FanOutParams): 
       return finding(
         base,
         params.window,
-        { fromMs: w.startMs, toMs: features.lastEventMs },
+        { fromMs: w.startMs, toMs: wallet.state.lastEventMs },
         {
           evidence: [
             atLeast(id, 'distinctPayees', w.distinctPayees, params.minDistinctPayees, {
@@ -52,7 +50,13 @@ export function fanOutRule(base: Omit<Rule, 'evaluate'>, params: FanOutParams): 
               : atLeast(id, 'fundingPayers', fundingPayers, params.minFundingPayers, {
                   window: params.fundingWindow,
                 }),
-            { rule: id, feature: 'outboundSum', value: w.outSum / 100, window: params.window },
+            {
+              rule: id,
+              feature: 'outboundSum',
+              value: ctx.base.toMajor(w.outSum),
+              unit: ctx.base.code,
+              window: params.window,
+            },
           ],
           facts: { payees: w.distinctPayees, outSum: w.outSum, ageMs, fundingPayers },
         },

@@ -2,10 +2,10 @@
 // by withdrawal or transfer (a purchase is not passing money on). A wallet whose inflow is what its
 // own history predicts (a merchant paying out its takings) stays quiet.
 import { z } from 'zod';
+import { isPassingOn } from '../domain/transaction.js';
 import { baselineOf } from './baseline-stats.js';
 import { isColdStart } from './cold-start.js';
-import { round } from './fan-in-rule.js';
-import { amountParam, atLeast, durationParam, HOUR_MS } from './rule-params.js';
+import { amountParam, atLeast, durationParam, HOUR_MS, round, type RuleBuildContext } from './rule-params.js';
 import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const passThroughParams = z.object({
@@ -19,39 +19,43 @@ export const passThroughParams = z.object({
 });
 export type PassThroughParams = z.infer<typeof passThroughParams>;
 
-const PASSING_ON = new Set(['withdrawal', 'transfer']);
-
-export function passThroughRule(base: Omit<Rule, 'evaluate'>, params: PassThroughParams): Rule {
+export function passThroughRule(
+  base: Omit<Rule, 'evaluate'>,
+  params: PassThroughParams,
+  ctx: RuleBuildContext,
+): Rule {
+  const minInbound = ctx.base.toMinor(params.minInbound);
   return {
     ...base,
     evaluate(input: RuleInput): RuleOutcome {
-      const { features, update, featureConfig, history } = input;
-      if (update.direction !== 'out' || !PASSING_ON.has(update.event.type)) return null;
-      const w = features.windows[params.window]!;
-      if (w.inSum < params.minInbound || w.distinctPayers < params.minDistinctPayers) return null;
-      const share = w.outSum / w.inSum;
+      const { wallet, side } = input;
+      if (side?.direction !== 'out' || !isPassingOn(side.event.type)) return null;
+      const w = wallet.window(params.window);
+      if (w.inSum < minInbound || w.distinctPayers < params.minDistinctPayers) return null;
+      const share = w.passOnSum / w.inSum;
       if (share < params.minOutShare) return null;
       if (isColdStart(input, w.startMs, params.minOwnHistory.ms)) return null;
-      if (!history) return 'needs-history';
-      const hours = Math.max((features.lastEventMs - w.startMs) / HOUR_MS, 1);
-      const baseline = baselineOf(history, features.firstSeenMs, w.startMs);
+      const s = wallet.state;
+      const history = wallet.hourlyHistory(input.featureConfig.baselineDays * 24 + 1);
+      const hours = Math.max((s.lastEventMs - w.startMs) / HOUR_MS, 1);
+      const baseline = baselineOf(history, s.firstSeenMs, w.startMs);
       const expected = baseline.meanSumPerHour * hours;
       const ratio = expected > 0 ? w.inSum / expected : Number.POSITIVE_INFINITY;
       if (ratio < params.minRatioToBaseline) return null;
 
       const id = base.id;
-      const unit = featureConfig.baseCurrency;
+      const unit = ctx.base.code;
       return finding(
         base,
         params.window,
-        { fromMs: w.startMs, toMs: features.lastEventMs },
+        { fromMs: w.startMs, toMs: s.lastEventMs },
         {
           evidence: [
-            atLeast(id, 'inboundSum', w.inSum / 100, params.minInbound / 100, {
+            atLeast(id, 'inboundSum', ctx.base.toMajor(w.inSum), params.minInbound, {
               window: params.window,
               unit,
             }),
-            atLeast(id, 'outboundShareOfInbound', round(share, 3), params.minOutShare, {
+            atLeast(id, 'passedOnShareOfInbound', round(share, 3), params.minOutShare, {
               window: params.window,
             }),
             atLeast(id, 'distinctPayers', w.distinctPayers, params.minDistinctPayers, {
@@ -62,14 +66,24 @@ export function passThroughRule(base: Omit<Rule, 'evaluate'>, params: PassThroug
               'inboundRatioToOwnBaseline',
               Number.isFinite(ratio) ? round(ratio) : 'no prior inflow',
               params.minRatioToBaseline,
-              {
-                window: params.window,
-              },
+              { window: params.window },
             ),
-            { rule: id, feature: 'outboundSum', value: w.outSum / 100, unit, window: params.window },
-            { rule: id, feature: 'outboundCount', value: w.outCount, window: params.window },
+            {
+              rule: id,
+              feature: 'passedOnSum',
+              value: ctx.base.toMajor(w.passOnSum),
+              unit,
+              window: params.window,
+            },
+            { rule: id, feature: 'passedOnCount', value: w.passOnCount, window: params.window },
           ],
-          facts: { inSum: w.inSum, outSum: w.outSum, share, payers: w.distinctPayers, outCount: w.outCount },
+          facts: {
+            inSum: w.inSum,
+            outSum: w.passOnSum,
+            share,
+            payers: w.distinctPayers,
+            outCount: w.passOnCount,
+          },
         },
       );
     },

@@ -1,8 +1,9 @@
-// Replacement wallet: a wallet whose payers overlap with those of a wallet already alerted or flagged
-// by an analyst. The overlap is counted in Redis as payers arrive (see update-wallet-7.lua).
+// Replacement wallet: a wallet whose payers overlap with the donors of a wallet already flagged
+// (a seeding alert with strong evidence, an analyst's confirmed/blocked, a watchlisted wallet). The
+// overlap is counted as payers arrive, and in full when the other wallet is flagged (the pipeline's
+// retro search), so it does not depend on which happened first.
 import { z } from 'zod';
-import { round } from './fan-in-rule.js';
-import { atLeast } from './rule-params.js';
+import { atLeast, round } from './rule-params.js';
 import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const replacementWalletParams = z.object({
@@ -15,25 +16,42 @@ export type ReplacementWalletParams = z.infer<typeof replacementWalletParams>;
 export function replacementWalletRule(base: Omit<Rule, 'evaluate'>, params: ReplacementWalletParams): Rule {
   return {
     ...base,
-    evaluate({ features, update }: RuleInput): RuleOutcome {
-      if (update.direction !== 'in' || !features.overlap) return null;
-      const { walletId: flagged, sharedPayers } = features.overlap;
-      const share = sharedPayers / Math.max(features.payersHeld, 1);
-      if (sharedPayers < params.minSharedPayers || share < params.minShare) return null;
+    evaluate({ wallet, side, atMs }: RuleInput): RuleOutcome {
+      if (side !== null && side.direction !== 'in') return null;
+      const s = wallet.state;
+      const payersHeld = s.payers.size;
+      let best: { walletId: string; shared: number; sample: string[] } | null = null;
+      for (const [walletId, entry] of s.replacement.overlap) {
+        if (walletId === s.walletId) continue;
+        if (!best || entry.shared > best.shared)
+          best = { walletId, shared: entry.shared, sample: entry.sample };
+      }
+      if (!best) return null;
+      const share = best.shared / Math.max(payersHeld, 1);
+      if (best.shared < params.minSharedPayers || share < params.minShare) return null;
       const id = base.id;
+      const shared = round(best.shared, 1);
       return finding(
         base,
         'lifetime',
-        { fromMs: features.firstSeenMs, toMs: features.lastEventMs },
+        { fromMs: s.firstSeenMs, toMs: Math.max(s.lastEventMs, atMs) },
         {
           evidence: [
-            atLeast(id, 'sharedPayers', sharedPayers, params.minSharedPayers),
+            atLeast(id, 'sharedPayers', shared, params.minSharedPayers),
             atLeast(id, 'sharedPayerShare', round(share, 3), params.minShare),
-            { rule: id, feature: 'flaggedWallet', value: flagged },
-            { rule: id, feature: 'payersHeld', value: features.payersHeld },
+            { rule: id, feature: 'flaggedWallet', value: best.walletId },
+            { rule: id, feature: 'payersHeld', value: payersHeld },
           ],
-          facts: { flagged, sharedPayers, share, payers: features.payersHeld },
-          relatedWalletIds: [flagged],
+          facts: { flagged: best.walletId, sharedPayers: shared, share, payers: payersHeld },
+          relatedWallets: [
+            {
+              walletId: best.walletId,
+              relation: 'shares-payers-with',
+              sharedPayers: shared,
+              payersHeld,
+              samplePayers: best.sample.slice(0, 50),
+            },
+          ],
         },
       );
     },

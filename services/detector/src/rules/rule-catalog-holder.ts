@@ -2,7 +2,8 @@
 // validate keeps the previous rules and records why.
 import { watchFile, unwatchFile } from 'node:fs';
 import type { Logger } from 'pino';
-import type { WindowSpec } from '../config.js';
+import type { WindowSpec } from '../config/index.js';
+import type { BaseCurrency } from '../domain/money.js';
 import { loadRuleCatalog, type RuleCatalog } from './rule-catalog.js';
 
 export class RuleCatalogHolder {
@@ -13,17 +14,18 @@ export class RuleCatalogHolder {
   constructor(
     private readonly file: string,
     private readonly windows: WindowSpec[],
+    private readonly base: BaseCurrency,
     private readonly logger: Logger,
   ) {
     // A bad file at start stops the service (thrown here); later, only the reload fails.
-    this.catalog = loadRuleCatalog(file, windows);
+    this.catalog = loadRuleCatalog(file, windows, base);
   }
 
   current = (): RuleCatalog => this.catalog;
 
   reload(): boolean {
     try {
-      this.catalog = loadRuleCatalog(this.file, this.windows);
+      this.catalog = loadRuleCatalog(this.file, this.windows, this.base);
       this.lastReloadError = null;
       this.loadedAt = new Date();
       this.logger.info({ rules: this.catalog.rules.map((r) => r.id), file: this.file }, 'rules reloaded');

@@ -3,16 +3,18 @@ import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { SeveritySchema } from '../../../../schemas/alert.js';
-import type { WindowSpec } from '../config.js';
+import type { WindowSpec } from '../config/index.js';
+import type { BaseCurrency } from '../domain/money.js';
 import { FlowGuardError } from '../errors.js';
 import { baselineBreakParams, baselineBreakRule } from './baseline-break-rule.js';
 import { fanInParams, fanInRule } from './fan-in-rule.js';
 import { fanOutParams, fanOutRule } from './fan-out-rule.js';
 import { passThroughParams, passThroughRule } from './pass-through-rule.js';
 import { replacementWalletParams, replacementWalletRule } from './replacement-wallet-rule.js';
-import { durationParam } from './rule-params.js';
+import { durationParam, type RuleBuildContext } from './rule-params.js';
 import type { Rule } from './rule-types.js';
 import { structuringParams, structuringRule } from './structuring-rule.js';
+import { watchlistParams, watchlistRule } from './watchlist-rule.js';
 
 /** Each rule kind: its parameter schema and how to build the rule from validated parameters. */
 const KINDS = {
@@ -22,6 +24,7 @@ const KINDS = {
   'pass-through': { params: passThroughParams, build: passThroughRule },
   structuring: { params: structuringParams, build: structuringRule },
   'fan-out': { params: fanOutParams, build: fanOutRule },
+  watchlist: { params: watchlistParams, build: watchlistRule },
 } as const;
 type Kind = keyof typeof KINDS;
 
@@ -32,7 +35,7 @@ const RuleDefinitionSchema = z.object({
   enabled: z.boolean().default(true),
   severity: SeveritySchema,
   weight: z.number().min(0).max(100),
-  params: z.record(z.string(), z.unknown()),
+  params: z.record(z.string(), z.unknown()).default({}),
 });
 
 const RulesFileSchema = z.object({
@@ -48,6 +51,17 @@ const RulesFileSchema = z.object({
     falsePositiveSilence: durationParam,
     /** Rules whose alert makes the wallet "flagged" for the replacement-wallet rule. */
     seedsReplacementIndex: z.array(z.string()),
+    /** When such an alert is strong enough to seed, and how much a large wallet's payers weigh. */
+    seeding: z
+      .object({
+        window: z.string().default('24h'),
+        minPayers: z.number().int().positive().default(25),
+        minNewPayerShare: z.number().min(0).max(1).default(0.6),
+        maxPurchaseShare: z.number().min(0).max(1).default(0.2),
+        fullWeightPayers: z.number().int().positive().default(300),
+        maxDonors: z.number().int().positive().max(5000).default(1000),
+      })
+      .prefault({}),
   }),
   rules: z.array(z.unknown()).min(1),
 });
@@ -60,12 +74,20 @@ export interface RuleCatalog {
     donorMemoryMs: number;
     falsePositiveSilenceMs: number;
     seedsReplacementIndex: string[];
+    seeding: {
+      window: string;
+      minPayers: number;
+      minNewPayerShare: number;
+      maxPurchaseShare: number;
+      fullWeightPayers: number;
+      maxDonors: number;
+    };
   };
   /** Where it came from, for logs and /readyz. */
   source: string;
 }
 
-export function loadRuleCatalog(file: string, windows: WindowSpec[]): RuleCatalog {
+export function loadRuleCatalog(file: string, windows: WindowSpec[], base: BaseCurrency): RuleCatalog {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -82,10 +104,16 @@ export function loadRuleCatalog(file: string, windows: WindowSpec[]): RuleCatalo
       { cause: error },
     );
   }
-  return parseRuleCatalog(data, windows, file);
+  return parseRuleCatalog(data, windows, base, file);
 }
 
-export function parseRuleCatalog(data: unknown, windows: WindowSpec[], source = 'inline'): RuleCatalog {
+export function parseRuleCatalog(
+  data: unknown,
+  windows: WindowSpec[],
+  base: BaseCurrency,
+  source = 'inline',
+): RuleCatalog {
+  const context: RuleBuildContext = { base };
   const fail = (where: string, message: string): never => {
     throw new FlowGuardError('FG_RULES_INVALID', `rules file ${source}: ${where}: ${message}`);
   };
@@ -115,17 +143,29 @@ export function parseRuleCatalog(data: unknown, windows: WindowSpec[], source = 
       }
     }
     if (!d.enabled) return;
-    const base = {
+    const ruleBase = {
       id: d.id,
       kind: d.kind,
       description: d.description,
       severity: d.severity,
       weight: d.weight,
+      params: params.data as Record<string, unknown>,
     };
-    rules.push((kind.build as (b: typeof base, p: unknown) => Rule)(base, params.data));
+    rules.push(
+      (kind.build as (b: typeof ruleBase, p: unknown, c: RuleBuildContext) => Rule)(
+        ruleBase,
+        params.data,
+        context,
+      ),
+    );
   });
   for (const id of alerting.seedsReplacementIndex)
     if (!seen.has(id)) fail('alerting.seedsReplacementIndex', `unknown rule ${id}`);
+  if (!windowNames.has(alerting.seeding.window))
+    fail(
+      'alerting.seeding.window',
+      `window "${alerting.seeding.window}" is not one of the configured WINDOWS`,
+    );
   return {
     rules,
     scoring: { halfLifeMs: scoring.halfLife.ms, levels: scoring.levels },
@@ -134,6 +174,7 @@ export function parseRuleCatalog(data: unknown, windows: WindowSpec[], source = 
       donorMemoryMs: alerting.donorMemory.ms,
       falsePositiveSilenceMs: alerting.falsePositiveSilence.ms,
       seedsReplacementIndex: alerting.seedsReplacementIndex,
+      seeding: alerting.seeding,
     },
     source,
   };

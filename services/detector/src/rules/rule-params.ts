@@ -1,7 +1,10 @@
 // Shared pieces of the rule parameter schemas and of evidence building.
 import { z } from 'zod';
 import type { EvidenceItem } from '../../../../schemas/alert.js';
-import { parseDuration } from '../config.js';
+import type { BaseCurrency } from '../domain/money.js';
+import { parseDuration } from '../domain/time.js';
+
+export { DAY_MS, HOUR_MS } from '../domain/time.js';
 
 export const durationParam = z.string().transform((text, ctx) => {
   try {
@@ -12,12 +15,13 @@ export const durationParam = z.string().transform((text, ctx) => {
   }
 });
 
-/** Amounts in rule files are in base-currency major units (what an analyst reads); stored as minor. */
-export const MINOR_PER_MAJOR = 100;
-export const amountParam = z
-  .number()
-  .nonnegative()
-  .transform((major) => Math.round(major * MINOR_PER_MAJOR));
+/** Amounts in rule files are base-currency major units (what an analyst reads). */
+export const amountParam = z.number().nonnegative();
+
+/** What a rule builder gets besides its parameters. */
+export interface RuleBuildContext {
+  base: BaseCurrency;
+}
 
 export function atLeast(
   rule: string,
@@ -39,5 +43,7 @@ export function atMost(
   return { rule, feature, value, threshold, comparison: '<=', ...extra };
 }
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

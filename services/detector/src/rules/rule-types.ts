@@ -1,18 +1,58 @@
-// What a rule sees and what it returns. Rules are pure, synchronous functions of plain data.
-import type { EvidenceItem, Severity } from '../../../../schemas/alert.js';
-import type { FeatureConfig } from '../config.js';
-import type { HourlyHistory } from '../features/feature-store.js';
-import type { WalletFeatures } from '../features/wallet-features.js';
-import type { WalletUpdate } from '../ingest/normalized-event.js';
+// What a rule sees and what it returns. Rules are pure, synchronous functions of plain data: the
+// wallet's state and window view after the event was applied, the event's side, and the stream's start.
+import type { EvidenceItem, RelatedWallet, Severity, WatchlistCitation } from '../../../../schemas/alert.js';
+import type { FeatureConfig } from '../config/index.js';
+import type { WalletSide } from '../domain/transaction.js';
+import type { WalletState } from '../state/wallet-state.js';
+
+/** A window's features (see state/window-view.ts; base-currency minor units). */
+export interface RuleWindow {
+  name: string;
+  lengthMs: number;
+  startMs: number;
+  endMs: number;
+  inCount: number;
+  inSum: number;
+  inMax: number;
+  donationCount: number;
+  donationSum: number;
+  smallDonationCount: number;
+  purchaseCount: number;
+  purchaseSum: number;
+  nearThresholdCount: number;
+  outCount: number;
+  outSum: number;
+  passOnCount: number;
+  passOnSum: number;
+  distinctPayers: number;
+  /** Payers whose first payment to this wallet falls in the window. */
+  newPayers: number;
+  repeatPayers: number;
+  distinctPayees: number;
+}
+
+/** Hourly inbound history, oldest first, ending the hour before `endHourMs`. */
+export interface RuleHistory {
+  counts: number[];
+  sums: number[];
+  donationCounts: number[];
+  endHourMs: number;
+}
+
+export interface RuleWalletView {
+  readonly state: WalletState;
+  window(name: string): RuleWindow;
+  hourlyHistory(hours: number): RuleHistory;
+}
 
 export interface RuleInput {
-  features: WalletFeatures;
-  /** The wallet side of the event that was just applied. */
-  update: WalletUpdate;
-  /** The wallet's hourly inbound history, when a rule asked for it (see `needsHistory`). */
-  history: HourlyHistory | undefined;
+  wallet: RuleWalletView;
+  /** The wallet side just applied; null when the rules run because a wallet it shares payers with was flagged. */
+  side: WalletSide | null;
+  /** Event time the rules judge at (the event's, or the flag's). */
+  atMs: number;
   featureConfig: FeatureConfig;
-  /** Event time of the first event FlowGuard ever processed: before it, no wallet has a history here. */
+  /** Event time from which FlowGuard has seen the stream: before it, no wallet has a history here. */
   streamStartMs: number;
 }
 
@@ -25,11 +65,11 @@ export interface Finding {
   evidence: EvidenceItem[];
   /** Plain numbers the summary sentence is written from. */
   facts: Record<string, number | string>;
-  relatedWalletIds?: string[];
+  relatedWallets?: RelatedWallet[];
+  watchlist?: WatchlistCitation[];
 }
 
-/** A rule's answer: a finding, nothing, or "ask again with the wallet's history". */
-export type RuleOutcome = Finding | null | 'needs-history';
+export type RuleOutcome = Finding | null;
 
 export interface Rule {
   id: string;
@@ -37,6 +77,8 @@ export interface Rule {
   description: string;
   severity: Severity;
   weight: number;
+  /** The rule's validated parameters, as the catalog gave them. */
+  params: Readonly<Record<string, unknown>>;
   evaluate(input: RuleInput): RuleOutcome;
 }
 
@@ -45,7 +87,7 @@ export function finding(
   base: Omit<Rule, 'evaluate'>,
   windowName: string,
   window: { fromMs: number; toMs: number },
-  details: Pick<Finding, 'evidence' | 'facts' | 'relatedWalletIds'>,
+  details: Pick<Finding, 'evidence' | 'facts' | 'relatedWallets' | 'watchlist'>,
 ): Finding {
   return { ruleId: base.id, severity: base.severity, weight: base.weight, windowName, window, ...details };
 }

@@ -1,7 +1,7 @@
 // Structuring: repeated deposits just below the reporting threshold (the band is a feature setting,
 // REPORTING_THRESHOLD and NEAR_THRESHOLD_SHARE, because the store counts it per bucket).
 import { z } from 'zod';
-import { atLeast } from './rule-params.js';
+import { atLeast, type RuleBuildContext } from './rule-params.js';
 import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const structuringParams = z.object({
@@ -10,35 +10,44 @@ export const structuringParams = z.object({
 });
 export type StructuringParams = z.infer<typeof structuringParams>;
 
-export function structuringRule(base: Omit<Rule, 'evaluate'>, params: StructuringParams): Rule {
+export function structuringRule(
+  base: Omit<Rule, 'evaluate'>,
+  params: StructuringParams,
+  ctx: RuleBuildContext,
+): Rule {
   return {
     ...base,
-    evaluate({ features, update, featureConfig }: RuleInput): RuleOutcome {
-      if (update.direction !== 'in') return null;
-      const w = features.windows[params.window]!;
-      if (w.nearThresholdInCount < params.minNearThresholdDeposits) return null;
+    evaluate({ wallet, side, featureConfig }: RuleInput): RuleOutcome {
+      if (side?.direction !== 'in') return null;
+      const w = wallet.window(params.window);
+      if (w.nearThresholdCount < params.minNearThresholdDeposits) return null;
       const id = base.id;
-      const unit = featureConfig.baseCurrency;
+      const unit = ctx.base.code;
       return finding(
         base,
         params.window,
-        { fromMs: w.startMs, toMs: features.lastEventMs },
+        { fromMs: w.startMs, toMs: wallet.state.lastEventMs },
         {
           evidence: [
-            atLeast(
-              id,
-              'depositsJustBelowThreshold',
-              w.nearThresholdInCount,
-              params.minNearThresholdDeposits,
-              {
-                window: params.window,
-              },
-            ),
-            { rule: id, feature: 'bandFrom', value: featureConfig.nearThresholdFrom / 100, unit },
-            { rule: id, feature: 'reportingThreshold', value: featureConfig.reportingThreshold / 100, unit },
-            { rule: id, feature: 'inboundSum', value: w.inSum / 100, unit, window: params.window },
+            atLeast(id, 'depositsJustBelowThreshold', w.nearThresholdCount, params.minNearThresholdDeposits, {
+              window: params.window,
+            }),
+            { rule: id, feature: 'bandFrom', value: ctx.base.toMajor(featureConfig.nearThresholdFrom), unit },
+            {
+              rule: id,
+              feature: 'reportingThreshold',
+              value: ctx.base.toMajor(featureConfig.reportingThreshold),
+              unit,
+            },
+            {
+              rule: id,
+              feature: 'inboundSum',
+              value: ctx.base.toMajor(w.inSum),
+              unit,
+              window: params.window,
+            },
           ],
-          facts: { near: w.nearThresholdInCount, sum: w.inSum, threshold: featureConfig.reportingThreshold },
+          facts: { near: w.nearThresholdCount, sum: w.inSum, threshold: featureConfig.reportingThreshold },
         },
       );
     },

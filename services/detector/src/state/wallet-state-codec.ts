@@ -152,6 +152,11 @@ export function encodeWalletState(state: WalletState, version = state.version): 
     writeTime(w, t, s.flaggedAtMs);
     w.byte(codeOf(SEED_REASONS, s.reason, state));
   }
+  w.varint(state.samples.length);
+  for (const sample of state.samples) {
+    w.string(sample.eventId);
+    writeTime(w, t, sample.atMs);
+  }
   return w.toBuffer();
 }
 
@@ -267,6 +272,8 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     if (reason === undefined) throw r.corrupt('unknown seed reason');
     seeds.push({ source, flaggedAtMs: seedFlaggedAtMs, reason });
   }
+  const samples: WalletState['samples'] = [];
+  for (let n = r.count(2); n > 0; n--) samples.push({ eventId: r.string(), atMs: readTime(r, t) });
   r.end();
 
   return {
@@ -280,6 +287,7 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     hourly,
     payers,
     payees,
+    samples,
     dedup: { watermarks, recent },
     replacement: { flaggedAtMs, overlap },
     alerting: { firings, lastAlertId, lastAlertAtMs, alertCount },

@@ -174,6 +174,8 @@ export interface WalletState {
   /** Counterparties by id (wallet id or "ref:<id>"), newest kept, at most COUNTERPARTY_CAP each. */
   payers: Map<string, Counterparty>;
   payees: Map<string, Counterparty>;
+  /** The last few events applied (newest last), for an alert's sampleEventIds. */
+  samples: { eventId: string; atMs: number }[];
   dedup: {
     /** streamKey ("<incarnation>/<partition>") → offset of the newest record applied from it. */
     watermarks: Map<string, number>;
@@ -228,6 +230,7 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
     hourly: { sizeMs: HOUR_MS, buckets: new Map() },
     payers: new Map(),
     payees: new Map(),
+    samples: [],
     dedup: { watermarks: new Map(), recent: [] },
     replacement: { flaggedAtMs: null, overlap: new Map() },
     alerting: { firings: new Map(), lastAlertId: null, lastAlertAtMs: null, alertCount: 0 },

@@ -16,8 +16,8 @@ const defaults = () =>
   >;
 
 describe('rules file validation', () => {
-  it('accepts the shipped default catalog with all seven rules', () => {
-    const catalog = parseRuleCatalog(defaults(), config.features.windows);
+  it('accepts the shipped default catalog with all eight rules', () => {
+    const catalog = parseRuleCatalog(defaults(), config.features.windows, config.features.base);
     expect(catalog.rules.map((r) => r.id)).toEqual([
       'crowdfunding-fan-in',
       'young-wallet-fan-in',
@@ -26,13 +26,14 @@ describe('rules file validation', () => {
       'pass-through',
       'structuring',
       'fan-out',
+      'watchlist-mention',
     ]);
   });
 
   it('names the rule and the field of a bad parameter', () => {
     const data = defaults();
     (data.rules[4]!.params as Record<string, unknown>).minOutShare = 3;
-    expect(() => parseRuleCatalog(data, config.features.windows)).toThrow(
+    expect(() => parseRuleCatalog(data, config.features.windows, config.features.base)).toThrow(
       /rules\[4\] \(pass-through\)\.params\.minOutShare/,
     );
   });
@@ -40,17 +41,19 @@ describe('rules file validation', () => {
   it('rejects a window that is not configured, an unknown kind and a duplicate id', () => {
     const badWindow = defaults();
     (badWindow.rules[0]!.params as Record<string, unknown>).window = '3h';
-    expect(() => parseRuleCatalog(badWindow, config.features.windows)).toThrow(
+    expect(() => parseRuleCatalog(badWindow, config.features.windows, config.features.base)).toThrow(
       /crowdfunding-fan-in.*window "3h"/,
     );
     const badKind = defaults();
     badKind.rules[1]!.kind = 'magic';
-    expect(() => parseRuleCatalog(badKind, config.features.windows)).toThrow(
+    expect(() => parseRuleCatalog(badKind, config.features.windows, config.features.base)).toThrow(
       /rules\[1\] \(young-wallet-fan-in\)\.kind/,
     );
     const dup = defaults();
     dup.rules[2]!.id = 'crowdfunding-fan-in';
-    expect(() => parseRuleCatalog(dup, config.features.windows)).toThrow(/duplicate rule id/);
+    expect(() => parseRuleCatalog(dup, config.features.windows, config.features.base)).toThrow(
+      /duplicate rule id/,
+    );
   });
 });
 
@@ -60,8 +63,13 @@ describe('rules reload', () => {
     const file = join(dir, 'rules.yaml');
     const data = defaults();
     writeFileSync(file, YAML.stringify(data));
-    const holder = new RuleCatalogHolder(file, config.features.windows, pino({ level: 'silent' }));
-    expect(holder.current().rules).toHaveLength(7);
+    const holder = new RuleCatalogHolder(
+      file,
+      config.features.windows,
+      config.features.base,
+      pino({ level: 'silent' }),
+    );
+    expect(holder.current().rules).toHaveLength(8);
 
     data.rules = data.rules.filter((r) => r.id !== 'structuring');
     writeFileSync(file, YAML.stringify(data));
@@ -71,6 +79,6 @@ describe('rules reload', () => {
     writeFileSync(file, 'version: 1\nrules: [ {id: broken');
     expect(holder.reload()).toBe(false);
     expect(holder.lastReloadError).toMatch(/not valid YAML/);
-    expect(holder.current().rules).toHaveLength(6);
+    expect(holder.current().rules).toHaveLength(7);
   });
 });

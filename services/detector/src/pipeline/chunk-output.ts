@@ -1,0 +1,63 @@
+// What one chunk publishes in its Kafka transaction: alerts (once per alertId), dead letters, and
+// audit records, each tied to the input offset that produced it.
+import type { Alert } from '../../../../schemas/alert.js';
+import type { AuditRecord } from '../../../../schemas/audit-record.js';
+import type { Config } from '../config/index.js';
+import type { ErrorCode } from '../errors.js';
+import { deadLetterRecord } from '../kafka/dead-letter-record.js';
+import type { OutputRecord, SourceRecord } from '../kafka/consumer-runtime.js';
+
+export class ChunkOutput {
+  private readonly alerts = new Map<string, OutputRecord>();
+  private readonly others: OutputRecord[] = [];
+  readonly alertSeverities: string[] = [];
+  readonly deadLetterCodes: string[] = [];
+
+  constructor(
+    private readonly config: Config,
+    private readonly nowMs: number,
+  ) {}
+
+  alert(alert: Alert | { alertId: string; walletId: string; json: string }, sourceOffset: number): void {
+    if (this.alerts.has(alert.alertId)) return;
+    const json = 'json' in alert ? alert.json : JSON.stringify(alert);
+    this.alerts.set(alert.alertId, {
+      topic: this.config.kafka.alertsTopic,
+      key: alert.walletId,
+      value: json,
+      sourceOffset: String(sourceOffset),
+    });
+  }
+
+  deadLetter(record: SourceRecord, code: ErrorCode, reason: string): void {
+    this.deadLetterCodes.push(code);
+    this.others.push(
+      deadLetterRecord({
+        topic: this.config.kafka.deadLetterTopic,
+        source: record,
+        code,
+        reason,
+        attempts: 1,
+        nowMs: this.nowMs,
+        maxBytes: this.config.kafka.maxMessageBytes,
+      }),
+    );
+  }
+
+  audit(record: AuditRecord, sourceOffset: number): void {
+    this.others.push({
+      topic: this.config.kafka.auditTopic,
+      key: record.walletId,
+      value: JSON.stringify(record),
+      sourceOffset: String(sourceOffset),
+    });
+  }
+
+  alertCount(): number {
+    return this.alerts.size;
+  }
+
+  records(): OutputRecord[] {
+    return [...this.alerts.values(), ...this.others];
+  }
+}

@@ -1,0 +1,73 @@
+// The chunk's one write: who-gave-to-whom facts, every changed wallet record by compare-and-set, and
+// the donor links of wallets flagged in the chunk — one pipeline (one per master on a cluster) — then
+// the partition's checkpoint. A compare-and-set conflict means another partition wrote one of our
+// wallets meanwhile: the caller runs the chunk again from the load.
+import type { WalletState } from '../state/wallet-state.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import type { ChunkWork } from './transaction-chunk.js';
+
+const GIFTS_KEPT_PER_PAYER = 32;
+
+export function recordTtlMs(state: WalletState, deps: PipelineDeps, nowMs: number): number {
+  const catalog = deps.catalog();
+  let ttl = deps.config.features.stateTtlMs;
+  for (const f of state.analyst.flags) {
+    // Confirmed and blocked hold until revoked: keep them at least as long as their donors matter.
+    const until = f.expiresAtMs ?? nowMs + catalog.alerting.donorMemoryMs;
+    ttl = Math.max(ttl, until - nowMs);
+  }
+  for (const e of state.watch.entries) ttl = Math.max(ttl, e.expiresAtMs - nowMs);
+  return Math.max(1, Math.round(ttl));
+}
+
+/** Returns the wallets whose compare-and-set lost (empty when everything was written). */
+export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey: string): Promise<string[]> {
+  const nowMs = deps.now();
+  const catalog = deps.catalog();
+  const donorTtl = catalog.alerting.donorMemoryMs;
+  const facts = deps.donors.giftCommands(work.gifts, GIFTS_KEPT_PER_PAYER, donorTtl);
+  for (const seed of work.seeds) {
+    facts.push(
+      ...(seed.unlink
+        ? deps.donors.unlinkCommands(
+            seed.walletId,
+            seed.donors.map((d) => d.payer),
+          )
+        : deps.donors.linkCommands(seed.walletId, seed.flaggedAtMs, seed.donors, donorTtl)),
+    );
+  }
+  const dirty = work.wallets.dirty();
+  const [{ conflicts }] = await Promise.all([
+    deps.store.write(dirty, (s) => recordTtlMs(s, deps, nowMs)),
+    deps.donors.run(facts),
+  ]);
+  if (conflicts.length) return conflicts;
+  for (const wallet of work.wallets.all()) wallet.dirty = false;
+  await deps.streams.checkpoint(streamKey, work.lastOffset);
+  return [];
+}
+
+/**
+ * After the commit: clear from the wallet records the pending items this chunk published. If it never
+ * happens (a crash), the next load finds them below the committed offset and drops them.
+ */
+export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<void> {
+  if (!work.settle.size) return;
+  const nowMs = deps.now();
+  const ids = [...work.settle.keys()];
+  const clear = (state: WalletState): boolean => {
+    const entry = work.settle.get(state.walletId);
+    if (!entry) return false;
+    const before = state.pending.alerts.length + state.pending.seeds.length;
+    state.pending.alerts = state.pending.alerts.filter((p) => !entry.alertIds.has(p.alertId));
+    state.pending.seeds = state.pending.seeds.filter((s) => !entry.seedOffsets.has(String(s.source.offset)));
+    return state.pending.alerts.length + state.pending.seeds.length !== before;
+  };
+  let states = ids.map((id) => work.wallets.get(id).state).filter(clear);
+  for (let attempt = 0; attempt < 2 && states.length; attempt++) {
+    const { conflicts } = await deps.store.write(states, (s) => recordTtlMs(s, deps, nowMs));
+    if (!conflicts.length) return;
+    const fresh = await deps.store.load(conflicts);
+    states = conflicts.map((id) => fresh.get(id)!).filter(clear);
+  }
+}

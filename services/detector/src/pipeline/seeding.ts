@@ -1,0 +1,120 @@
+// Who becomes a source of "donors" for the replacement-wallet rule, and with what weight. One false
+// alert must never fan out: only strong, non-merchant evidence or an analyst's decision seeds, and a
+// wallet with a very large payer set contributes a capped, weighted share.
+import type { Finding } from '../rules/rule-types.js';
+import type { RuleCatalog } from '../rules/rule-catalog.js';
+import type { WalletView } from '../state/window-view.js';
+import type { OverlapEntry, WalletState } from '../state/wallet-state.js';
+
+export interface SeedingPolicy {
+  /** Rules whose alert may seed (the catalog's alerting.seedsReplacementIndex). */
+  rules: ReadonlySet<string>;
+  /** The window the evidence is judged over. */
+  window: string;
+  minPayers: number;
+  /** Payers new to the wallet in the window, as a share of its payers there: donors are new, customers return. */
+  minNewPayerShare: number;
+  /** Inbound purchases as a share of inbound payments: above it the wallet is merchant-like and never seeds. */
+  maxPurchaseShare: number;
+  /** Up to this many payers count fully; beyond, every donor's weight shrinks so the total stays this. */
+  fullWeightPayers: number;
+  /** At most this many (the most recent) payers are seeded. */
+  maxDonors: number;
+  donorMemoryMs: number;
+}
+
+export function seedingPolicyOf(catalog: RuleCatalog): SeedingPolicy {
+  const s = catalog.alerting.seeding;
+  return {
+    rules: new Set(catalog.alerting.seedsReplacementIndex),
+    window: s.window,
+    minPayers: s.minPayers,
+    minNewPayerShare: s.minNewPayerShare,
+    maxPurchaseShare: s.maxPurchaseShare,
+    fullWeightPayers: s.fullWeightPayers,
+    maxDonors: s.maxDonors,
+    donorMemoryMs: catalog.alerting.donorMemoryMs,
+  };
+}
+
+/** True when an alert with these findings is strong, campaign-shaped evidence that may seed donors. */
+export function alertSeeds(findings: Finding[], view: WalletView, policy: SeedingPolicy): boolean {
+  if (!findings.some((f) => policy.rules.has(f.ruleId))) return false;
+  return campaignShaped(view, policy);
+}
+
+/** Many payers, mostly new to the wallet, and donations rather than purchases. */
+export function campaignShaped(view: WalletView, policy: SeedingPolicy): boolean {
+  const w = view.window(policy.window);
+  if (w.distinctPayers < policy.minPayers) return false;
+  if (w.newPayers < policy.minNewPayerShare * w.distinctPayers) return false;
+  const life = view.state.lifetime;
+  const windowShare = w.inCount ? w.purchaseCount / w.inCount : 0;
+  const lifetimeShare = life.inCount ? life.purchaseCount / life.inCount : 0;
+  return windowShare <= policy.maxPurchaseShare && lifetimeShare <= policy.maxPurchaseShare;
+}
+
+/** The donors a flagged wallet contributes: its most recent payers, weighted so the total is capped. */
+export function donorsOf(state: WalletState, policy: SeedingPolicy): { payer: string; weight: number }[] {
+  const payers = [...state.payers.entries()]
+    .sort((a, b) => b[1].lastMs - a[1].lastMs)
+    .slice(0, policy.maxDonors)
+    .map(([payer]) => payer);
+  const weight = Math.min(1, policy.fullWeightPayers / Math.max(1, payers.length));
+  return payers.map((payer) => ({ payer, weight }));
+}
+
+const OVERLAP_KEPT = 8;
+const SAMPLE_KEPT = 20;
+
+/** Adds shared payers with a flagged wallet to a wallet's overlap, keeping the strongest few. */
+export function addOverlap(
+  state: WalletState,
+  flaggedWalletId: string,
+  flaggedAtMs: number,
+  payer: string,
+  weight: number,
+): void {
+  const overlap = state.replacement.overlap;
+  const entry: OverlapEntry = overlap.get(flaggedWalletId) ?? { shared: 0, sample: [], flaggedAtMs };
+  if (entry.sample.includes(payer)) return;
+  entry.shared += weight;
+  entry.flaggedAtMs = Math.max(entry.flaggedAtMs, flaggedAtMs);
+  if (entry.sample.length < SAMPLE_KEPT) entry.sample.push(payer);
+  overlap.set(flaggedWalletId, entry);
+  trimOverlap(state);
+}
+
+/** Sets the overlap with a flagged wallet from a full count (the retro search), if it is larger. */
+export function setOverlap(state: WalletState, flaggedWalletId: string, entry: OverlapEntry): boolean {
+  const current = state.replacement.overlap.get(flaggedWalletId);
+  if (current && current.shared >= entry.shared) return false;
+  state.replacement.overlap.set(flaggedWalletId, {
+    ...entry,
+    sample: entry.sample.slice(0, SAMPLE_KEPT),
+  });
+  trimOverlap(state);
+  return true;
+}
+
+/** Forgets overlaps with wallets whose donors are no longer remembered (or were unflagged). */
+export function forgetOverlaps(
+  state: WalletState,
+  keep: (walletId: string, entry: OverlapEntry) => boolean,
+): boolean {
+  let changed = false;
+  for (const [walletId, entry] of state.replacement.overlap) {
+    if (!keep(walletId, entry)) {
+      state.replacement.overlap.delete(walletId);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+function trimOverlap(state: WalletState): void {
+  const overlap = state.replacement.overlap;
+  if (overlap.size <= OVERLAP_KEPT) return;
+  const weakest = [...overlap.entries()].sort((a, b) => a[1].shared - b[1].shared)[0]!;
+  overlap.delete(weakest[0]);
+}

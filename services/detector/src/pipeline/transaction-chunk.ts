@@ -1,0 +1,391 @@
+// One chunk of the input topic, straight through: decode → load → apply and detect, event by event
+// in offset order → (the caller writes and publishes). Everything between the load and the write is
+// in memory, so the rules, the score and the decisions cost no round trip.
+import type { AuditRecord } from '../../../../schemas/audit-record.js';
+import { buildAlert } from '../alerts/alert-builder.js';
+import {
+  isDonationLike,
+  walletSidesOf,
+  type NormalizedEvent,
+  type WalletSide,
+} from '../domain/transaction.js';
+import { isFlowGuardError } from '../errors.js';
+import type { ChunkContext, SourceRecord } from '../kafka/consumer-runtime.js';
+import { knownAgeMs } from '../rules/cold-start.js';
+import { evaluateRules } from '../rules/evaluate-rules.js';
+import type { RuleCatalog } from '../rules/rule-catalog.js';
+import type { Finding, RuleInput } from '../rules/rule-types.js';
+import { decideAlert, type DecisionPolicy } from '../scoring/alert-decision.js';
+import { applySide, checkSide, recordSeen } from '../state/apply-side.js';
+import type { Gift } from '../state/donor-index.js';
+import type { EffectSource, WalletState } from '../state/wallet-state.js';
+import { ChunkOutput } from './chunk-output.js';
+import { ChunkWallets, type ChunkWallet } from './chunk-wallets.js';
+import { decodeRecord } from './decode-record.js';
+import { DonorOverlay } from './donor-overlay.js';
+import { reconcilePending } from './pending-effects.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { retroSearch } from './retro-search.js';
+import { addOverlap, alertSeeds, donorsOf, seedingPolicyOf, type SeedingPolicy } from './seeding.js';
+
+/** Donor links and unlinks a chunk writes after its wallets. */
+export interface SeedWrite {
+  walletId: string;
+  flaggedAtMs: number;
+  donors: { payer: string; weight: number }[];
+  unlink: boolean;
+}
+
+/** Everything one chunk changed, ready for the write and the transaction. */
+export interface ChunkWork {
+  wallets: ChunkWallets;
+  output: ChunkOutput;
+  gifts: Gift[];
+  seeds: SeedWrite[];
+  /** Pending items published or dropped by this chunk: cleared after the commit. */
+  settle: Map<string, { alertIds: Set<string>; seedOffsets: Set<string> }>;
+  lastOffset: number;
+}
+
+const RETRO_TRIGGER = 'retro';
+
+/** The chunk's in-memory machinery, shared by the transaction and decision handlers. */
+export class ChunkSession {
+  readonly output: ChunkOutput;
+  readonly wallets: ChunkWallets;
+  readonly gifts: Gift[] = [];
+  readonly seeds: SeedWrite[] = [];
+  readonly settle = new Map<string, { alertIds: Set<string>; seedOffsets: Set<string> }>();
+  readonly catalog: RuleCatalog;
+  readonly seeding: SeedingPolicy;
+  readonly policy: DecisionPolicy;
+  overlay = new DonorOverlay(new Map());
+  streamStartMs = Number.POSITIVE_INFINITY;
+
+  constructor(
+    readonly deps: PipelineDeps,
+    readonly ctx: ChunkContext,
+    readonly records: SourceRecord[],
+  ) {
+    this.output = new ChunkOutput(deps.config, deps.now());
+    this.wallets = new ChunkWallets(deps.store, deps.config.features);
+    this.catalog = deps.catalog();
+    this.seeding = seedingPolicyOf(this.catalog);
+    this.policy = {
+      cooldownMs: this.catalog.alerting.cooldownMs,
+      halfLifeMs: this.catalog.scoring.halfLifeMs,
+      levels: this.catalog.scoring.levels,
+    };
+  }
+
+  get firstOffset(): number {
+    return Number(this.records[0]!.offset);
+  }
+
+  get lastOffset(): number {
+    return Number(this.records[this.records.length - 1]!.offset);
+  }
+
+  /** True for records the committed transactions already published (a replay after Redis lost writes). */
+  alreadyPublished(offset: number): boolean {
+    return this.ctx.committedOffset !== null && BigInt(offset) < this.ctx.committedOffset;
+  }
+
+  sourceOf(record: SourceRecord): EffectSource {
+    return {
+      streamKey: this.ctx.streamKey,
+      topic: record.topic,
+      partition: record.partition,
+      offset: Number(record.offset),
+    };
+  }
+
+  touch(wallet: ChunkWallet): void {
+    wallet.dirty = true;
+  }
+
+  markSettled(walletId: string, kind: 'alert' | 'seed', id: string): void {
+    const entry = this.settle.get(walletId) ?? {
+      alertIds: new Set<string>(),
+      seedOffsets: new Set<string>(),
+    };
+    if (kind === 'alert') entry.alertIds.add(id);
+    else entry.seedOffsets.add(id);
+    this.settle.set(walletId, entry);
+  }
+
+  work(): ChunkWork {
+    return {
+      wallets: this.wallets,
+      output: this.output,
+      gifts: this.gifts,
+      seeds: this.seeds,
+      settle: this.settle,
+      lastOffset: this.lastOffset,
+    };
+  }
+
+  ruleInput(wallet: ChunkWallet, side: WalletSide | null, atMs: number): RuleInput {
+    return {
+      wallet: wallet.view,
+      side,
+      atMs,
+      featureConfig: this.deps.config.features,
+      streamStartMs: this.streamStartMs,
+    };
+  }
+
+  /**
+   * Decides on findings and records the outcome in the wallet: an alert (pending in the record until
+   * its transaction commits), a suppression (audit), and the seeding of donors when the evidence is
+   * strong and campaign-shaped.
+   */
+  async decide(
+    wallet: ChunkWallet,
+    findings: Finding[],
+    trigger: { id: string; atMs: number; source: EffectSource; sampleEventIds: string[] },
+  ): Promise<void> {
+    if (!findings.length) return;
+    const state = wallet.state;
+    const decision = decideAlert(
+      state.alerting,
+      state.analyst.flags,
+      findings,
+      trigger.atMs,
+      this.deps.now(),
+      this.policy,
+    );
+    if (decision.kind === 'none') {
+      this.touch(wallet);
+      return;
+    }
+    this.touch(wallet);
+    const replay = this.alreadyPublished(trigger.source.offset);
+    if (decision.kind === 'suppressed') {
+      if (!replay) this.output.audit(this.suppressionRecord(state, decision, trigger), trigger.source.offset);
+      return;
+    }
+    const alert = buildAlert({
+      walletId: state.walletId,
+      triggerId: trigger.id,
+      eventTimeMs: trigger.atMs,
+      ageMs: knownAgeMs(this.ruleInput(wallet, null, trigger.atMs)),
+      findings,
+      decision,
+      sampleEventIds: trigger.sampleEventIds,
+      detectedAtMs: this.deps.now(),
+      base: this.deps.config.features.base,
+      origin: this.deps.origin,
+    });
+    state.alerting.lastAlertId = alert.alertId;
+    if (decision.rules.some((r) => this.catalog.rules.find((x) => x.id === r)?.kind === 'watchlist')) {
+      state.watch.alertedAtMs = trigger.atMs;
+    }
+    if (!replay) {
+      const json = JSON.stringify(alert);
+      state.pending.alerts.push({ alertId: alert.alertId, json, source: trigger.source });
+      this.output.alert({ alertId: alert.alertId, walletId: state.walletId, json }, trigger.source.offset);
+      this.markSettled(state.walletId, 'alert', alert.alertId);
+    }
+    const seedingFindings = findings.filter((f) => decision.rules.includes(f.ruleId));
+    if (state.replacement.flaggedAtMs === null && alertSeeds(seedingFindings, wallet.view, this.seeding)) {
+      await this.seed(wallet, trigger.source, trigger.atMs, 'alert');
+    }
+  }
+
+  /** The wallet's payers become donors: for the rest of this chunk at once, in Redis at the write. */
+  async seed(
+    wallet: ChunkWallet,
+    source: EffectSource,
+    flaggedAtMs: number,
+    reason: 'alert' | 'analyst',
+  ): Promise<void> {
+    const state = wallet.state;
+    state.replacement.flaggedAtMs = flaggedAtMs;
+    const donors = donorsOf(state, this.seeding);
+    for (const d of donors)
+      this.overlay.link(d.payer, { walletId: state.walletId, flaggedAtMs, weight: d.weight });
+    this.seeds.push({ walletId: state.walletId, flaggedAtMs, donors, unlink: false });
+    if (!this.alreadyPublished(source.offset)) {
+      state.pending.seeds.push({ source, flaggedAtMs, reason });
+      this.markSettled(state.walletId, 'seed', String(source.offset));
+    }
+    this.touch(wallet);
+    this.deps.metrics.seededWallets.inc({ reason });
+    await retroSearch(this, state.walletId, flaggedAtMs, donors, source, RETRO_TRIGGER);
+  }
+
+  private suppressionRecord(
+    state: WalletState,
+    decision: { rules: string[]; flagIds: string[] },
+    trigger: { id: string; atMs: number },
+  ): AuditRecord {
+    return {
+      schemaVersion: 1,
+      auditId: `sup-${state.walletId}-${trigger.id}`.slice(0, 64),
+      action: 'alert.suppressed',
+      at: new Date(this.deps.now()).toISOString(),
+      principal: { id: 'flowguard-detector', kind: 'system' },
+      walletId: state.walletId,
+      suppressed: { alertId: trigger.id, rules: decision.rules, flagId: decision.flagIds[0] ?? null },
+      reason: `rules ${decision.rules.join(', ')} fired at ${new Date(trigger.atMs).toISOString()} and are silenced by analyst flag(s) ${decision.flagIds.join(', ')}`,
+    };
+  }
+}
+
+/** Decode, load, apply and detect one chunk of transactions. */
+export async function runTransactionChunk(
+  deps: PipelineDeps,
+  ctx: ChunkContext,
+  records: SourceRecord[],
+): Promise<ChunkWork> {
+  const session = new ChunkSession(deps, ctx, records);
+  const { config, metrics } = deps;
+  const nowMs = deps.now();
+
+  // 1. decode
+  const decoded: { record: SourceRecord; event: NormalizedEvent | null }[] = [];
+  for (const record of records) {
+    const offset = Number(record.offset);
+    const source = {
+      topic: record.topic,
+      partition: record.partition,
+      offset,
+      timestampMs: record.timestampMs,
+      streamKey: ctx.streamKey,
+    };
+    const result = decodeRecord(
+      { value: record.value, source },
+      { ingest: config.ingest, features: config.features, converter: deps.converter, nowMs },
+    );
+    if (result.ok) {
+      if (result.ignoredOpeningTimes) metrics.openingTimesIgnored.inc(result.ignoredOpeningTimes);
+      decoded.push({ record, event: result.event });
+    } else {
+      metrics.deadLettered.inc({ code: result.code });
+      if (!session.alreadyPublished(offset)) session.output.deadLetter(record, result.code, result.reason);
+      decoded.push({ record, event: null });
+    }
+  }
+  metrics.eventsConsumed.inc(records.length);
+  const events = decoded.filter(
+    (d): d is { record: SourceRecord; event: NormalizedEvent } => d.event !== null,
+  );
+  session.streamStartMs = await deps.streams.streamStart(events.map((d) => d.event.occurredAtMs));
+
+  // 2. load: every touched wallet, and the donor links of every payer that may have given to a flagged wallet
+  const walletIds = new Set<string>();
+  const payers = new Set<string>();
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const { event } of events) {
+    if (event.toWalletId !== undefined) walletIds.add(event.toWalletId);
+    if (event.fromWalletId !== undefined) walletIds.add(event.fromWalletId);
+    if (event.toWalletId !== undefined && isDonationLike(event.type)) payers.add(event.from);
+    earliest = Math.min(earliest, event.occurredAtMs);
+  }
+  const [, links] = await Promise.all([
+    session.wallets.load(walletIds),
+    deps.donors.lookup(payers, earliest - session.catalog.alerting.donorMemoryMs),
+  ]);
+  session.overlay = new DonorOverlay(links);
+  await reconcilePending(session);
+
+  // 3. apply and detect, event by event in offset order
+  for (const { record, event } of decoded) {
+    if (event === null) continue;
+    await applyEvent(session, record, event);
+  }
+  return session.work();
+}
+
+const SAMPLES_KEPT = 10;
+
+function rememberSample(state: WalletState, event: NormalizedEvent): void {
+  state.samples.push({ eventId: event.eventId, atMs: event.occurredAtMs });
+  if (state.samples.length > SAMPLES_KEPT) state.samples.splice(0, state.samples.length - SAMPLES_KEPT);
+}
+
+async function applyEvent(
+  session: ChunkSession,
+  record: SourceRecord,
+  event: NormalizedEvent,
+): Promise<void> {
+  const { deps } = session;
+  const { metrics } = deps;
+  const sides = walletSidesOf(event);
+  const wallets = sides.map((side) => session.wallets.get(side.walletId));
+  const checks = sides.map((side, i) => checkSide(wallets[i]!.state, side));
+  const conflict = checks.indexOf('conflict');
+  if (conflict >= 0) {
+    // The same eventId with another body: neither side is applied, the record is set aside.
+    metrics.walletUpdates.inc({ status: 'conflict' });
+    metrics.deadLettered.inc({ code: 'FG_EVENT_ID_CONFLICT' });
+    if (!session.alreadyPublished(event.source.offset)) {
+      session.output.deadLetter(
+        record,
+        'FG_EVENT_ID_CONFLICT',
+        `eventId ${event.eventId} was already applied to wallet ${sides[conflict]!.walletId} with a different body (type, time, amount or parties)`,
+      );
+    }
+    return;
+  }
+  const donorMemoryMs = session.catalog.alerting.donorMemoryMs;
+  for (let i = 0; i < sides.length; i++) {
+    const side = sides[i]!;
+    const wallet = wallets[i]!;
+    if (checks[i] === 'duplicate') {
+      metrics.walletUpdates.inc({ status: 'duplicate' });
+      recordSeen(wallet.state, event.source);
+      wallet.dirty = true;
+      continue;
+    }
+    const result = applySide(wallet.state, side, deps.config.features);
+    rememberSample(wallet.state, event);
+    session.touch(wallet);
+    metrics.walletUpdates.inc({ status: result.status });
+    if (side.direction === 'in' && isDonationLike(event.type)) {
+      session.gifts.push({ payer: side.counterparty, walletId: side.walletId, atMs: event.occurredAtMs });
+      if (result.newCounterparty) {
+        for (const link of session.overlay.linksOf(side.counterparty, event.occurredAtMs - donorMemoryMs)) {
+          if (link.walletId !== side.walletId)
+            addOverlap(wallet.state, link.walletId, link.flaggedAtMs, side.counterparty, link.weight);
+        }
+        // Payers who keep giving to a flagged wallet are donors too.
+        const flaggedAt = wallet.state.replacement.flaggedAtMs;
+        if (flaggedAt !== null) {
+          const weight = Math.min(
+            1,
+            session.seeding.fullWeightPayers / Math.max(1, wallet.state.payers.size),
+          );
+          session.overlay.link(side.counterparty, {
+            walletId: side.walletId,
+            flaggedAtMs: flaggedAt,
+            weight,
+          });
+          session.seeds.push({
+            walletId: side.walletId,
+            flaggedAtMs: flaggedAt,
+            donors: [{ payer: side.counterparty, weight }],
+            unlink: false,
+          });
+        }
+      }
+    }
+    if (result.status !== 'applied') continue;
+    try {
+      const findings = evaluateRules(session.catalog, session.ruleInput(wallet, side, event.occurredAtMs));
+      await session.decide(wallet, findings, {
+        id: event.eventId,
+        atMs: event.occurredAtMs,
+        source: session.sourceOf(record),
+        sampleEventIds: wallet.state.samples.map((s) => s.eventId),
+      });
+    } catch (error) {
+      // A bug in a rule must not take the partition down with it: the record is isolated by the runtime.
+      if (isFlowGuardError(error)) throw error;
+      throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
+        walletId: side.walletId,
+      });
+    }
+  }
+}

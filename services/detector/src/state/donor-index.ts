@@ -1,0 +1,147 @@
+// Cross-wallet facts for the replacement-wallet rule, keyed by the payer (so each lookup touches one
+// Redis Cluster slot): which flagged wallets a payer gave to (the donor index, behind a bitmap
+// pre-filter), and which wallets a payer recently gave to (to find, when a wallet is flagged, the
+// wallets its donors had already paid).
+import type { ChainableCommander } from 'ioredis';
+import { runPipelined, type PipelinedCommand } from '../redis/pipelined.js';
+import { callScript, type RedisClient } from '../redis/redis-connection.js';
+
+/** A payer's link to a flagged wallet: it gave to it, and counts with this weight. */
+export interface DonorLink {
+  walletId: string;
+  flaggedAtMs: number;
+  /** 1, or less for the donors of a very large flagged wallet (a capped, weighted share). */
+  weight: number;
+}
+
+export interface Gift {
+  payer: string;
+  walletId: string;
+  atMs: number;
+}
+
+const DONOR_FILTER_BITS = 2 ** 27; // 16 MiB; ~0.7% false positives with a million donors remembered
+
+/** FNV-1a (32 bit) of the payer id, folded onto the filter's size. */
+export function donorFilterBit(payer: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < payer.length; i++) {
+    hash ^= payer.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % DONOR_FILTER_BITS;
+}
+
+export class DonorIndex {
+  private readonly filterKey: string;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {
+    this.filterKey = `${prefix}:{donor-filter}`;
+  }
+
+  donorKey(payer: string): string {
+    return `${this.prefix}:{d:${payer}}`;
+  }
+
+  giftsKey(payer: string): string {
+    return `${this.prefix}:{pp:${payer}}`;
+  }
+
+  /**
+   * The flagged wallets each payer gave to, flagged no earlier than `sinceMs`: one pre-filter probe for
+   * all payers, then one pipeline of exact lookups for the payers it cannot rule out.
+   */
+  async lookup(payers: Iterable<string>, sinceMs: number): Promise<Map<string, DonorLink[]>> {
+    const found = new Map<string, DonorLink[]>();
+    const unique = [...new Set(payers)];
+    if (!unique.length) return found;
+    const filter = this.filterKey;
+    const [hits] = (await runPipelined(this.redis, [
+      { key: filter, add: (p) => callScript(p, 'probeDonorFilter', [filter], unique.map(donorFilterBit)) },
+    ])) as [number[]];
+    if (!hits.length) return found;
+    const candidates = hits.map((position) => unique[position - 1]!);
+    const replies = await runPipelined(
+      this.redis,
+      candidates.map((payer) => {
+        const key = this.donorKey(payer);
+        return { key, add: (p) => p.hgetall(key) };
+      }),
+    );
+    replies.forEach((reply, i) => {
+      const links = parseLinks(reply as Record<string, string>).filter((l) => l.flaggedAtMs >= sinceMs);
+      if (links.length) found.set(candidates[i]!, links);
+    });
+    return found;
+  }
+
+  /** Commands that link donors to a flagged wallet (idempotent), for the chunk's one write. */
+  linkCommands(
+    walletId: string,
+    flaggedAtMs: number,
+    donors: { payer: string; weight: number }[],
+    ttlMs: number,
+  ) {
+    const filter = this.filterKey;
+    return donors.flatMap(({ payer, weight }): PipelinedCommand[] => {
+      const key = this.donorKey(payer);
+      return [
+        { key: filter, add: (p: ChainableCommander) => p.setbit(filter, donorFilterBit(payer), 1) },
+        { key, add: (p: ChainableCommander) => p.hset(key, walletId, `${flaggedAtMs}|${weight}`) },
+        { key, add: (p: ChainableCommander) => p.pexpire(key, ttlMs) },
+      ];
+    });
+  }
+
+  /** Commands that remove a wallet from its donors' links (an analyst revoked the flag). */
+  unlinkCommands(walletId: string, payers: string[]): PipelinedCommand[] {
+    return payers.map((payer) => {
+      const key = this.donorKey(payer);
+      return { key, add: (p: ChainableCommander) => p.hdel(key, walletId) };
+    });
+  }
+
+  /** Commands that remember who gave to whom, for the retro search. */
+  giftCommands(gifts: Gift[], cap: number, ttlMs: number): PipelinedCommand[] {
+    // One per (payer, wallet): the newest time wins anyway.
+    const newest = new Map<string, Gift>();
+    for (const g of gifts) {
+      const id = `${g.payer}\u0000${g.walletId}`;
+      const seen = newest.get(id);
+      if (!seen || seen.atMs < g.atMs) newest.set(id, g);
+    }
+    return [...newest.values()].map((g) => {
+      const key = this.giftsKey(g.payer);
+      return { key, add: (p) => callScript(p, 'recordGift', [key], [g.walletId, g.atMs, cap, ttlMs]) };
+    });
+  }
+
+  /** The wallets each payer recently gave to (newest first), one pipeline. */
+  async recentGifts(payers: string[]): Promise<Map<string, string[]>> {
+    const replies = await runPipelined(
+      this.redis,
+      payers.map((payer) => {
+        const key = this.giftsKey(payer);
+        return { key, add: (p) => p.zrevrange(key, 0, -1) };
+      }),
+    );
+    const out = new Map<string, string[]>();
+    replies.forEach((reply, i) => out.set(payers[i]!, reply as string[]));
+    return out;
+  }
+
+  async run(commands: PipelinedCommand[]): Promise<void> {
+    if (commands.length) await runPipelined(this.redis, commands);
+  }
+}
+
+function parseLinks(hash: Record<string, string> | null): DonorLink[] {
+  if (!hash) return [];
+  return Object.entries(hash).map(([walletId, value]) => {
+    const [at, weight] = value.split('|');
+    return { walletId, flaggedAtMs: Number(at), weight: Number(weight ?? 1) };
+  });
+}
