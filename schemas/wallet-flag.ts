@@ -48,3 +48,9 @@ export const WalletFlagSchema = z.object({
   expiresAt: z.iso.datetime().nullable(),
 });
 export type WalletFlag = z.infer<typeof WalletFlagSchema>;
+
+/** POST /v1/flags/:flagId/reject and /revoke: why (required, for the audit trail). */
+export const FlagReasonRequestSchema = z.object({ reason: z.string().trim().min(3).max(2000) });
+
+/** POST /v1/flags/:flagId/approve: an optional note. */
+export const FlagApprovalRequestSchema = z.object({ reason: z.string().trim().min(3).max(2000).optional() });

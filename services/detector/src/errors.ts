@@ -18,6 +18,21 @@ export const ERROR_CODES = {
   FG_REDIS_SCRIPT: 'a Redis script failed',
   FG_REDIS_UNAVAILABLE: 'Redis is unreachable or failing over; retry',
   FG_KAFKA_UNAVAILABLE: 'Kafka is unreachable; retry',
+  FG_EVENT_TOO_LARGE: 'the event is larger than MAX_EVENT_BYTES',
+  // The REST API's problems (RFC 9457 type https://flowguard.dev/problems/<code>).
+  FG_BAD_REQUEST: 'the request breaks the API contract',
+  FG_UNAUTHENTICATED: 'no valid credential',
+  FG_FORBIDDEN: 'the credential lacks the scope the route needs',
+  FG_AUTH_UNAVAILABLE: 'the identity provider could not be reached to verify a token',
+  FG_NOT_FOUND: 'no such resource',
+  FG_RATE_LIMITED: "the principal's request budget is spent",
+  FG_BODY_TOO_LARGE: 'the request body is larger than BODY_LIMIT',
+  FG_UNSUPPORTED_MEDIA_TYPE: 'the request body is not JSON',
+  FG_UNKNOWN_RULE: 'the rule is not in the current catalog',
+  FG_SELF_APPROVAL: 'a request cannot be approved or rejected by the principal who made it',
+  FG_FLAG_STATE: 'the flag is not in a state that allows this action',
+  FG_CONFLICT: 'another action on the same resource is in progress',
+  FG_INTERNAL: 'an unexpected failure',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

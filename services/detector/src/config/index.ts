@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { FlowGuardError } from '../errors.js';
+import { apiEnv, buildApiConfig, type ApiConfig } from './api-config.js';
 import { buildFeatureConfig, featureEnv, type FeatureConfig } from './feature-config.js';
 import { buildHttpConfig, httpEnv, type HttpConfig } from './http-config.js';
 import { buildIngestConfig, ingestEnv, type IngestConfig } from './ingest-config.js';
@@ -11,6 +12,7 @@ import { buildKafkaConfig, kafkaEnv, type KafkaConfig } from './kafka-config.js'
 import { buildPipelineConfig, pipelineEnv, type PipelineConfig } from './pipeline-config.js';
 import { buildRedisConfig, redisEnv, type RedisConfig } from './redis-config.js';
 
+export type { ApiConfig, OidcConfig } from './api-config.js';
 export type { FeatureConfig, WindowSpec } from './feature-config.js';
 export type { HttpConfig } from './http-config.js';
 export type { IngestConfig } from './ingest-config.js';
@@ -28,6 +30,7 @@ const EnvSchema = z.object({
   ...ingestEnv,
   ...pipelineEnv,
   ...httpEnv,
+  ...apiEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +41,7 @@ export interface Config {
   ingest: IngestConfig;
   pipeline: PipelineConfig;
   http: HttpConfig;
+  api: ApiConfig;
   logLevel: string;
   rulesFile: string;
 }
@@ -60,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingest: buildIngestConfig(e, (major) => features.base.toMinor(major)),
     pipeline: buildPipelineConfig(e),
     http: buildHttpConfig(e),
+    api: buildApiConfig(e, fail),
     logLevel: e.LOG_LEVEL,
     rulesFile: e.RULES_FILE ? resolve(e.RULES_FILE) : DEFAULT_RULES_FILE,
   };
