@@ -18,7 +18,6 @@ export const ERROR_CODES = {
   FG_REDIS_SCRIPT: 'a Redis script failed',
   FG_REDIS_UNAVAILABLE: 'Redis is unreachable or failing over; retry',
   FG_KAFKA_UNAVAILABLE: 'Kafka is unreachable; retry',
-  FG_EVENT_TOO_LARGE: 'the event is larger than MAX_EVENT_BYTES',
   // The REST API's problems (RFC 9457 type https://flowguard.dev/problems/<code>).
   FG_BAD_REQUEST: 'the request breaks the API contract',
   FG_UNAUTHENTICATED: 'no valid credential',
