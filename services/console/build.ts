@@ -29,9 +29,9 @@ export async function buildConsole(outdir = CONSOLE_DIST): Promise<void> {
     logLevel: 'warning',
   });
   await copyFile(join(source, 'index.html'), join(outdir, 'index.html'));
-  // Compressed once here, served as is by @fastify/static (preCompressed): the bundle is mostly the
-  // two libraries, 650 kB that travel as about a third of that.
-  for (const name of ['console.js', 'console.css']) {
+  // Compressed once here, served as is by @fastify/static (preCompressed, which also wants the index
+  // compressed): the bundle is mostly the two libraries, 650 kB that travel as under a third of that.
+  for (const name of ['console.js', 'console.css', 'index.html']) {
     const bytes = await readFile(join(outdir, name));
     await writeFile(join(outdir, `${name}.br`), brotliCompressSync(bytes));
     await writeFile(join(outdir, `${name}.gz`), gzipSync(bytes, { level: 9 }));
