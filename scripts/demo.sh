@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
+npm run -s console:build
 bash scripts/stack/stack.sh up
 
 mkdir -p .stack/detector
