@@ -78,6 +78,18 @@ export function startConsole(root: HTMLElement, session: Session, signOut: () =>
   });
 
   const queueView = mountQueue(queuePane, queue, marks);
+  // Opening the alert already open changes no route: take the focus to its detail all the same.
+  queuePane.addEventListener('click', (event) => {
+    const link = (event.target as Element).closest('a');
+    if (link && link.getAttribute('href') === location.hash)
+      detail.querySelector<HTMLElement>('#detail-heading')?.focus();
+  });
+  // Escape in the detail pane goes back to the alert's row in the queue (or its first row).
+  detail.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    event.preventDefault();
+    queueView.focusCurrent();
+  });
   const stopFeed = followAlerts(session.client, {
     onAlert: (alert) => queue.addLive(alert),
     onStatus: (status, reason) => queueView.setFeedStatus(status, reason),

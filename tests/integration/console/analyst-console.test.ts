@@ -432,6 +432,11 @@ describe('keyboard and labels', () => {
     await keys.press('Enter');
     await page.detailHeading().waitFor();
     expect(await page.focused()).toMatch(/^h2#detail-heading/);
+    // Escape goes back to the alert's row; Enter opens it again.
+    await keys.press('Escape');
+    expect(await page.focusedAlertId()).toBe(alert.alertId);
+    await keys.press('Enter');
+    await page.page.waitForFunction('document.activeElement?.id === "detail-heading"');
 
     // Tab on to the decision: the radio group, then the reason, then the button.
     for (let i = 0; i < 60 && !(await page.focused()).startsWith('input#choice'); i += 1)

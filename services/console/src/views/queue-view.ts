@@ -22,6 +22,8 @@ export interface QueueView {
   /** The alert open in the detail pane (its row is marked current). */
   select(alertId: string | null): void;
   setFeedStatus(status: FeedStatus, detail?: string): void;
+  /** Moves the keyboard focus to the selected alert's row, else the first row. */
+  focusCurrent(): void;
   destroy(): void;
 }
 
@@ -184,6 +186,10 @@ export function mountQueue(pane: HTMLElement, queue: AlertQueue, marks: QueueMar
         if (id === alertId) link.setAttribute('aria-current', 'true');
         else link.removeAttribute('aria-current');
       }
+    },
+    focusCurrent() {
+      const current = list.querySelector<HTMLElement>('a[aria-current="true"]') ?? list.querySelector('a');
+      current?.focus();
     },
     setFeedStatus(status, detail) {
       feed.dataset.status = status;

@@ -38,7 +38,9 @@ export function reasonPrompt(options: ReasonPromptOptions): HTMLElement {
   });
   cancel.addEventListener('click', close);
   form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') close();
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    close();
   });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
