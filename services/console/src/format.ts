@@ -44,6 +44,11 @@ export function number(value: number): string {
   return numbers.format(value);
 }
 
+/** "1 payment", "3 payments". */
+export function count(value: number, noun: string): string {
+  return `${numbers.format(value)} ${noun}${value === 1 ? '' : 's'}`;
+}
+
 export function money(value: number, currency: string): string {
   return `${numbers.format(value)} ${currency}`;
 }

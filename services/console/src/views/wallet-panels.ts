@@ -4,7 +4,7 @@ import type { Chart } from 'chart.js';
 import type { Alert } from '../../../../schemas/alert.js';
 import type { WalletRisk } from '../../../../schemas/wallet-risk.js';
 import { el } from '../dom.js';
-import { duration, localTime, money, number, timeAgo } from '../format.js';
+import { count, duration, localTime, money, number, timeAgo } from '../format.js';
 import { describeInboundChart, drawInboundChart, type TimeSpan } from './inbound-chart.js';
 import { alertLink, facts, section, sourceLink } from './parts.js';
 import { severityBadge } from './severity-badge.js';
@@ -21,9 +21,9 @@ export function walletFactsSection(risk: WalletRisk): HTMLElement {
       ['Age', f.openedAt ? `${age} (opened ${localTime(f.openedAt)})` : `${age} (opening time not sent)`],
       ['First seen', localTime(f.firstSeen)],
       ['Last event', `${localTime(f.lastEvent)} (${timeAgo(f.lastEvent, Date.now())})`],
-      ['Received', `${number(life.inCount)} payments, ${money(life.inSum, f.currency)}`],
-      ['Of which', `${number(life.donationCount)} donations, ${number(life.purchaseCount)} purchases`],
-      ['Sent', `${number(life.outCount)} payments, ${money(life.outSum, f.currency)}`],
+      ['Received', `${count(life.inCount, 'payment')}, ${money(life.inSum, f.currency)}`],
+      ['Of which', `${count(life.donationCount, 'donation')}, ${count(life.purchaseCount, 'purchase')}`],
+      ['Sent', `${count(life.outCount, 'payment')}, ${money(life.outSum, f.currency)}`],
       ['Payers ever', number(life.payersEver)],
       [
         'Rules behind the score',
