@@ -2,7 +2,7 @@
 // of a replacement, the decision and audit trail), taken on the real stack at a laptop's screen size.
 // `npm run console:screenshots` writes them to docs/console/; otherwise they go to a temporary directory,
 // so the suite checks the screens render without touching tracked files.
-import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,9 +18,8 @@ import {
 import { startConsoleStack, type ConsoleStack } from '../../support/console-stack.js';
 
 const MINUTE = 60_000;
-const target = process.env.CONSOLE_SCREENSHOTS
-  ? resolve(process.env.CONSOLE_SCREENSHOTS)
-  : mkdtempSync(join(tmpdir(), 'fg-console-shots-'));
+const keep = process.env.CONSOLE_SCREENSHOTS;
+const target = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'fg-console-shots-'));
 
 let stack: ConsoleStack;
 let browser: ConsoleBrowser;
@@ -34,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
+  if (!keep) rmSync(target, { recursive: true, force: true });
 });
 
 /** Scrolls the detail pane so `region` starts at its top. */
@@ -145,5 +145,5 @@ it('renders the queue, an alert with its chart, a replacement graph and a decisi
     expect(statSync(join(target, `${name}.png`)).size).toBeGreaterThan(10_000);
   }
   expect(page.errors).toEqual([]);
-  console.log(`console screenshots in ${target}`);
+  if (keep) console.log(`console screenshots in ${target}`);
 });
