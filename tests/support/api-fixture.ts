@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import type { WalletStateRisk } from '../../schemas/wallet-risk.js';
 import type { Scope } from '../../services/detector/src/api/auth/scopes.js';
@@ -18,6 +18,7 @@ import { buildApi, type Readiness } from '../../services/detector/src/api/build-
 import { DEFAULT_RULES_FILE, loadConfig, type Config } from '../../services/detector/src/config/index.js';
 import { createKafka } from '../../services/detector/src/kafka/kafka-client.js';
 import { createMetrics } from '../../services/detector/src/metrics.js';
+import { createRedisClient, type RedisClient } from '../../services/detector/src/redis/redis-connection.js';
 import { loadRuleCatalog, type RuleCatalog } from '../../services/detector/src/rules/rule-catalog.js';
 import { deleteKeys, requireEndpoint, testNames } from './test-detector.js';
 
@@ -37,7 +38,7 @@ export interface ApiFixture {
   app: FastifyInstance;
   config: Config;
   kafka: Kafka;
-  redis: Redis;
+  redis: RedisClient;
   producer: Producer;
   admin: Admin;
   catalog: RuleCatalog;
@@ -56,7 +57,13 @@ export interface ApiFixture {
 }
 
 export async function startApiFixture(
-  options: { env?: Record<string, string>; partitions?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    partitions?: number;
+    riskOf?: (walletId: string) => Promise<WalletStateRisk | null>;
+    /** Run the indexes on the Redis Cluster instead of the standalone Redis. */
+    cluster?: boolean;
+  } = {},
 ): Promise<ApiFixture> {
   const names = testNames();
   const dir = mkdtempSync(join(tmpdir(), 'fg-api-'));
@@ -83,7 +90,9 @@ export async function startApiFixture(
   const run = names.run;
   const env: Record<string, string> = {
     KAFKA_BROKERS: requireEndpoint('kafkaBrokers'),
-    REDIS_URL: requireEndpoint('redisUrl'),
+    ...(options.cluster
+      ? { REDIS_CLUSTER_NODES: requireEndpoint('redisClusterNodes') }
+      : { REDIS_URL: requireEndpoint('redisUrl') }),
     KAFKA_GROUP_ID: `t-${run}`,
     REDIS_KEY_PREFIX: `t${run}`,
     INPUT_TOPIC: `t-${run}.in`,
@@ -116,7 +125,7 @@ export async function startApiFixture(
   });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const redis = new Redis(config.redis.url!);
+  const redis = createRedisClient(config.redis);
   const catalog = loadRuleCatalog(DEFAULT_RULES_FILE, config.features.windows);
   const knownWallets = new Map<string, WalletStateRisk>();
   const readiness = { value: { ready: true, reasons: [], checks: { stub: true } } as Readiness };
@@ -131,7 +140,7 @@ export async function startApiFixture(
       metrics,
       readiness: async () => readiness.value,
       catalog: () => catalog,
-      riskOf: async (walletId) => knownWallets.get(walletId) ?? null,
+      riskOf: options.riskOf ?? (async (walletId) => knownWallets.get(walletId) ?? null),
       redis,
       kafka,
     });
@@ -167,7 +176,7 @@ export async function startApiFixture(
         .deleteTopics({ topics: [k.inputTopic, k.alertsTopic, k.auditTopic, k.mentionsTopic] })
         .catch(() => undefined);
       await admin.disconnect();
-      await deleteKeys(redis, `${config.redis.keyPrefix}:*`);
+      await deleteAllKeys(redis, `${config.redis.keyPrefix}:*`);
       redis.disconnect();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -185,5 +194,19 @@ export async function eventually<T>(
     if (value) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Deletes the keys matching the pattern on a standalone Redis or on every master of a cluster. */
+export async function deleteAllKeys(redis: RedisClient, pattern: string): Promise<void> {
+  if (!(redis instanceof Cluster)) return deleteKeys(redis, pattern);
+  for (const node of redis.nodes('master')) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      // One key per command: keys of several slots cannot share one UNLINK on a cluster node.
+      if (keys.length) await Promise.all(keys.map((key) => node.unlink(key)));
+    } while (cursor !== '0');
   }
 }

@@ -62,14 +62,16 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The API reads JSON only: any other body is a 415, not a string handed to the schema.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onClose', async () => keys?.stop());
 
   await app.register(securityHeaders, { corsOrigins: config.api.corsOrigins });
+  await app.register(accessLog);
   await app.register(authentication, { authenticator, metrics });
   await app.register(rateLimit, { limits: config.api.rateLimit });
   await app.register(problemDetails);
   await app.register(openapi);
-  await app.register(accessLog);
   await app.register(kafkaProducers, { config, kafka: deps.kafka, logger });
   await app.register(indexes, { config, kafka: deps.kafka, redis: deps.redis, logger, metrics, now });
 

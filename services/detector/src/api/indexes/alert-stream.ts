@@ -13,6 +13,8 @@ export class AlertStream {
   private readonly listeners = new Set<AlertListener>();
   private live = false;
   private readonly liveWaiters: (() => void)[] = [];
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
   readonly groupId: string;
 
   constructor(
@@ -20,6 +22,8 @@ export class AlertStream {
     private readonly topic: string,
     groupPrefix: string,
     private readonly logger: Logger,
+    /** How long to wait before looking again for a topic that does not exist yet. */
+    private readonly retryMs: number,
   ) {
     this.groupId = `${groupPrefix}.alert-stream.${randomBytes(6).toString('hex')}`;
   }
@@ -42,7 +46,37 @@ export class AlertStream {
     return this.listeners.size;
   }
 
+  /** Starts reading, or, while the topic does not exist, keeps looking for it in the background. */
   async start(): Promise<void> {
+    this.stopped = false;
+    if (await this.topicExists()) return this.run();
+    this.logger.warn({ topic: this.topic }, 'alert stream waits for its topic to exist');
+    const lookAgain = () => {
+      this.retry = setTimeout(() => {
+        void this.topicExists()
+          .then((exists) => (exists ? this.run() : lookAgain()))
+          .catch((error: unknown) => {
+            this.logger.warn({ err: error, topic: this.topic }, 'alert stream could not start; trying again');
+            lookAgain();
+          });
+      }, this.retryMs);
+      this.retry.unref();
+    };
+    lookAgain();
+  }
+
+  private async topicExists(): Promise<boolean> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return (await admin.listTopics()).includes(this.topic);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
@@ -70,9 +104,12 @@ export class AlertStream {
       },
     });
     this.consumer = consumer;
+    if (this.stopped) await this.stop();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
     this.listeners.clear();
     const consumer = this.consumer;
     this.consumer = null;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AuditRecordSchema, type AuditRecord } from '../../../../../schemas/audit-record.js';
 import type { WalletFlag } from '../../../../../schemas/wallet-flag.js';
 import { WalletMentionSchema, type WalletMention } from '../../../../../schemas/wallet-mention.js';
+import type { WatchlistSource } from '../../../../../schemas/watchlist.js';
 import type { RedisClient } from '../../redis/redis-connection.js';
 import { flagActionRank } from '../decisions/flag-decisions.js';
 import type { AuditKeys } from './index-keys.js';
@@ -23,6 +24,19 @@ export interface WatchMention {
   seenAt: string;
   listedAtMs: number;
   expiresAtMs: number;
+}
+
+/** A mention as the REST views show it. */
+export function watchSourceView(mention: WatchMention): WatchlistSource {
+  return {
+    mentionId: mention.mentionId,
+    source: mention.source,
+    ...(mention.url !== undefined ? { url: mention.url } : {}),
+    ...(mention.note !== undefined ? { note: mention.note } : {}),
+    seenAt: mention.seenAt,
+    listedAt: new Date(mention.listedAtMs).toISOString(),
+    expiresAt: new Date(mention.expiresAtMs).toISOString(),
+  };
 }
 
 export interface AuditQuery {
@@ -197,7 +211,7 @@ export class AuditIndex {
       jsons
         .map((json) => JSON.parse(json) as WatchMention)
         .filter((mention) => mention.expiresAtMs > now)
-        .sort((a, b) => a.listedAtMs - b.listedAtMs),
+        .sort((a, b) => a.listedAtMs - b.listedAtMs || a.mentionId.localeCompare(b.mentionId)),
     );
   }
 

@@ -105,9 +105,15 @@ export class TopicMaterializer {
       return;
     }
     if (current === this.epoch && this.state === 'running') return;
-    this.switching = (current === this.epoch ? this.restart() : this.rebuild(current)).finally(() => {
-      this.switching = null;
-    });
+    this.switching = (current === this.epoch ? this.restart() : this.rebuild(current))
+      .catch((error: unknown) => {
+        // Kafka or Redis away: the next check tries again from where this one stopped.
+        this.state = 'failed';
+        this.options.logger.error({ err: error, index: this.options.name }, 'index consumer could not start');
+      })
+      .finally(() => {
+        this.switching = null;
+      });
   }
 
   /** The same epoch, a consumer that stopped (a topic was missing, a crash it did not recover from). */
@@ -159,12 +165,17 @@ export class TopicMaterializer {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart && this.consumer === consumer) this.state = 'failed';
     });
-    await consumer.connect();
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachBatchAutoResolve: true,
-      eachBatch: async ({ batch, heartbeat }) => this.onBatch(batch, heartbeat),
-    });
+    try {
+      await consumer.connect();
+      for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch, heartbeat }) => this.onBatch(batch, heartbeat),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     this.consumer = consumer;
     this.state = 'running';
     logger.info({ index: name, groupId: this.groupId }, 'index consumer running');

@@ -86,7 +86,13 @@ const indexes: FastifyPluginAsync<IndexesOptions> = async (
     },
     onRebuild: () => counters.rebuilds.inc({ index: 'audit-index' }),
   });
-  const stream = new AlertStream(kafka, config.kafka.alertsTopic, groupPrefix, logger);
+  const stream = new AlertStream(
+    kafka,
+    config.kafka.alertsTopic,
+    groupPrefix,
+    logger,
+    config.api.indexEpochCheckMs,
+  );
 
   await Promise.all([alertMaterializer.start(), auditMaterializer.start(), stream.start()]);
   app.decorate('indexes', {

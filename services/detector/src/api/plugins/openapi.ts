@@ -35,15 +35,13 @@ function withSecurityAndProblems(input: TransformInput): ReturnType<typeof zodTr
   if (!input.schema || input.schema.hide) return zodTransform(input);
   const statuses = config.scope ? [...SCOPED_PROBLEMS, ...(config.problems ?? [])] : (config.problems ?? []);
   const problems = Object.fromEntries(
-    [...new Set(statuses)]
-      .sort()
-      .map((status) => [
-        status,
-        {
-          description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
-          content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
-        },
-      ]),
+    [...new Set(statuses)].sort().map((status) => [
+      status,
+      {
+        description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+      },
+    ]),
   );
   const security: Record<string, string[]>[] = config.scope ? [{ apiKey: [] }, { bearerAuth: [] }] : [];
   const schema = {

@@ -107,7 +107,8 @@ export const flagRoutes: FastifyPluginAsyncZod<V1Deps> = async (app, deps) => {
         summary: 'Approve a pending request (not its own maker): the silence starts now and expires',
         tags: ['flags'],
         params: FlagIdParams,
-        body: FlagApprovalRequestSchema.optional(),
+        // No body, or {"reason": ...}; Fastify hands a missing body over as null.
+        body: FlagApprovalRequestSchema.nullish(),
         response: { 200: WalletFlagSchema },
       },
     },

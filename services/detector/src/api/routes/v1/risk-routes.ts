@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { WalletIdSchema } from '../../../../../../schemas/wallet-id.js';
 import { WalletRiskSchema, type WalletRisk } from '../../../../../../schemas/wallet-risk.js';
 import { flagInForce } from '../../decisions/flag-decisions.js';
+import { watchSourceView } from '../../indexes/audit-index.js';
 import { ApiProblem } from '../../problems.js';
-import { watchSourceView } from './watchlist-routes.js';
 import type { V1Deps } from './route-context.js';
 
 const RECENT_ALERTS = 10;

@@ -12,23 +12,10 @@ import {
   WatchlistRemoveRequestSchema,
   WatchlistSchema,
   type WatchlistEntry,
-  type WatchlistSource,
 } from '../../../../../../schemas/watchlist.js';
-import type { WatchMention } from '../../indexes/audit-index.js';
+import { watchSourceView } from '../../indexes/audit-index.js';
 import { ApiProblem } from '../../problems.js';
 import { decisionContext, type V1Deps } from './route-context.js';
-
-export function watchSourceView(mention: WatchMention): WatchlistSource {
-  return {
-    mentionId: mention.mentionId,
-    source: mention.source,
-    ...(mention.url !== undefined ? { url: mention.url } : {}),
-    ...(mention.note !== undefined ? { note: mention.note } : {}),
-    seenAt: mention.seenAt,
-    listedAt: new Date(mention.listedAtMs).toISOString(),
-    expiresAt: new Date(mention.expiresAtMs).toISOString(),
-  };
-}
 
 const RemovalSchema = z.object({
   walletId: WalletIdSchema,
