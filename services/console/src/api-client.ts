@@ -98,7 +98,7 @@ async function readProblem(response: Response): Promise<ProblemBody | null> {
   }
 }
 
-export function withQuery(path: string, query: Query): string {
+function withQuery(path: string, query: Query): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value !== null && value !== undefined && value !== '') params.set(name, String(value));

@@ -22,7 +22,7 @@ type Route =
   | { view: 'approvals' }
   | { view: 'watchlist' };
 
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const [, view, id] = /^#\/([a-z]+)(?:\/(.+))?$/.exec(hash) ?? [];
   const decoded = id === undefined ? undefined : safeDecode(id);
   if (view === 'alerts' && decoded) return { view: 'alert', id: decoded };

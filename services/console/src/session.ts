@@ -1,6 +1,7 @@
 // Signing in: the analyst's API key or bearer token is kept for this tab only (sessionStorage) and
 // checked against the server, which says whose it is and what it may do.
-import { ApiClient, ApiError } from './api-client.js';
+import type { ConsoleSession } from '../../../schemas/console-session.js';
+import { ApiClient } from './api-client.js';
 
 export const SCOPES = {
   riskRead: 'risk:read',
@@ -9,18 +10,12 @@ export const SCOPES = {
   flagsApprove: 'flags:approve',
   watchlistWrite: 'watchlist:write',
 } as const;
-
-export interface SessionPrincipal {
-  id: string;
-  name: string;
-  kind: string;
-  scopes: string[];
-}
+export type ConsoleScope = (typeof SCOPES)[keyof typeof SCOPES];
 
 export interface Session {
   client: ApiClient;
-  principal: SessionPrincipal;
-  can(scope: string): boolean;
+  principal: ConsoleSession;
+  can(scope: ConsoleScope): boolean;
 }
 
 const CREDENTIAL_KEY = 'flowguard.console.credential';
@@ -47,13 +42,9 @@ export async function openSession(
   const client = new ApiClient(base, credential, (reason) => {
     if (signedIn) onUnauthenticated(reason);
   });
-  const principal = await client.get<SessionPrincipal>('console/session');
+  const principal = await client.get<ConsoleSession>('console/session');
   signedIn = true;
   sessionStorage.setItem(CREDENTIAL_KEY, credential);
   const scopes = new Set(principal.scopes);
   return { client, principal, can: (scope) => scopes.has(scope) };
-}
-
-export function isRefusal(error: unknown): error is ApiError {
-  return error instanceof ApiError && (error.status === 401 || error.status === 403);
 }

@@ -1,6 +1,6 @@
 // The money's path of a replacement alert: the flagged wallet on the left, the new wallet on the
-// right, and between them the payers who paid both, each with an arrow to each wallet. Cytoscape lays
-// the three columns out and draws them; a tap on a wallet opens it.
+// right, and between them the payers who paid both, each with an arrow to each wallet. Cytoscape's
+// grid layout places them and draws them; a tap on a wallet opens it.
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import type { RelatedWallet } from '../../../../schemas/alert.js';
 import { number, percent } from '../format.js';
@@ -11,8 +11,6 @@ export interface MoneyPath {
   walletId: string;
   related: RelatedWallet[];
 }
-
-const MORE_PREFIX = 'more:';
 
 /** Draws the graph into `container`; returns the instance (destroy it when the view goes). */
 export function drawMoneyPath(
@@ -164,7 +162,7 @@ export function graphElements(path: MoneyPath): {
       group: 'nodes',
       classes: 'more',
       data: {
-        id: `${MORE_PREFIX}payers`,
+        id: 'more:payers',
         label: `+${number(unseen)} more shared payers`,
         cell: middleCell(payers.length),
       },

@@ -7,21 +7,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { ConsoleSessionSchema } from '../../../../schemas/console-session.js';
 import { SCOPES } from './auth/scopes.js';
 import { ApiProblem } from './problems.js';
 import './fastify-types.js';
 
 /** Where `npm run console:build` writes the console. */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
-
-export const ConsoleSessionSchema = z.object({
-  /** What the audit trail records as the actor ("key:<id>", "oidc:<subject>"). */
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(['api-key', 'oidc']),
-  scopes: z.array(z.enum(SCOPES)),
-});
 
 export interface ConsolePluginOptions {
   /** The built console; CONSOLE_DIST by default. */
