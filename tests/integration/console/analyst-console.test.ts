@@ -135,6 +135,7 @@ describe('the queue', () => {
 
     const row = page.queueRow(first.alertId);
     expect(await row.textContent()).toContain(first.summary);
+    expect(await page.queueRowsOfWallet(first.walletId).count()).toBe(1);
     expect(await row.textContent()).toContain('Unread');
     const ids = await queueOrder(page);
     expect(ids.indexOf(second.alertId)).toBeLessThan(ids.indexOf(first.alertId));
