@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): installs what is missing, finds or starts real Kafka and
-# Redis, and runs the whole suite. Endpoints given in the environment win; with a Docker engine the
-# suite uses testcontainers; otherwise it starts the local stack (scripts/stack/stack.sh).
+# Redis, and runs the whole suite. Endpoints given in the environment win (with KAFKA_SASL_BROKERS,
+# KAFKA_SASL_* and REDIS_USERNAME/REDIS_PASSWORD if they need credentials); with a Docker engine the
+# suite uses testcontainers; otherwise it starts the local stack (scripts/stack/stack.sh) and runs
+# over its SASL/SCRAM listener and Redis ACL user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +15,9 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   else
     echo "test: no endpoints given and no Docker engine; starting the local stack"
     bash scripts/stack/stack.sh up
-    set -a
-    # shellcheck disable=SC1091
-    . .stack/env
-    set +a
+    # Not exported: the global setup (tests/support/global-setup.ts) reads .stack/env itself and runs
+    # the suite over the stack's SASL listener and Redis ACL user; processes a test starts get only
+    # the environment that test gives them.
   fi
 fi
 

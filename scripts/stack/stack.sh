@@ -3,15 +3,28 @@
 # broker+controller node, jars resolved from Maven Central by scripts/stack/pom.xml), a standalone
 # Redis, and a three-master Redis Cluster. Everything lives under <repo>/.stack/.
 #
+# Kafka listens in plaintext and, on two more listeners, with SASL/SCRAM-SHA-256 for the user
+# `flowguard`, once without and once with TLS (a certificate of the stack's own CA). Every Redis keeps
+# its data in an append-only file (fsync every second), never evicts, and knows the ACL user
+# `flowguard` (FlowGuard's commands, not FLUSHALL/FLUSHDB/SHUTDOWN/DEBUG); the default Redis user
+# stays open on 127.0.0.1 for the tooling. Passwords are generated once per stack into
+# .stack/credentials; .stack/env names both the plaintext and the authenticated endpoints.
+#
 #   bash scripts/stack/stack.sh up             start what is not running, wait until usable, write .stack/env
 #   bash scripts/stack/stack.sh down [--clean] stop everything this script started (--clean also wipes
-#                                              data and logs, keeping the Kafka jar cache)
+#                                              data, logs and credentials, keeping the Kafka jar cache)
 #   bash scripts/stack/stack.sh status         running/stopped per component; exit 0 if all run, 3 if not
+#   bash scripts/stack/stack.sh redis-restart [--kill]
+#                                              crash the standalone Redis (SHUTDOWN NOSAVE, or SIGKILL)
+#                                              and start it again on the same data
+#   bash scripts/stack/stack.sh kafka-restart [--kill]
+#                                              stop the broker (SIGTERM, or SIGKILL) and start it again
 #   bash scripts/stack/stack.sh deps           only install missing system packages (root + apt-get)
 #
-# Environment: KAFKA_PORT (9092; the controller uses KAFKA_PORT+1), REDIS_PORT (6390, not 6379 so a
-# machine-wide Redis is left alone), REDIS_CLUSTER_PORTS ("7101 7102 7103"; each node also uses
-# port+10000 for the cluster bus), KAFKA_HEAP_OPTS ("-Xms256m -Xmx1g"), STACK_START_TIMEOUT (120 s).
+# Environment: KAFKA_PORT (9092; the controller uses KAFKA_PORT+1), KAFKA_SASL_PORT (KAFKA_PORT+2),
+# KAFKA_SASL_SSL_PORT (KAFKA_PORT+3), REDIS_PORT (6390, not 6379 so a machine-wide Redis is left
+# alone), REDIS_CLUSTER_PORTS ("7101 7102 7103"; each node also uses port+10000 for the cluster bus),
+# KAFKA_HEAP_OPTS ("-Xms256m -Xmx1g"), STACK_START_TIMEOUT (120 s).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,6 +33,8 @@ STACK="$ROOT/.stack"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="$((KAFKA_PORT + 1))"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-$((KAFKA_PORT + 2))}"
+KAFKA_SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-$((KAFKA_PORT + 3))}"
 REDIS_PORT="${REDIS_PORT:-6390}"
 read -r -a CLUSTER_PORTS <<<"$(echo "${REDIS_CLUSTER_PORTS:-7101 7102 7103}" | tr ',' ' ')"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
@@ -33,8 +48,19 @@ KAFKA_PROPS="$KAFKA_DIR/server.properties"
 KAFKA_PID="$KAFKA_DIR/kafka.pid"
 KAFKA_READY="$KAFKA_DIR/ready"        # holds the pid of a broker that reached "Kafka Server started"
 KAFKA_LOG_OFFSET="$KAFKA_DIR/log-offset" # size of server.log when the current broker was launched
+KAFKA_SCRAM_MARKER="$KAFKA_DIR/scram-user" # digest of the credential the broker was given
 REDIS_DIR="$STACK/redis"
 CLUSTER_DIR="$STACK/redis-cluster"
+
+# The one user FlowGuard authenticates as, on the SASL listeners and in every Redis.
+STACK_USER=flowguard
+KAFKA_SCRAM_MECHANISM=SCRAM-SHA-256
+CREDENTIALS="$STACK/credentials"
+TLS_DIR="$STACK/tls" # the stack's CA and the broker's certificate for 127.0.0.1
+# FlowGuard's commands (scripts by EVALSHA/EVAL, INFO for the client's ready check, CONFIG GET for the
+# durability check, CLUSTER SLOTS for the cluster client), none of the dangerous ones (FLUSHALL,
+# FLUSHDB, SHUTDOWN, DEBUG, KEYS, CONFIG SET, ACL, ...).
+REDIS_ACL_RULES='~* &* +@all -@dangerous +info +config|get'
 
 log() { echo "stack: $*"; }
 die() {
@@ -124,6 +150,7 @@ ensure_tools() {
         ;;
       mvn) command -v mvn >/dev/null 2>&1 || missing+=(maven) ;;
       redis-server | redis-cli) command -v "$tool" >/dev/null 2>&1 || missing+=(redis-server) ;;
+      openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
     esac
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
@@ -137,8 +164,51 @@ ensure_tools() {
 
 cmd_deps() {
   take_lock
-  ensure_tools java mvn redis-server redis-cli
+  ensure_tools java mvn redis-server redis-cli openssl
   log "system packages present: java $(java_major), $(mvn -B -v 2>/dev/null | sed "s/\x1b\[[0-9;]*m//g" | head -n 1 | cut -d" " -f1-3), $(redis-server --version | cut -d' ' -f1-3)"
+}
+
+# --- credentials -----------------------------------------------------------------------------------
+
+random_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# Generated once per stack and kept until `down --clean`, so clients configured from .stack/env keep
+# working across restarts.
+ensure_credentials() {
+  [ -s "$CREDENTIALS" ] && return 0
+  (
+    umask 077
+    printf 'KAFKA_SASL_PASSWORD=%s\nREDIS_PASSWORD=%s\n' "$(random_secret)" "$(random_secret)" >"$CREDENTIALS.tmp"
+  )
+  mv "$CREDENTIALS.tmp" "$CREDENTIALS"
+}
+
+credential() { sed -n "s/^$1=//p" "$CREDENTIALS"; }
+
+# A CA of the stack's own and a broker certificate for 127.0.0.1 signed by it (PEM, the key
+# unencrypted PKCS#8 next to the chain in broker.pem, which Kafka reads as a PEM keystore). Clients
+# trust ca.crt (KAFKA_SASL_SSL_CA_FILE). Made once per stack.
+ensure_tls_material() {
+  [ -s "$TLS_DIR/broker.pem" ] && [ -s "$TLS_DIR/ca.crt" ] && return 0
+  ensure_tools openssl
+  log "creating the stack's CA and broker certificate in $TLS_DIR"
+  rm -rf "$TLS_DIR.tmp"
+  mkdir -p "$TLS_DIR.tmp"
+  (
+    cd "$TLS_DIR.tmp"
+    umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=FlowGuard local stack CA" \
+      -keyout ca.key -out ca.crt 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout broker.key -out broker.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile broker.ext -out broker.crt 2>/dev/null
+    cat broker.key broker.crt >broker.pem
+    chmod 644 ca.crt
+    rm -f broker.csr broker.ext ca.srl
+  ) || die "openssl could not create the stack's certificates"
+  rm -rf "$TLS_DIR"
+  mv "$TLS_DIR.tmp" "$TLS_DIR"
 }
 
 # --- Kafka -----------------------------------------------------------------------------------------
@@ -175,11 +245,17 @@ write_kafka_props() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+# SCRAM on both SASL listeners; the users live in the KRaft metadata log (see ensure_kafka_scram_user).
+sasl.enabled.mechanisms=$KAFKA_SCRAM_MECHANISM
+listener.name.sasl_plaintext.$(echo "$KAFKA_SCRAM_MECHANISM" | tr 'A-Z' 'a-z').sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.$(echo "$KAFKA_SCRAM_MECHANISM" | tr 'A-Z' 'a-z').sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$TLS_DIR/broker.pem
 log.dirs=$KAFKA_DATA
 num.partitions=1
 default.replication.factor=1
@@ -239,6 +315,8 @@ start_kafka() {
   if pid="$(kafka_pid)"; then
     grep -q "^listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT," "$KAFKA_PROPS" ||
       die "the stack's Kafka (pid $pid) runs with another port than KAFKA_PORT=$KAFKA_PORT; stop it first (stack.sh down with the old KAFKA_PORT)"
+    grep -q "^listeners=.*,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT" "$KAFKA_PROPS" ||
+      die "the stack's Kafka (pid $pid) was started without the SASL listeners on ports $KAFKA_SASL_PORT and $KAFKA_SASL_SSL_PORT (an older stack.sh, or other KAFKA_SASL_PORT/KAFKA_SASL_SSL_PORT); restart it with \`bash scripts/stack/stack.sh kafka-restart\` (keeps its data)"
     if [ "$(cat "$KAFKA_READY" 2>/dev/null)" = "$pid" ] && port_open "$KAFKA_PORT"; then
       log "Kafka already running (pid $pid, port $KAFKA_PORT)"
       return 0
@@ -247,11 +325,12 @@ start_kafka() {
     offset="$(cat "$KAFKA_LOG_OFFSET" 2>/dev/null || echo 0)"
   else
     rm -f "$KAFKA_PID" "$KAFKA_READY"
-    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SASL_SSL_PORT"; do
       port_open "$port" && die "port $port is in use by a process this stack did not start; free it or set KAFKA_PORT"
     done
     ensure_tools java
     resolve_kafka_libs
+    ensure_tls_material
     write_kafka_props
     format_kafka_storage
     offset="$(stat -c %s "$KAFKA_LOGS/server.log" 2>/dev/null || echo 0)"
@@ -281,11 +360,36 @@ start_kafka() {
   log "Kafka ready (pid $pid)"
 }
 
-stop_kafka() {
+# Upserts the SCRAM credential of $STACK_USER through the Admin API on the plaintext listener (the
+# broker has no authorizer, so that listener may alter credentials). Skipped when this cluster already
+# got this password: the marker holds a digest of cluster id, user and password.
+ensure_kafka_scram_user() {
+  local want
+  want="$(printf '%s\n' "$(cat "$KAFKA_DIR/cluster-id")" "$STACK_USER" "$(credential KAFKA_SASL_PASSWORD)" |
+    sha256sum | cut -d' ' -f1)"
+  [ "$(cat "$KAFKA_SCRAM_MARKER" 2>/dev/null)" = "$want" ] && return 0
+  log "creating the Kafka $KAFKA_SCRAM_MECHANISM user $STACK_USER"
+  mkdir -p "$KAFKA_LOGS/tools"
+  if ! credential KAFKA_SASL_PASSWORD | java -Xmx128m -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$HERE/log4j2.properties" -Dkafka.logs.dir="$KAFKA_LOGS/tools" \
+    -cp "$KAFKA_LIBS/*" "$HERE/ScramUser.java" "127.0.0.1:$KAFKA_PORT" "$KAFKA_SCRAM_MECHANISM" "$STACK_USER" \
+    9>&- >"$KAFKA_LOGS/scram-user.log" 2>&1; then
+    cat "$KAFKA_LOGS/scram-user.log" >&2
+    die "could not create the SCRAM user (see $KAFKA_LOGS/scram-user.log)"
+  fi
+  echo "$want" >"$KAFKA_SCRAM_MARKER"
+}
+
+stop_kafka() { # stop_kafka [KILL]
   local pid
   if pid="$(kafka_pid)"; then
-    log "stopping Kafka (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
+    if [ "${1:-}" = KILL ]; then
+      log "killing Kafka (pid $pid, SIGKILL)"
+      kill -KILL "$pid" 2>/dev/null || true
+    else
+      log "stopping Kafka (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
     if ! wait_gone "$pid" 30; then
       log "Kafka did not stop within 30s; sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
@@ -301,12 +405,54 @@ redis_pid() { pid_of "$1/redis.pid" redis-server ":$2"; } # redis_pid DIR PORT
 
 redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]; }
 
-# start_redis NAME DIR PORT [extra redis-server args...]
+# write_redis_conf DIR PORT [extra config lines...]: the node's whole configuration, regenerated on
+# every start. The ACL user's password is stored as its SHA-256, so the file holds no secret.
+write_redis_conf() {
+  local dir="$1" port="$2" line password_hash
+  shift 2
+  password_hash="$(credential REDIS_PASSWORD | tr -d '\n' | sha256sum | cut -d' ' -f1)"
+  {
+    echo "# Generated by scripts/stack/stack.sh on every start; edit the script, not this file."
+    echo "port $port"
+    echo "bind 127.0.0.1"
+    echo "daemonize yes"
+    echo "dir \"$dir\""
+    echo "pidfile \"$dir/redis.pid\""
+    echo "logfile \"$dir/redis.log\""
+    echo "# Durable: every write goes to the append-only file, fsynced once a second; no RDB snapshots."
+    echo "save \"\""
+    echo "appendonly yes"
+    echo "appendfsync everysec"
+    echo "# Never evict: every FlowGuard key has a TTL, so volatile-* policies would drop live state."
+    echo "maxmemory-policy noeviction"
+    echo "user $STACK_USER reset on #$password_hash $REDIS_ACL_RULES"
+    for line in "$@"; do echo "$line"; done
+  } >"$dir/redis.conf.tmp"
+  chmod 600 "$dir/redis.conf.tmp"
+  mv "$dir/redis.conf.tmp" "$dir/redis.conf"
+}
+
+# apply_redis_settings NAME PORT: the same durability and ACL user on the running node, through stdin
+# (no secret on a command line). Needed when the node was started by an older stack.sh; a no-op else.
+apply_redis_settings() {
+  local name="$1" port="$2" password_hash replies
+  password_hash="$(credential REDIS_PASSWORD | tr -d '\n' | sha256sum | cut -d' ' -f1)"
+  replies="$(printf '%s\n' \
+    'CONFIG SET appendonly yes' \
+    'CONFIG SET appendfsync everysec' \
+    'CONFIG SET maxmemory-policy noeviction' \
+    "ACL SETUSER $STACK_USER reset on #$password_hash $REDIS_ACL_RULES" |
+    redis-cli -h 127.0.0.1 -p "$port" 2>&1)"
+  [ "$(echo "$replies" | grep -cx OK)" = 4 ] || die "$name (port $port) refused its settings: $replies"
+}
+
+# start_redis NAME DIR PORT [extra config lines...]
 start_redis() {
   local name="$1" dir="$2" port="$3" pid deadline
   shift 3
   mkdir -p "$dir"
   if pid="$(redis_pid "$dir" "$port")" && redis_ping "$port"; then
+    apply_redis_settings "$name" "$port"
     log "$name already running (pid $pid, port $port)"
     return 0
   fi
@@ -316,8 +462,8 @@ start_redis() {
     fi
     rm -f "$dir/redis.pid"
     port_open "$port" && die "port $port is in use by a process this stack did not start; free it or change the port"
-    redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$dir" \
-      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no "$@" 9>&- >/dev/null
+    write_redis_conf "$dir" "$port" "$@"
+    redis-server "$dir/redis.conf" 9>&- >/dev/null
   fi
   deadline=$((SECONDS + 30))
   until redis_pid "$dir" "$port" >/dev/null && redis_ping "$port"; do
@@ -327,14 +473,22 @@ start_redis() {
     }
     sleep 0.2
   done
+  apply_redis_settings "$name" "$port"
   log "$name ready (pid $(redis_pid "$dir" "$port"), port $port)"
 }
 
-stop_redis() { # stop_redis NAME DIR PORT
+# stop_redis NAME DIR PORT [KILL]: SHUTDOWN NOSAVE still flushes and fsyncs the append-only file, so
+# nothing acknowledged is lost; KILL loses up to the last second of writes, like a crash.
+stop_redis() {
   local name="$1" dir="$2" port="$3" pid
   if pid="$(redis_pid "$dir" "$port")"; then
-    log "stopping $name (pid $pid)"
-    timeout 5 redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    if [ "${4:-}" = KILL ]; then
+      log "killing $name (pid $pid, SIGKILL)"
+      kill -KILL "$pid" 2>/dev/null || true
+    else
+      log "stopping $name (pid $pid, SHUTDOWN NOSAVE)"
+      timeout 5 redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    fi
     if ! wait_gone "$pid" 10; then
       kill -TERM "$pid" 2>/dev/null || true
       wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null || true
@@ -351,7 +505,7 @@ start_redis_cluster() {
   local port assigned known fresh=1 deadline all_ok
   for port in "${CLUSTER_PORTS[@]}"; do
     start_redis "Redis Cluster node $port" "$CLUSTER_DIR/$port" "$port" \
-      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000
+      "cluster-enabled yes" "cluster-config-file nodes.conf" "cluster-node-timeout 2000"
   done
   for port in "${CLUSTER_PORTS[@]}"; do
     assigned="$(cluster_field "$port" cluster_slots_assigned)"
@@ -399,31 +553,53 @@ cluster_nodes_csv() {
   )
 }
 
+write_env() {
+  (
+    umask 077
+    cat >"$STACK/env.tmp" <<EOF
+# Written by scripts/stack/stack.sh up. Plaintext listener and default Redis user:
+KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+REDIS_CLUSTER_NODES=$(cluster_nodes_csv)
+# The SASL listeners (same broker; the second with TLS, trusting the stack's CA) and the ACL user
+# (every Redis above). The secrets are generated once per stack (.stack/credentials). With these,
+# use KAFKA_SASL_BROKERS (or KAFKA_SASL_SSL_BROKERS with KAFKA_TLS=true) as KAFKA_BROKERS.
+KAFKA_SASL_BROKERS=127.0.0.1:$KAFKA_SASL_PORT
+KAFKA_SASL_SSL_BROKERS=127.0.0.1:$KAFKA_SASL_SSL_PORT
+KAFKA_SASL_SSL_CA_FILE=$TLS_DIR/ca.crt
+KAFKA_SASL_MECHANISM=$(echo "$KAFKA_SCRAM_MECHANISM" | tr 'A-Z' 'a-z')
+KAFKA_SASL_USERNAME=$STACK_USER
+KAFKA_SASL_PASSWORD=$(credential KAFKA_SASL_PASSWORD)
+REDIS_USERNAME=$STACK_USER
+REDIS_PASSWORD=$(credential REDIS_PASSWORD)
+EOF
+  )
+  mv "$STACK/env.tmp" "$STACK/env"
+}
+
 cmd_up() {
   local started
   started="$(now_ms)"
   take_lock
   ensure_tools java redis-server redis-cli
   mkdir -p "$STACK"
+  ensure_credentials
   start_kafka
+  ensure_kafka_scram_user
   start_redis "Redis" "$REDIS_DIR" "$REDIS_PORT"
   start_redis_cluster
-
-  cat >"$STACK/env.tmp" <<EOF
-KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
-REDIS_URL=redis://127.0.0.1:$REDIS_PORT
-REDIS_CLUSTER_NODES=$(cluster_nodes_csv)
-EOF
-  mv "$STACK/env.tmp" "$STACK/env"
+  write_env
 
   local elapsed=$(($(now_ms) - started))
   cat <<EOF
 
 FlowGuard local stack is up ($((elapsed / 1000)).$(printf '%03d' $((elapsed % 1000)) | cut -c1-1)s)
   Kafka          127.0.0.1:$KAFKA_PORT   (KRaft controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)
-  Redis          redis://127.0.0.1:$REDIS_PORT
+  Kafka SASL     127.0.0.1:$KAFKA_SASL_PORT   ($KAFKA_SCRAM_MECHANISM, user $STACK_USER)
+  Kafka SASL+TLS 127.0.0.1:$KAFKA_SASL_SSL_PORT   (CA $TLS_DIR/ca.crt)
+  Redis          redis://127.0.0.1:$REDIS_PORT   (AOF everysec, noeviction, ACL user $STACK_USER)
   Redis Cluster  $(cluster_nodes_csv)
-  env file       $STACK/env
+  env file       $STACK/env   (passwords: $CREDENTIALS)
   logs           $KAFKA_LOGS/server.log
                  $REDIS_DIR/redis.log
                  $CLUSTER_DIR/<port>/redis.log
@@ -440,14 +616,46 @@ cmd_down() {
     stop_redis "Redis Cluster node $port" "$CLUSTER_DIR/$port" "$port"
   done
   if [ "$clean" = 1 ]; then
-    log "removing stack data and logs (keeping the Kafka jar cache $KAFKA_LIBS)"
-    rm -rf "$KAFKA_DATA" "$KAFKA_LOGS" "$KAFKA_DIR/cluster-id" "$KAFKA_PROPS" "$REDIS_DIR" "$CLUSTER_DIR" "$STACK/env"
+    log "removing stack data, logs and credentials (keeping the Kafka jar cache $KAFKA_LIBS)"
+    rm -rf "$KAFKA_DATA" "$KAFKA_LOGS" "$KAFKA_DIR/cluster-id" "$KAFKA_PROPS" "$KAFKA_SCRAM_MARKER" \
+      "$REDIS_DIR" "$CLUSTER_DIR" "$STACK/env" "$CREDENTIALS" "$TLS_DIR"
   fi
   log "stack is down"
 }
 
+# A crash of the standalone Redis for the fault tests: the same node comes back on the same data.
+cmd_redis_restart() {
+  local how=NOSAVE started
+  [ "${1:-}" = "--kill" ] && how=KILL
+  take_lock
+  redis_pid "$REDIS_DIR" "$REDIS_PORT" >/dev/null || die "the stack's Redis (port $REDIS_PORT) is not running"
+  ensure_credentials
+  started="$(now_ms)"
+  stop_redis "Redis" "$REDIS_DIR" "$REDIS_PORT" "$how"
+  start_redis "Redis" "$REDIS_DIR" "$REDIS_PORT"
+  log "Redis restarted in $(($(now_ms) - started)) ms with $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" dbsize) keys"
+}
+
+cmd_kafka_restart() {
+  local how=TERM
+  [ "${1:-}" = "--kill" ] && how=KILL
+  take_lock
+  ensure_credentials
+  stop_kafka "$how"
+  start_kafka
+  ensure_kafka_scram_user
+}
+
+redis_details() { # redis_details PORT: a running node's durability settings and whether the user exists
+  local aof policy user=none
+  aof="$(redis-cli -h 127.0.0.1 -p "$1" config get appendonly 2>/dev/null | sed -n 2p)"
+  policy="$(redis-cli -h 127.0.0.1 -p "$1" config get maxmemory-policy 2>/dev/null | sed -n 2p)"
+  redis-cli -h 127.0.0.1 -p "$1" acl users 2>/dev/null | grep -qx "$STACK_USER" && user="$STACK_USER"
+  echo "appendonly $aof, $policy, ACL user $user"
+}
+
 cmd_status() {
-  local all=0 pid port state
+  local all=0 pid port state details
   if pid="$(kafka_pid)"; then
     if [ "$(cat "$KAFKA_READY" 2>/dev/null)" = "$pid" ] && port_open "$KAFKA_PORT"; then state=running; else
       state=starting
@@ -458,24 +666,45 @@ cmd_status() {
     all=3
   fi
   printf '%-28s %-9s port %-5s pid %s\n' kafka "$state" "$KAFKA_PORT" "$pid"
-  if pid="$(redis_pid "$REDIS_DIR" "$REDIS_PORT")" && redis_ping "$REDIS_PORT"; then state=running; else
-    state=stopped pid="${pid:--}"
+  details="$KAFKA_SCRAM_MECHANISM, user $STACK_USER"
+  if [ "$state" = running ] && port_open "$KAFKA_SASL_PORT"; then
+    [ -s "$KAFKA_SCRAM_MARKER" ] || {
+      details="$details (not created yet)"
+      all=3
+    }
+  else
+    state=stopped
     all=3
   fi
-  printf '%-28s %-9s port %-5s pid %s\n' redis "$state" "$REDIS_PORT" "$pid"
+  printf '%-28s %-9s port %-5s %s\n' kafka-sasl "$state" "$KAFKA_SASL_PORT" "$details"
+  if [ "$state" = running ] && port_open "$KAFKA_SASL_SSL_PORT"; then state=running; else
+    state=stopped
+    all=3
+  fi
+  printf '%-28s %-9s port %-5s %s\n' kafka-sasl-ssl "$state" "$KAFKA_SASL_SSL_PORT" "$details, TLS (CA $TLS_DIR/ca.crt)"
+  if pid="$(redis_pid "$REDIS_DIR" "$REDIS_PORT")" && redis_ping "$REDIS_PORT"; then
+    state=running details="$(redis_details "$REDIS_PORT")"
+  else
+    state=stopped pid="${pid:--}" details=""
+    all=3
+  fi
+  printf '%-28s %-9s port %-5s pid %-8s %s\n' redis "$state" "$REDIS_PORT" "$pid" "$details"
   for port in "${CLUSTER_PORTS[@]}"; do
     if pid="$(redis_pid "$CLUSTER_DIR/$port" "$port")" && redis_ping "$port"; then
-      state=running
+      state=running details="$(redis_details "$port")"
       [ "$(cluster_field "$port" cluster_state)" = ok ] || {
         state="running (cluster_state:$(cluster_field "$port" cluster_state))"
         all=3
       }
     else
-      state=stopped pid="${pid:--}"
+      state=stopped pid="${pid:--}" details=""
       all=3
     fi
-    printf '%-28s %-9s port %-5s pid %s\n' "redis-cluster-$port" "$state" "$port" "$pid"
+    printf '%-28s %-9s port %-5s pid %-8s %s\n' "redis-cluster-$port" "$state" "$port" "$pid" "$details"
   done
+  if [ -s "$STACK/env" ]; then
+    echo "env file: $STACK/env (KAFKA_SASL_BROKERS/MECHANISM/USERNAME, KAFKA_SASL_SSL_BROKERS/CA_FILE, REDIS_USERNAME; passwords not shown)"
+  fi
   return "$all"
 }
 
@@ -483,9 +712,11 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down "${2:-}" ;;
   status) cmd_status ;;
+  redis-restart) cmd_redis_restart "${2:-}" ;;
+  kafka-restart) cmd_kafka_restart "${2:-}" ;;
   deps) cmd_deps ;;
   *)
-    echo "usage: bash scripts/stack/stack.sh up|down [--clean]|status|deps" >&2
+    echo "usage: bash scripts/stack/stack.sh up|down [--clean]|status|redis-restart [--kill]|kafka-restart [--kill]|deps" >&2
     exit 2
     ;;
 esac

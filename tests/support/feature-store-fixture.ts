@@ -6,7 +6,8 @@ import { walletUpdatesOf, type WalletUpdate } from '../../services/detector/src/
 import { CurrencyConverter } from '../../services/detector/src/money.js';
 import { createRedisClient, type RedisClient } from '../../services/detector/src/redis/redis-connection.js';
 import type { TransactionEventInput } from '../../schemas/transaction-event.js';
-import { requireEndpoint, testNames } from './test-detector.js';
+import { redisEnv } from './clients.js';
+import { testNames } from './test-detector.js';
 
 export interface FeatureStoreFixture {
   config: Config;
@@ -21,8 +22,7 @@ export function featureStoreFixture(env: Record<string, string> = {}, cluster = 
   const config = loadConfig(
     {
       KAFKA_BROKERS: '127.0.0.1:9',
-      REDIS_URL: requireEndpoint('redisUrl'),
-      ...(cluster ? { REDIS_CLUSTER_NODES: requireEndpoint('redisClusterNodes') } : {}),
+      ...redisEnv({ cluster }),
       REDIS_KEY_PREFIX: names.env.REDIS_KEY_PREFIX,
       ...env,
     },

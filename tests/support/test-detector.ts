@@ -1,12 +1,14 @@
 // Runs a real detector in-process against the test Kafka and Redis, with unique topic, group and key
-// names per test, and tears everything down afterwards.
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { Redis } from 'ioredis';
-import { inject } from 'vitest';
+// names per test, and tears everything down afterwards. Clients come from ./clients.ts.
+import type { Kafka, Consumer, Producer } from 'kafkajs';
+import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../services/detector/src/config.js';
 import { createDetector, type Detector } from '../../services/detector/src/detector.js';
 import { createLogger } from '../../services/detector/src/logger.js';
 import type { TransactionEventInput } from '../../schemas/transaction-event.js';
+import { connectionEnv, requireEndpoint, testKafka, testRedis } from './clients.js';
+
+export { requireEndpoint } from './clients.js';
 
 export interface TopicReader {
   records: { key: string | null; value: string }[];
@@ -45,21 +47,25 @@ export function testNames() {
   };
 }
 
-/** The real endpoint the global setup found, or a failure that says how to get one. */
-export function requireEndpoint(name: 'kafkaBrokers' | 'redisUrl' | 'redisClusterNodes'): string {
-  const value = inject(name);
-  if (!value) {
-    throw new Error(
-      `No ${name} for the integration tests: run them with \`npm test\` (it starts the local stack), or set KAFKA_BROKERS, REDIS_URL and REDIS_CLUSTER_NODES.`,
-    );
-  }
-  return value;
+/**
+ * Today's detector builds its Kafka client in ingest/kafka-runtime.ts, without SASL, so the
+ * environment it gets names the plaintext listener (Redis is already FlowGuard's ACL user). Once it
+ * builds it with kafka/kafka-client.ts createKafka, which reads KAFKA_SASL_*, use connectionEnv() as is.
+ */
+function detectorConnectionEnv(): Record<string, string> {
+  const {
+    KAFKA_SASL_MECHANISM: _m,
+    KAFKA_SASL_USERNAME: _u,
+    KAFKA_SASL_PASSWORD: _p,
+    ...env
+  } = connectionEnv();
+  return { ...env, KAFKA_BROKERS: requireEndpoint('kafkaBrokers') };
 }
 
+/** The detector's environment: connections, a free HTTP port, and this test's own names. */
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    KAFKA_BROKERS: requireEndpoint('kafkaBrokers'),
-    REDIS_URL: requireEndpoint('redisUrl'),
+    ...detectorConnectionEnv(),
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     TOPIC_PARTITIONS: '2',
@@ -87,16 +93,12 @@ export async function startTestDetector(extraEnv: Record<string, string> = {}): 
   const logger = createLogger(env.LOG_LEVEL!);
   const detector = await createDetector(config, logger);
   await detector.start();
-  const kafka = new Kafka({
-    clientId: 'flowguard-tests',
-    brokers: config.kafka.brokers,
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = testKafka();
   const producer: Producer = kafka.producer();
   await producer.connect();
   const alerts = await readTopic(kafka, config.kafka.alertsTopic);
   const deadLetters = await readTopic(kafka, config.kafka.deadLetterTopic);
-  const redis = new Redis(config.redis.url!);
+  const redis = testRedis();
   const admin = detector.kafka.admin;
 
   return {

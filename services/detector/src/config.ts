@@ -66,6 +66,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/i)
     .default('fg'),
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -120,7 +122,13 @@ export interface Config {
     deadLetterTopic: string;
     topicPartitions: number;
   };
-  redis: { url: string | undefined; clusterNodes: string[] | undefined; keyPrefix: string };
+  redis: {
+    url: string | undefined;
+    clusterNodes: string[] | undefined;
+    keyPrefix: string;
+    username: string | undefined;
+    password: string | undefined;
+  };
   http: { host: string; port: number };
   logLevel: string;
   rulesFile: string;
@@ -154,6 +162,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stackEnv = read
   };
   // The stack file also names the cluster used by the cluster tests; the detector uses it only when asked.
   if (env.REDIS_CLUSTER_NODES === undefined) delete merged.REDIS_CLUSTER_NODES;
+  // The stack's ACL user exists only on the stack's Redis, not on one the environment names.
+  if (env.REDIS_URL !== undefined || env.REDIS_CLUSTER_NODES !== undefined) {
+    if (env.REDIS_USERNAME === undefined) delete merged.REDIS_USERNAME;
+    if (env.REDIS_PASSWORD === undefined) delete merged.REDIS_PASSWORD;
+  }
   const parsed = EnvSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -176,7 +189,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stackEnv = read
       deadLetterTopic: e.DEAD_LETTER_TOPIC,
       topicPartitions: e.TOPIC_PARTITIONS,
     },
-    redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.REDIS_KEY_PREFIX },
+    redis: {
+      url: e.REDIS_URL,
+      clusterNodes: e.REDIS_CLUSTER_NODES,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      username: e.REDIS_USERNAME,
+      password: e.REDIS_PASSWORD,
+    },
     http: { host: e.HOST, port: e.PORT },
     logLevel: e.LOG_LEVEL,
     rulesFile: resolve(REPO_ROOT, e.RULES_FILE),

@@ -17,7 +17,12 @@ export const ERROR_CODES = {
   FG_PROCESSING_FAILED: 'the record failed alone, again and again, for a reason other than an outage',
   FG_REDIS_SCRIPT: 'a Redis script failed',
   FG_REDIS_UNAVAILABLE: 'Redis is unreachable or failing over; retry',
+  FG_REDIS_AUTH_FAILED: 'Redis refused the credentials (REDIS_USERNAME, REDIS_PASSWORD) or their permissions',
+  FG_REDIS_NOT_DURABLE:
+    'Redis would lose state on a restart or under memory pressure (appendonly, maxmemory-policy)',
+  FG_REDIS_DURABILITY_UNKNOWN: 'Redis does not let FlowGuard read its persistence settings (CONFIG GET)',
   FG_KAFKA_UNAVAILABLE: 'Kafka is unreachable; retry',
+  FG_KAFKA_AUTH_FAILED: 'the broker refused the SASL credentials (KAFKA_SASL_*)',
   // The REST API's problems (RFC 9457 type https://flowguard.dev/problems/<code>).
   FG_BAD_REQUEST: 'the request breaks the API contract',
   FG_UNAUTHENTICATED: 'no valid credential',
@@ -32,6 +37,8 @@ export const ERROR_CODES = {
   FG_FLAG_STATE: 'the flag is not in a state that allows this action',
   FG_CONFLICT: 'another action on the same resource is in progress',
   FG_INTERNAL: 'an unexpected failure',
+  FG_STATE_CORRUPT: 'a stored wallet state record is corrupt or of an unknown format',
+  FG_STATE_INVALID: 'a wallet state holds a value its record cannot carry (a bug, not bad input)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,5 @@
 // Prometheus metrics (prom-client): one registry per process, exposed on GET /metrics.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -37,7 +37,26 @@ export function createMetrics() {
     }),
     batchRetries: new Counter({
       name: 'flowguard_batch_retries_total',
-      help: 'Batches retried after a retryable Redis or Kafka failure',
+      help: 'Chunks tried again, by reason (an FG_* code, a Kafka error type, or poison)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    partitionStalled: new Gauge({
+      name: 'flowguard_partition_stalled',
+      help: '1 while an input partition has work in hand and has not advanced for STALL_AFTER',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+    partitionRefused: new Gauge({
+      name: 'flowguard_partition_refused',
+      help: '1 while an input partition is not processed because its state check refused it',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+    kafkaTransactions: new Counter({
+      name: 'flowguard_kafka_transactions_total',
+      help: 'Kafka transactions (outputs + input offsets) by result: committed, aborted, fenced',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

@@ -1,28 +1,54 @@
 // Scores the detector's alerts against a scenario's labels: recall per typology, how early and how fast
-// the alerts came, precision, and which innocent or unlabelled wallets were alerted. Pure functions.
+// the alerts came, which innocent look-alikes and unlabelled wallets were alerted, how many replacement
+// alerts landed on innocent wallets (the cascade), and precision. Pure functions.
 import type { Alert } from '../../../schemas/alert.js';
 import type { TransactionEventInput } from '../../../schemas/transaction-event.js';
-import { INNOCENT_TYPOLOGIES, SUSPICIOUS_TYPOLOGIES, type Label, type Typology } from './scenario.js';
+import {
+  INNOCENT_TYPOLOGIES,
+  isInnocentTypology,
+  SUSPICIOUS_TYPOLOGIES,
+  type Label,
+  type Typology,
+} from './scenario-types.js';
+
+/** The rule whose alerts on innocent wallets are the cascade a false seed sets off. */
+export const REPLACEMENT_RULE = 'replacement-wallet';
 
 export interface TypologyRow {
   typology: Typology;
   innocent: boolean;
   wallets: number;
+  /** Wallets with at least one alert (for innocent rows: the false alerts). */
   caught: number;
   recall: number;
+  /** False when the detector could not be tested on this typology; `caught` is then only indicative. */
+  measured: boolean;
+  notMeasuredReason?: string;
   /** Rule id → how many of the typology's wallets it fired on. */
   rules: Record<string, number>;
   /** Median count of the label's inbound events at or before the first alert's event time. */
   medianInboundBeforeAlert: number | null;
   /** Median of detectedAt minus the wall time the triggering event was produced, first alerts only. */
   medianLatencyMs: number | null;
+  /** For typologies whose wallets play several parts: role → [wallets, alerted]. */
+  roles?: Record<string, [number, number]>;
 }
 
 export interface AlertedWallet {
   walletId: string;
   typology: Typology | 'unlabelled';
+  role?: string;
   rules: string[];
+  alerts: number;
   firstAlert: Alert;
+}
+
+export interface CascadeCount {
+  /** Replacement-wallet alerts on wallets without a suspicious label. */
+  alerts: number;
+  wallets: number;
+  /** Kind of wallet (innocent typology or "unlabelled") → wallets. */
+  byKind: Record<string, number>;
 }
 
 export interface EvaluationReport {
@@ -32,13 +58,16 @@ export interface EvaluationReport {
   precision: number | null;
   falseAlertWallets: number;
   falseAlertsPer10kOrdinary: number;
-  /** The same, counting only alerts on events of the labelled period (after the warm-up). */
+  /** Kind of wallet (innocent typology or "unlabelled") → false-alert wallets. */
+  falseAlertsByKind: Record<string, number>;
+  /** The same, counting only alerts on events of the labelled period (after any warm-up). */
   falseAlertWalletsLabelledPeriod: number;
   innocentAlerted: number;
+  cascade: CascadeCount;
   medianLatencyMs: number | null;
   /** Alerted wallets without a suspicious label: innocent look-alikes and unlabelled ordinary wallets. */
   falseAlerts: AlertedWallet[];
-  /** Suspicious wallets never alerted. */
+  /** Suspicious wallets never alerted (measured typologies only). */
   missed: { walletId: string; typology: Typology }[];
 }
 
@@ -50,6 +79,8 @@ export interface EvaluationInput {
   producedAtMs: Map<string, number>;
   ordinaryWallets: number;
   labelledFromMs: number;
+  /** Typologies the run could not test, with the reason (e.g. nothing consumed the mentions). */
+  notMeasured?: Partial<Record<Typology, string>>;
 }
 
 export function median(values: number[]): number | null {
@@ -58,6 +89,19 @@ export function median(values: number[]): number | null {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+const increment = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
 export function evaluateAlerts(input: EvaluationInput): EvaluationReport {
   const events = new Map<string, TransactionEventInput>();
@@ -70,14 +114,13 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationReport {
     for (const wallet of [e.toWalletId, e.fromWalletId]) {
       if (!wallet) continue;
       const key = `${wallet}|${at}`;
-      byWalletAndTime.set(key, [...(byWalletAndTime.get(key) ?? []), e.eventId]);
+      const list = byWalletAndTime.get(key);
+      if (list) list.push(e.eventId);
+      else byWalletAndTime.set(key, [e.eventId]);
     }
   }
 
-  const alertsByWallet = new Map<string, Alert[]>();
-  for (const alert of input.alerts) {
-    alertsByWallet.set(alert.walletId, [...(alertsByWallet.get(alert.walletId) ?? []), alert]);
-  }
+  const alertsByWallet = groupBy(input.alerts, (a) => a.walletId);
   for (const list of alertsByWallet.values()) {
     list.sort(
       (a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime) || a.detectedAt.localeCompare(b.detectedAt),
@@ -94,10 +137,7 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationReport {
     return produced === undefined ? undefined : Date.parse(alert.detectedAt) - produced;
   };
 
-  const labelsByWallet = new Map<string, Label[]>();
-  for (const label of input.labels) {
-    labelsByWallet.set(label.walletId, [...(labelsByWallet.get(label.walletId) ?? []), label]);
-  }
+  const labelsByWallet = groupBy(input.labels, (l) => l.walletId);
   const isSuspicious = (walletId: string) => (labelsByWallet.get(walletId) ?? []).some((l) => !l.innocent);
 
   const typologies: Typology[] = [...SUSPICIOUS_TYPOLOGIES, ...INNOCENT_TYPOLOGIES];
@@ -105,18 +145,25 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationReport {
   const rows = typologies.flatMap((typology): TypologyRow[] => {
     const labels = input.labels.filter((l) => l.typology === typology);
     if (!labels.length) return [];
+    const notMeasuredReason = input.notMeasured?.[typology];
     const rules: Record<string, number> = {};
     const before: number[] = [];
     const latencies: number[] = [];
+    const roles: Record<string, [number, number]> = {};
     let caught = 0;
     for (const label of labels) {
       const alerts = alertsByWallet.get(label.walletId) ?? [];
+      if (label.role) {
+        const role = (roles[label.role] ??= [0, 0]);
+        role[0] += 1;
+        if (alerts.length) role[1] += 1;
+      }
       if (!alerts.length) {
-        if (!label.innocent) missed.push({ walletId: label.walletId, typology });
+        if (!label.innocent && !notMeasuredReason) missed.push({ walletId: label.walletId, typology });
         continue;
       }
       caught += 1;
-      for (const rule of new Set(alerts.flatMap((a) => a.rules))) rules[rule] = (rules[rule] ?? 0) + 1;
+      for (const rule of new Set(alerts.flatMap((a) => a.rules))) increment(rules, rule);
       const first = alerts[0]!;
       const firstAt = Date.parse(first.eventTime);
       before.push(
@@ -128,33 +175,49 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationReport {
       const latency = latencyOf(first);
       if (latency !== undefined) latencies.push(latency);
     }
-    return [
-      {
-        typology,
-        innocent: (INNOCENT_TYPOLOGIES as readonly string[]).includes(typology),
-        wallets: labels.length,
-        caught,
-        recall: caught / labels.length,
-        rules,
-        medianInboundBeforeAlert: median(before),
-        medianLatencyMs: median(latencies),
-      },
-    ];
+    const row: TypologyRow = {
+      typology,
+      innocent: isInnocentTypology(typology),
+      wallets: labels.length,
+      caught,
+      recall: caught / labels.length,
+      measured: notMeasuredReason === undefined,
+      rules,
+      medianInboundBeforeAlert: median(before),
+      medianLatencyMs: median(latencies),
+    };
+    if (notMeasuredReason !== undefined) row.notMeasuredReason = notMeasuredReason;
+    if (Object.keys(roles).length) row.roles = roles;
+    return [row];
   });
 
   const falseAlerts: AlertedWallet[] = [];
+  const falseAlertsByKind: Record<string, number> = {};
+  const cascade: CascadeCount = { alerts: 0, wallets: 0, byKind: {} };
   let truePositives = 0;
   for (const [walletId, alerts] of alertsByWallet) {
     if (isSuspicious(walletId)) {
       truePositives += 1;
       continue;
     }
-    falseAlerts.push({
+    const label = labelsByWallet.get(walletId)?.[0];
+    const kind = label?.typology ?? 'unlabelled';
+    const alerted: AlertedWallet = {
       walletId,
-      typology: labelsByWallet.get(walletId)?.[0]?.typology ?? 'unlabelled',
+      typology: kind,
       rules: [...new Set(alerts.flatMap((a) => a.rules))],
+      alerts: alerts.length,
       firstAlert: alerts[0]!,
-    });
+    };
+    if (label?.role) alerted.role = label.role;
+    falseAlerts.push(alerted);
+    increment(falseAlertsByKind, kind);
+    const replacementAlerts = alerts.filter((a) => a.rules.includes(REPLACEMENT_RULE)).length;
+    if (replacementAlerts) {
+      cascade.alerts += replacementAlerts;
+      cascade.wallets += 1;
+      increment(cascade.byKind, kind);
+    }
   }
   const alertedWallets = alertsByWallet.size;
   const falseAlertWalletsLabelledPeriod = falseAlerts.filter((f) =>
@@ -168,46 +231,12 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationReport {
     precision: alertedWallets ? truePositives / alertedWallets : null,
     falseAlertWallets: falseAlerts.length,
     falseAlertsPer10kOrdinary: (falseAlerts.length / Math.max(1, input.ordinaryWallets)) * 10_000,
+    falseAlertsByKind,
     falseAlertWalletsLabelledPeriod,
     innocentAlerted: input.labels.filter((l) => l.innocent && alertsByWallet.has(l.walletId)).length,
+    cascade,
     medianLatencyMs: median(allLatencies),
     falseAlerts,
     missed,
   };
-}
-
-const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(0)}%`);
-const ms = (x: number | null) =>
-  x === null ? '–' : x < 10_000 ? `${Math.round(x)} ms` : `${(x / 1000).toFixed(1)} s`;
-
-/** The per-typology table as Markdown (it also reads well in a terminal). */
-export function reportTable(report: EvaluationReport): string {
-  const lines = [
-    '| typology | wallets | caught | recall | rules fired (wallets) | median inbound before 1st alert | median latency |',
-    '|---|---:|---:|---:|---|---:|---:|',
-  ];
-  for (const r of report.rows) {
-    const rules =
-      Object.entries(r.rules)
-        .sort((a, b) => b[1] - a[1])
-        .map(([rule, n]) => `${rule} (${n})`)
-        .join(', ') || '–';
-    const name = r.innocent ? `${r.typology} (innocent)` : r.typology;
-    lines.push(
-      `| ${name} | ${r.wallets} | ${r.caught} | ${r.innocent ? '–' : pct(r.recall)} | ${rules} | ` +
-        `${r.medianInboundBeforeAlert ?? '–'} | ${ms(r.medianLatencyMs)} |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-export function reportTotals(report: EvaluationReport): string {
-  return [
-    `- alerts: ${report.alerts} on ${report.alertedWallets} wallets; median event-to-alert latency ${ms(report.medianLatencyMs)}`,
-    `- precision (alerted wallets with a suspicious label / all alerted wallets): ${pct(report.precision)}`,
-    `- false-alert wallets: ${report.falseAlertWallets} (${report.falseAlertsPer10kOrdinary.toFixed(1)} per 10,000 ordinary wallets); ` +
-      `${report.falseAlertWalletsLabelledPeriod} of them alerted on events of the labelled period, the rest only during the warm-up`,
-    `- innocent look-alikes alerted (merchant, birthday, payroll, savings; target 0): ${report.innocentAlerted}`,
-    `- suspicious wallets missed: ${report.missed.length ? report.missed.map((m) => `${m.walletId} (${m.typology})`).join(', ') : 'none'}`,
-  ].join('\n');
 }

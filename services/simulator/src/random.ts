@@ -49,6 +49,27 @@ export class Random {
     return Math.exp(this.normal(mu, sigma));
   }
 
+  /** Exponential with the given mean: the gap between events of a Poisson process. */
+  exponential(mean: number): number {
+    return -mean * Math.log(1 - this.next());
+  }
+
+  /** Pareto with scale `min` and shape `alpha`: a heavy right tail (smaller alpha, heavier tail). */
+  pareto(min: number, alpha: number): number {
+    return min / (1 - this.next()) ** (1 / alpha);
+  }
+
+  /** An index drawn with probability proportional to its weight. */
+  weighted(weights: readonly number[]): number {
+    const total = weights.reduce((sum, w) => sum + w, 0);
+    let u = this.next() * total;
+    for (let i = 0; i < weights.length; i++) {
+      u -= weights[i]!;
+      if (u < 0) return i;
+    }
+    return weights.length - 1;
+  }
+
   /** Knuth's method for small means, a rounded normal approximation for large ones. */
   poisson(mean: number): number {
     if (mean <= 0) return 0;

@@ -1,32 +1,18 @@
-// The bookkeeping under a scenario: stable ids, event records in wall-clock order, the daily rhythm,
-// and the final ordering with duplicates and late arrivals.
+// The bookkeeping under a scenario: unique ids, event records, labels built from their events, and the
+// final delivery order with duplicates and late arrivals. Generators decide the shapes; this does not.
 import type { TransactionEventInput } from '../../../schemas/transaction-event.js';
 import type { Random } from './random.js';
-
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
-
-/** Relative activity per UTC hour of day: busy from morning to evening, little at night. */
-const HOURLY_RHYTHM = [
-  0.2, 0.12, 0.08, 0.08, 0.1, 0.2, 0.45, 0.85, 1.2, 1.4, 1.5, 1.5, 1.65, 1.55, 1.45, 1.4, 1.4, 1.5, 1.65, 1.7,
-  1.5, 1.15, 0.75, 0.4,
-];
-const MAX_RHYTHM = Math.max(...HOURLY_RHYTHM);
-
-export interface Party {
-  walletId?: string;
-  ref?: string;
-  /** Opening time of the wallet, sent on the event when `showCreatedAt`. */
-  createdAtMs?: number;
-  showCreatedAt?: boolean;
-}
+import { isInnocentTypology, MINUTE, type Label, type Typology } from './scenario-types.js';
 
 export interface Wallet {
   id: string;
   createdAtMs: number;
+  /** Whether the processor sends the opening time on this wallet's events. */
   showCreatedAt: boolean;
 }
+
+/** A payer or payee: a wallet, or an outside reference (card, terminal, bank account, shop). */
+export type Party = Wallet | string;
 
 interface Draft {
   ms: number;
@@ -34,25 +20,29 @@ interface Draft {
   event: TransactionEventInput;
 }
 
+export interface BuilderOptions {
+  /** The n-th event's id (n from 1). */
+  eventId: (sequence: number) => string;
+  country?: string;
+  currency?: string;
+}
+
 export class ScenarioBuilder {
   private readonly drafts: Draft[] = [];
+  private readonly timeOf = new Map<string, number>();
   private readonly usedIds = new Set<string>();
   private sequence = 0;
+  readonly labels: Label[] = [];
 
   constructor(
     readonly rng: Random,
-    private readonly eventPrefix: string,
+    private readonly options: BuilderOptions,
   ) {}
 
-  /** A fresh opaque id such as "w-3fa91c02"; ids never hint at the wallet's role. */
-  id(prefix: string, hexDigits = 8): string {
+  /** A fresh id from `make`, drawn again until it is unused. */
+  unique(make: () => string): string {
     for (;;) {
-      let hex = '';
-      while (hex.length < hexDigits)
-        hex += Math.floor(this.rng.next() * 0x10000)
-          .toString(16)
-          .padStart(4, '0');
-      const id = `${prefix}-${hex.slice(0, hexDigits)}`;
+      const id = make();
       if (!this.usedIds.has(id)) {
         this.usedIds.add(id);
         return id;
@@ -60,17 +50,22 @@ export class ScenarioBuilder {
     }
   }
 
-  wallet(createdAtMs: number, showCreatedAt: boolean): Wallet {
-    return { id: this.id('w'), createdAtMs: Math.floor(createdAtMs), showCreatedAt };
+  /** A fresh opaque id such as "w-3fa91c02"; ids never hint at the wallet's role. */
+  id(prefix: string, hexDigits = 8): string {
+    return this.unique(() => `${prefix}-${this.hex(hexDigits)}`);
   }
 
-  /** A time in [fromMs, toMs) drawn with the daily rhythm. */
-  rhythmTime(fromMs: number, toMs: number): number {
-    for (;;) {
-      const ms = this.rng.uniform(fromMs, toMs);
-      const hour = new Date(ms).getUTCHours();
-      if (this.rng.next() * MAX_RHYTHM < HOURLY_RHYTHM[hour]!) return Math.floor(ms);
-    }
+  hex(digits: number): string {
+    let hex = '';
+    while (hex.length < digits)
+      hex += Math.floor(this.rng.next() * 0x10000)
+        .toString(16)
+        .padStart(4, '0');
+    return hex.slice(0, digits);
+  }
+
+  wallet(createdAtMs: number, showCreatedAt: boolean, id?: string): Wallet {
+    return { id: id ?? this.id('w'), createdAtMs: Math.floor(createdAtMs), showCreatedAt };
   }
 
   /** Records one event and returns its id. */
@@ -78,19 +73,19 @@ export class ScenarioBuilder {
     ms: number,
     type: TransactionEventInput['type'],
     amount: number,
-    from: Wallet | string,
-    to: Wallet | string,
+    from: Party,
+    to: Party,
     channel: string,
   ): string {
     this.sequence += 1;
-    const eventId = `${this.eventPrefix}-${this.sequence.toString(36).padStart(6, '0')}`;
+    const eventId = this.options.eventId(this.sequence);
     const at = Math.floor(ms);
     const event: TransactionEventInput = {
       eventId,
       occurredAt: new Date(at).toISOString(),
       type,
       amount: formatAmount(amount),
-      currency: 'RUB',
+      currency: this.options.currency ?? 'RUB',
     };
     if (typeof from === 'string') event.fromRef = from;
     else {
@@ -103,9 +98,37 @@ export class ScenarioBuilder {
       if (to.showCreatedAt) event.toWalletCreatedAt = new Date(to.createdAtMs).toISOString();
     }
     event.channel = channel;
-    event.country = 'RU';
+    event.country = this.options.country ?? 'RU';
     this.drafts.push({ ms: at, seq: this.sequence, event });
+    this.timeOf.set(eventId, at);
     return eventId;
+  }
+
+  /** The event time (epoch ms) of an event recorded here. */
+  timeOfEvent(eventId: string): number {
+    const ms = this.timeOf.get(eventId);
+    if (ms === undefined) throw new Error(`no event ${eventId} in this scenario`);
+    return ms;
+  }
+
+  /** Labels a wallet with its typology's events (put in time order); returns the label. */
+  label(wallet: Wallet, typology: Typology, eventIds: string[], extra: Partial<Label> = {}): Label {
+    if (!eventIds.length) throw new Error(`a ${typology} label needs events`);
+    const ordered = [...eventIds].sort(
+      (a, b) => this.timeOf.get(a)! - this.timeOf.get(b)! || (a < b ? -1 : 1),
+    );
+    const label: Label = {
+      walletId: wallet.id,
+      typology,
+      firstEventAt: new Date(this.timeOf.get(ordered[0]!)!).toISOString(),
+      lastEventAt: new Date(this.timeOf.get(ordered.at(-1)!)!).toISOString(),
+      eventIds: ordered,
+      ...extra,
+    };
+    if (wallet.showCreatedAt) label.openedAt = new Date(wallet.createdAtMs).toISOString();
+    if (isInnocentTypology(typology)) label.innocent = true;
+    this.labels.push(label);
+    return label;
   }
 
   /** Events in occurredAt order, then copies and late arrivals placed by their delivery time. */

@@ -1,13 +1,12 @@
 // The feature store and the alert decision on a real Redis Cluster of three masters: no CROSSSLOT,
 // the same features as on a single Redis, and a lost node surfaces as a retryable error.
-import { execFileSync } from 'node:child_process';
 import calculateSlot from 'cluster-key-slot';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFlowGuardError } from '../../../services/detector/src/errors.js';
 import { deposit, HOUR, transfer } from '../../support/events.js';
 import { featureStoreFixture, type FeatureStoreFixture } from '../../support/feature-store-fixture.js';
 import { referenceWindows } from '../../support/reference-features.js';
+import { crashRedisNode } from '../../support/redis-restart.js';
 
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
 
@@ -44,16 +43,7 @@ describe('feature store on Redis Cluster', () => {
     const wallet = 'cw-failover';
     const nodeKey = cluster.slots[slotOf(wallet)]![0]!;
     const [host, port] = nodeKey.split(':');
-    const node = new Redis({ host, port: Number(port) });
-    node.on('error', () => undefined);
-    // Restart it later exactly as whoever started it did (same dir, nodes file, pid file, log file),
-    // so the stack script still recognises it as its own.
-    const setting = async (name: string) => ((await node.config('GET', name)) as string[])[1] ?? '';
-    const [dir, configFile, pidFile, logFile, nodeTimeout] = await Promise.all(
-      ['dir', 'cluster-config-file', 'pidfile', 'logfile', 'cluster-node-timeout'].map(setting),
-    );
-    await node.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
-    node.disconnect();
+    const crashed = await crashRedisNode({ host: host!, port: Number(port) });
 
     let failure: unknown;
     try {
@@ -64,29 +54,7 @@ describe('feature store on Redis Cluster', () => {
     expect(isFlowGuardError(failure, 'FG_REDIS_UNAVAILABLE')).toBe(true);
     expect((failure as { retryable: boolean }).retryable).toBe(true);
 
-    const args = [
-      '--port',
-      port!,
-      '--bind',
-      '127.0.0.1',
-      '--cluster-enabled',
-      'yes',
-      '--cluster-config-file',
-      configFile!,
-    ];
-    args.push(
-      '--cluster-node-timeout',
-      nodeTimeout || '2000',
-      '--dir',
-      dir!,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    );
-    args.push('--daemonize', 'yes', '--logfile', logFile || `${dir}/redis.log`);
-    if (pidFile) args.push('--pidfile', pidFile);
-    execFileSync('redis-server', args);
+    await crashed.restart();
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {

@@ -21,7 +21,7 @@ import {
   type RedisClient,
 } from '../../../services/detector/src/redis/redis-connection.js';
 import { loadRuleCatalog } from '../../../services/detector/src/rules/rule-catalog.js';
-import { Kafka, logLevel } from 'kafkajs';
+import { testKafka } from '../../support/clients.js';
 import { campaign, HOUR } from '../../support/events.js';
 import {
   deleteKeys,
@@ -45,10 +45,7 @@ describe('crash between alert decision and publish', () => {
     const logger = pino({ level: 'silent' });
     redis = createRedisClient(config.redis);
     runtime = await createKafkaRuntime(config, logger);
-    reader = await readTopic(
-      new Kafka({ brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }),
-      config.kafka.alertsTopic,
-    );
+    reader = await readTopic(testKafka(), config.kafka.alertsTopic);
     const catalog = loadRuleCatalog(config.rulesFile, config.features.windows);
     deps = {
       config,

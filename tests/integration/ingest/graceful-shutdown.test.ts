@@ -1,15 +1,14 @@
 // The detector as a real process: SIGTERM stops fetching, finishes and commits the batch in hand,
 // and exits 0; what it consumed is committed, so a restart processes nothing twice.
 import { spawn } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testKafka, testRedis } from '../../support/clients.js';
 import { campaign, HOUR } from '../../support/events.js';
 import { deleteKeys, testEnv } from '../../support/test-detector.js';
-import { Redis } from 'ioredis';
 
 describe('detector process', () => {
   const env = testEnv({ LOG_LEVEL: 'info', PORT: '0' });
-  const kafka = new Kafka({ brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  const kafka = testKafka();
   const admin = kafka.admin();
 
   afterAll(async () => {
@@ -17,7 +16,7 @@ describe('detector process', () => {
       .deleteTopics({ topics: [env.INPUT_TOPIC!, env.ALERTS_TOPIC!, env.DEAD_LETTER_TOPIC!] })
       .catch(() => undefined);
     await admin.disconnect();
-    const redis = new Redis(env.REDIS_URL!);
+    const redis = testRedis();
     await deleteKeys(redis, `${env.REDIS_KEY_PREFIX}:*`);
     redis.disconnect();
   });
@@ -59,7 +58,7 @@ describe('detector process', () => {
     await waitForOutput(() => output, /FlowGuard detector running/, 60_000);
 
     // Stop it as soon as it has applied part of the backlog.
-    const redis = new Redis(env.REDIS_URL!);
+    const redis = testRedis();
     const seenKey = `${env.REDIS_KEY_PREFIX}:{w:w-sigterm}:seen`;
     for (let i = 0; i < 1200 && (await redis.zcard(seenKey)) === 0; i++)
       await new Promise((r) => setTimeout(r, 25));

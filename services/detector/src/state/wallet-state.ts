@@ -1,6 +1,8 @@
 // The wallet state record: everything FlowGuard keeps about one wallet, read and written as one Redis
 // value per chunk (load → apply → detect → compare-and-set). Plain data; the codec packs it, the
 // window view reads features from it, apply-side changes it. See docs/design/pipeline-v2.md.
+import { HOUR_MS } from '../domain/time.js';
+import type { OldestFirst } from './oldest-first.js';
 
 /** Numeric fields of one time bucket, in this order. Counts and sums of base-currency minor units. */
 export const BUCKET_FIELDS = [
@@ -111,6 +113,42 @@ export interface PendingSeed {
   reason: 'alert' | 'analyst' | 'unseed';
 }
 
+/**
+ * Told of each change applySide makes, so a derived view (state/window-view.ts) stays current without
+ * rescanning the wallet. It must not keep the arrays or objects it is handed.
+ */
+export interface WalletStateListener {
+  /** lastEventMs moved forward from `previousMs` (NaN for the wallet's first event). */
+  eventTimeAdvanced(previousMs: number): void;
+  /** One event's values (BUCKET_FIELDS order) were added to bucket `index` of `series`. */
+  bucketAdded(series: BucketSeries, index: number, contribution: readonly number[]): void;
+  /** A payer ('in') or payee ('out') entered, changed or left its set (undefined: not held). */
+  counterpartyChanged(
+    direction: 'in' | 'out',
+    before: Readonly<Counterparty> | undefined,
+    after: Readonly<Counterparty> | undefined,
+  ): void;
+  /** The change is complete; the state's memo.revision is now `revision`. */
+  applied(revision: number): void;
+}
+
+/** What applySide keeps about one counterparty set to bound it cheaply. */
+export interface CounterpartySetMemo {
+  /** Estimated record bytes of the set (the size budget); NaN until first counted. */
+  bytes: number;
+  /** The set ordered by lastMs for eviction; built at the first eviction after a load. */
+  oldest: OldestFirst | null;
+}
+
+/** Bookkeeping derived from the record, kept between changes and never stored (fresh after a load). */
+export interface WalletStateMemo {
+  /** Bumped by every change to the event data, so views can tell whether they missed one. */
+  revision: number;
+  payers: CounterpartySetMemo;
+  payees: CounterpartySetMemo;
+  listener: WalletStateListener | null;
+}
+
 export interface WalletState {
   walletId: string;
   /** Compare-and-set version of the stored record (0: there is none yet). Bumped by every write. */
@@ -157,6 +195,17 @@ export interface WalletState {
   analyst: { flags: ActiveFlag[] };
   watch: { entries: WatchEntry[]; alertedAtMs: number | null };
   pending: { alerts: PendingAlert[]; seeds: PendingSeed[] };
+  /** Not part of the record: see WalletStateMemo. */
+  memo: WalletStateMemo;
+}
+
+export function freshMemo(): WalletStateMemo {
+  return {
+    revision: 0,
+    payers: { bytes: Number.NaN, oldest: null },
+    payees: { bytes: Number.NaN, oldest: null },
+    listener: null,
+  };
 }
 
 export function emptyWalletState(walletId: string, fineBucketMs: number): WalletState {
@@ -176,7 +225,7 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
       payersEver: 0,
     },
     fine: { sizeMs: fineBucketMs, buckets: new Map() },
-    hourly: { sizeMs: 3_600_000, buckets: new Map() },
+    hourly: { sizeMs: HOUR_MS, buckets: new Map() },
     payers: new Map(),
     payees: new Map(),
     dedup: { watermarks: new Map(), recent: [] },
@@ -185,6 +234,7 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
     analyst: { flags: [] },
     watch: { entries: [], alertedAtMs: null },
     pending: { alerts: [], seeds: [] },
+    memo: freshMemo(),
   };
 }
 

@@ -1,0 +1,275 @@
+// Applies one wallet side of an event to the wallet's state record: the duplicate check, then the
+// buckets, counterparties, lifetime figures and de-duplication marks. Pure over the state (it mutates
+// it; no I/O); window features are read through state/window-view.ts.
+import type { FeatureConfig } from '../config/feature-config.js';
+import { HOUR_MS } from '../domain/time.js';
+import { isDonationLike, isPassingOn, type EventSource, type WalletSide } from '../domain/transaction.js';
+import { FlowGuardError } from '../errors.js';
+import { OldestFirst } from './oldest-first.js';
+import {
+  BUCKET_FIELDS,
+  FIELD,
+  MAX_FIELDS,
+  type BucketSeries,
+  type Counterparty,
+  type WalletState,
+} from './wallet-state.js';
+
+/**
+ * Streams whose offset watermark a wallet keeps. A wallet is touched from at most the input partitions
+ * times the topic's incarnations; past this bound the stream with the oldest activity is dropped (the
+ * map is kept in order of last activity). Redeliveries come from streams active just before a crash
+ * or rebalance, so the dropped one is the least likely to redeliver; the ring still catches those.
+ */
+export const MAX_WATERMARKS = 64;
+
+/**
+ * Size budget of each counterparty set, in estimated record bytes (id length plus the figures):
+ * besides COUNTERPARTY_CAP entries, the set keeps no more than fits this, evicting the oldest. Ids up to
+ * 14 characters keep the full default cap of 1,000; 128-character ids keep about 160. With it the
+ * busiest wallet's record stays under 64 KB whatever its traffic (the sum is in wallet-state-codec.ts).
+ */
+export const COUNTERPARTY_BYTES_MAX = 22 * 1024;
+const COUNTERPARTY_FIXED_BYTES = 8;
+const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
+const IS_MAX_FIELD: readonly boolean[] = BUCKET_FIELDS.map((_, f) => MAX_FIELDS.has(f));
+// Imported values read once: under tsx (esbuild) every read of an import is a getter call, which a
+// profile of this path shows.
+const F = FIELD;
+
+export type SideCheck = 'new' | 'duplicate' | 'conflict';
+
+export interface ApplyResult {
+  /**
+   * 'beyond-retention': older than every bucket kept: counted in the lifetime figures and the
+   * counterparty's history (first payment, count, sum), in no window.
+   */
+  status: 'applied' | 'beyond-retention';
+  /** The counterparty was not in the wallet's held set before this event. */
+  newCounterparty: boolean;
+}
+
+/**
+ * 'duplicate': a redelivered record (at or below its stream's watermark), or the same eventId with the
+ * same body sent again as a new record (still in the ring); 'conflict': that eventId with another body.
+ * One record is at most one side of a wallet (the contract refuses a wallet paying itself), so the
+ * watermark never hides a record's second side.
+ */
+export function checkSide(state: WalletState, side: WalletSide): SideCheck {
+  const { source, idHash, bodyHash } = side.event;
+  const watermark = state.dedup.watermarks.get(source.streamKey);
+  if (watermark !== undefined && watermark >= source.offset) return 'duplicate';
+  const recent = state.dedup.recent;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const r = recent[i]!;
+    if (r.idHash === idHash) return r.bodyHash === bodyHash ? 'duplicate' : 'conflict';
+  }
+  return 'new';
+}
+
+/** Advances the stream watermark without applying anything (a duplicate's record was still read). */
+export function recordSeen(state: WalletState, source: Pick<EventSource, 'streamKey' | 'offset'>): void {
+  const watermarks = state.dedup.watermarks;
+  const previous = watermarks.get(source.streamKey);
+  // Re-inserting moves the stream to the end: the map stays in order of last activity.
+  if (previous !== undefined) watermarks.delete(source.streamKey);
+  watermarks.set(
+    source.streamKey,
+    previous === undefined ? source.offset : Math.max(previous, source.offset),
+  );
+  if (watermarks.size > MAX_WATERMARKS) watermarks.delete(watermarks.keys().next().value!);
+}
+
+/** Applies a side checkSide called 'new'. Mutates the state. */
+export function applySide(state: WalletState, side: WalletSide, features: FeatureConfig): ApplyResult {
+  if (side.walletId !== state.walletId) {
+    throw new FlowGuardError(
+      'FG_STATE_INVALID',
+      `a side of ${side.walletId} applied to the state of ${state.walletId}`,
+    );
+  }
+  const event = side.event;
+  const t = event.occurredAtMs;
+  const amount = event.amount;
+  const inbound = side.direction === 'in';
+  const listener = state.memo.listener;
+
+  if (side.openedAtMs !== undefined) {
+    state.openedAtMs =
+      state.openedAtMs === null ? side.openedAtMs : Math.max(state.openedAtMs, side.openedAtMs);
+  }
+  const previousLast = state.lastEventMs;
+  if (Number.isNaN(previousLast) || t > previousLast) state.lastEventMs = t;
+  if (!(state.firstSeenMs <= t)) state.firstSeenMs = t;
+
+  const l = state.lifetime;
+  if (inbound) {
+    l.inCount += 1;
+    l.inSum += amount;
+    if (isDonationLike(event.type)) l.donationCount += 1;
+    else if (event.type === 'payment') l.purchaseCount += 1;
+  } else {
+    l.outCount += 1;
+    l.outSum += amount;
+  }
+
+  const last = state.lastEventMs;
+  if (last !== previousLast) {
+    listener?.eventTimeAdvanced(previousLast);
+    trim(state.fine, previousLast, last, features.fineRetentionMs);
+    trim(state.hourly, previousLast, last, hourlyKeptMs(features));
+  }
+
+  const fineIndex = Math.floor(t / state.fine.sizeMs);
+  const hourIndex = Math.floor(t / state.hourly.sizeMs);
+  const inFine =
+    features.fineRetentionMs > 0 && fineIndex >= retainedFrom(state.fine, last, features.fineRetentionMs);
+  const inHourly = hourIndex >= retainedFrom(state.hourly, last, hourlyKeptMs(features));
+  if (inFine || inHourly) {
+    const contribution = contributionOf(side, features);
+    if (inFine) addToBucket(state, state.fine, fineIndex, contribution);
+    if (inHourly) addToBucket(state, state.hourly, hourIndex, contribution);
+  }
+  // Counterparties are kept whatever the event's age, so the order events arrive in never changes who
+  // is a new or a repeat payer.
+  const newCounterparty = touchCounterparty(
+    state,
+    inbound,
+    side.counterparty,
+    t,
+    amount,
+    features.counterpartyCap,
+  );
+  if (newCounterparty && inbound) l.payersEver += 1;
+
+  recordSeen(state, event.source);
+  const recent = state.dedup.recent;
+  recent.push({ idHash: event.idHash, bodyHash: event.bodyHash });
+  if (recent.length > features.recentEventIds) recent.splice(0, recent.length - features.recentEventIds);
+  state.memo.revision += 1;
+  listener?.applied(state.memo.revision);
+  return { status: inFine || inHourly ? 'applied' : 'beyond-retention', newCounterparty };
+}
+
+/** First bucket index a series keeps: the buckets of a window of `retentionMs` ending with `lastMs`. */
+export function retainedFrom(series: BucketSeries, lastMs: number, retentionMs: number): number {
+  return Math.floor(lastMs / series.sizeMs) - Math.ceil(retentionMs / series.sizeMs) + 1;
+}
+
+/**
+ * How far back hourly buckets are kept: the retention plus the newest event's own hour, so that an
+ * hourly history of the whole retention (complete hours before the current one) has every hour.
+ */
+export function hourlyKeptMs(features: FeatureConfig): number {
+  return features.hourlyRetentionMs + HOUR_MS;
+}
+
+/** Drops the buckets that left retention when the newest event time moved from `previousMs` to `lastMs`. */
+function trim(series: BucketSeries, previousMs: number, lastMs: number, retentionMs: number): void {
+  const from = retainedFrom(series, lastMs, retentionMs);
+  if (from === retainedFrom(series, previousMs, retentionMs)) return;
+  for (const index of series.buckets.keys()) if (index < from) series.buckets.delete(index);
+}
+
+/** What one event adds to a bucket, in BUCKET_FIELDS order. */
+function contributionOf(side: WalletSide, features: FeatureConfig): number[] {
+  const values = EMPTY_BUCKET.slice();
+  const { type, amount } = side.event;
+  if (side.direction === 'in') {
+    values[F.inCount] = 1;
+    values[F.inSum] = amount;
+    values[F.inMax] = amount;
+    if (isDonationLike(type)) {
+      values[F.donationCount] = 1;
+      values[F.donationSum] = amount;
+      if (amount <= features.smallAmountMax) values[F.smallDonationCount] = 1;
+    } else if (type === 'payment') {
+      values[F.purchaseCount] = 1;
+      values[F.purchaseSum] = amount;
+    }
+    if (amount >= features.nearThresholdFrom && amount < features.reportingThreshold) {
+      values[F.nearThresholdCount] = 1;
+    }
+  } else {
+    values[F.outCount] = 1;
+    values[F.outSum] = amount;
+    if (isPassingOn(type)) {
+      values[F.passOnCount] = 1;
+      values[F.passOnSum] = amount;
+    }
+  }
+  return values;
+}
+
+function addToBucket(state: WalletState, series: BucketSeries, index: number, contribution: number[]): void {
+  const values = series.buckets.get(index);
+  if (!values) series.buckets.set(index, contribution.slice());
+  else addValues(values, contribution);
+  state.memo.listener?.bucketAdded(series, index, contribution);
+}
+
+/** Adds bucket values into `into`: sums, and maxima for MAX_FIELDS. */
+export function addValues(into: number[], values: readonly number[]): void {
+  for (let f = 0; f < values.length; f++) {
+    const v = values[f]!;
+    if (v === 0) continue;
+    into[f] = IS_MAX_FIELD[f] ? Math.max(into[f]!, v) : into[f]! + v;
+  }
+}
+
+/** Records a payment with a payer or payee; true when the counterparty was not held before. */
+function touchCounterparty(
+  state: WalletState,
+  inbound: boolean,
+  id: string,
+  t: number,
+  amount: number,
+  cap: number,
+): boolean {
+  const parties = inbound ? state.payers : state.payees;
+  const memo = inbound ? state.memo.payers : state.memo.payees;
+  const direction = inbound ? 'in' : 'out';
+  const listener = state.memo.listener;
+  const held = parties.get(id);
+  if (held) {
+    const before = listener ? { ...held } : undefined;
+    if (t < held.firstMs) held.firstMs = t;
+    held.count += 1;
+    held.sum += amount;
+    if (t >= held.lastMs) {
+      held.lastMs = t;
+      // Re-inserting keeps the map roughly in lastMs order (exactly, when events come in time order),
+      // which keeps the record's time deltas short.
+      parties.delete(id);
+      parties.set(id, held);
+    }
+    listener?.counterpartyChanged(direction, before, held);
+    return false;
+  }
+  if (Number.isNaN(memo.bytes)) memo.bytes = bytesOf(parties);
+  const entry: Counterparty = { firstMs: t, lastMs: t, count: 1, sum: amount };
+  parties.set(id, entry);
+  memo.bytes += entryBytes(id);
+  memo.oldest?.push(id, t);
+  listener?.counterpartyChanged(direction, undefined, entry);
+  while (parties.size > cap || memo.bytes > COUNTERPARTY_BYTES_MAX) {
+    const order = (memo.oldest ??= OldestFirst.of(parties));
+    const oldest = order.popOldest(parties)!;
+    const evicted = parties.get(oldest)!;
+    parties.delete(oldest);
+    memo.bytes -= entryBytes(oldest);
+    listener?.counterpartyChanged(direction, evicted, undefined);
+  }
+  return true;
+}
+
+function entryBytes(id: string): number {
+  return id.length + COUNTERPARTY_FIXED_BYTES;
+}
+
+/** A set's estimated record bytes; counted once after a load, then kept in the memo. */
+function bytesOf(parties: Map<string, Counterparty>): number {
+  let bytes = 0;
+  for (const id of parties.keys()) bytes += entryBytes(id);
+  return bytes;
+}

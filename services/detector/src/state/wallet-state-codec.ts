@@ -1,0 +1,460 @@
+// The wallet state record's bytes: a fixed 7-byte header the compare-and-set script reads without
+// decoding, then the body packed as varints with times and bucket indexes delta-coded.
+//
+// Layout (format 1):
+//   header   [0] format byte (1)   [1..6] CAS version, unsigned 48-bit big-endian
+//   body     times     lastEventMs absolute; every other time as T − time (T = lastEventMs, or 0 while
+//                      the wallet has no events), zigzag; a "time" varint of 0 means NaN (or null where the
+//                      field is nullable), else zigzag + 1
+//            lifetime  seven varints
+//            buckets   per series: sizeMs, count, then per bucket (in map order) the index as a zigzag delta
+//                      from the previous one (the first from T's bucket), a bit mask of the non-zero fields
+//                      and their values
+//            parties   per set: count, then per entry the id front-coded against the previous id, lastMs as a
+//                      zigzag delta from the previous entry's, lastMs − firstMs, count, sum
+//            dedup     watermarks (stream key front-coded, offset), the ring as 7-byte fingerprints
+//            then replacement, alerting, analyst, watch and pending, in WalletState order
+// Maps are written in their iteration order and read back in it, so a round trip keeps it.
+//
+// Size (default configuration; tests/unit/state/apply-side.test.ts measures it): a typical wallet (12
+// events in a day from 6 payers) takes 540-600 bytes. Whatever the traffic, a record holds at most
+// 73 fine and 337 hourly buckets (about 13 KB when busy in both directions), two counterparty sets
+// within COUNTERPARTY_BYTES_MAX each (about 2 × 22 KB at most), 64 watermarks (about 1.5 KB) and
+// RECENT_EVENT_IDS fingerprints of 14 bytes (0.9 KB): under 64 KB. 200,000 events leave about 44 KB.
+// Alerting, analyst, watch and pending sections are bounded by their owners (pending empties on settle).
+import { HOUR_MS } from '../domain/time.js';
+import { FlowGuardError } from '../errors.js';
+import type { FeatureConfig } from '../config/feature-config.js';
+import { BinaryReader } from './binary-reader.js';
+import { BinaryWriter } from './binary-writer.js';
+import {
+  BUCKET_FIELDS,
+  MAX_FIELDS,
+  freshMemo,
+  type ActiveFlag,
+  type BucketSeries,
+  type Counterparty,
+  type EffectSource,
+  type OverlapEntry,
+  type PendingAlert,
+  type PendingSeed,
+  type RecentEvent,
+  type RuleFiringState,
+  type WatchEntry,
+  type WalletState,
+} from './wallet-state.js';
+
+export const RECORD_FORMAT = 1;
+/** Bytes before the body: the format byte and the 48-bit version. */
+export const RECORD_HEADER_BYTES = 7;
+const VERSION_BYTES = 6;
+const FINGERPRINT_BYTES = 7;
+const FIELD_COUNT = BUCKET_FIELDS.length;
+const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
+
+const FLAG_KINDS: readonly ActiveFlag['kind'][] = ['confirmed', 'false-positive', 'blocked'];
+const SEED_REASONS: readonly PendingSeed['reason'][] = ['alert', 'analyst', 'unseed'];
+
+// One writer for every encode: encoding is synchronous, so it is never shared by two at once.
+const writer = new BinaryWriter(4096);
+
+/** The record's bytes, carrying `version` in the header (the store writes state.version + 1). */
+export function encodeWalletState(state: WalletState, version = state.version): Buffer {
+  const w = writer;
+  w.reset();
+  w.byte(RECORD_FORMAT);
+  w.fixed(version, VERSION_BYTES);
+
+  const last = state.lastEventMs;
+  w.varint(Number.isNaN(last) ? 0 : zigzagOf(last) + 1);
+  const t = Number.isNaN(last) ? 0 : last;
+  writeTime(w, t, state.firstSeenMs);
+  writeOptionalTime(w, t, state.openedAtMs);
+  const l = state.lifetime;
+  w.varint(l.inCount);
+  w.varint(l.inSum);
+  w.varint(l.donationCount);
+  w.varint(l.purchaseCount);
+  w.varint(l.outCount);
+  w.varint(l.outSum);
+  w.varint(l.payersEver);
+
+  writeSeries(w, state.fine, t);
+  writeSeries(w, state.hourly, t);
+  writeParties(w, state.payers, t);
+  writeParties(w, state.payees, t);
+
+  w.varint(state.dedup.watermarks.size);
+  let previousKey = '';
+  for (const [streamKey, offset] of state.dedup.watermarks) {
+    frontCoded(w, streamKey, previousKey);
+    previousKey = streamKey;
+    w.varint(offset);
+  }
+  w.varint(state.dedup.recent.length);
+  for (const r of state.dedup.recent) {
+    w.fixed(r.idHash, FINGERPRINT_BYTES);
+    w.fixed(r.bodyHash, FINGERPRINT_BYTES);
+  }
+
+  writeOptionalTime(w, t, state.replacement.flaggedAtMs);
+  w.varint(state.replacement.overlap.size);
+  for (const [walletId, o] of state.replacement.overlap) {
+    w.string(walletId);
+    w.double(o.shared);
+    w.varint(o.sample.length);
+    for (const id of o.sample) w.string(id);
+    writeTime(w, t, o.flaggedAtMs);
+  }
+
+  const a = state.alerting;
+  w.varint(a.firings.size);
+  for (const [ruleId, f] of a.firings) {
+    w.string(ruleId);
+    w.double(f.weight);
+    writeTime(w, t, f.lastFiredMs);
+    w.zigzag(f.alertedRank);
+    writeTime(w, t, f.alertedAtMs);
+  }
+  writeOptionalString(w, a.lastAlertId);
+  writeOptionalTime(w, t, a.lastAlertAtMs);
+  w.varint(a.alertCount);
+
+  w.varint(state.analyst.flags.length);
+  for (const f of state.analyst.flags) {
+    w.string(f.flagId);
+    w.byte(codeOf(FLAG_KINDS, f.kind, state));
+    writeOptionalString(w, f.ruleId);
+    writeTime(w, t, f.createdAtMs);
+    writeOptionalTime(w, t, f.expiresAtMs);
+  }
+
+  w.varint(state.watch.entries.length);
+  for (const e of state.watch.entries) {
+    w.string(e.mentionId);
+    w.string(e.source);
+    writeOptionalString(w, e.url);
+    writeTime(w, t, e.seenAtMs);
+    writeTime(w, t, e.listedAtMs);
+    writeTime(w, t, e.expiresAtMs);
+  }
+  writeOptionalTime(w, t, state.watch.alertedAtMs);
+
+  w.varint(state.pending.alerts.length);
+  for (const p of state.pending.alerts) {
+    w.string(p.alertId);
+    w.string(p.json);
+    writeSource(w, p.source);
+  }
+  w.varint(state.pending.seeds.length);
+  for (const s of state.pending.seeds) {
+    writeSource(w, s.source);
+    writeTime(w, t, s.flaggedAtMs);
+    w.byte(codeOf(SEED_REASONS, s.reason, state));
+  }
+  return w.toBuffer();
+}
+
+/** The CAS version in a record's header (0 for no record), without decoding the body. */
+export function recordVersionOf(bytes: Buffer | null): number {
+  if (bytes === null) return 0;
+  const r = new BinaryReader(bytes, 0, 'wallet state record');
+  if (r.byte() !== RECORD_FORMAT) throw r.corrupt('unknown record format');
+  return r.fixed(VERSION_BYTES);
+}
+
+/**
+ * The wallet state a record holds. Fine buckets stored under another FINE_BUCKET are moved to the
+ * configured size (each old bucket into the one holding its start), so a config change never fails a load.
+ */
+export function decodeWalletState(walletId: string, bytes: Buffer, features: FeatureConfig): WalletState {
+  const r = new BinaryReader(bytes, 0, `wallet state record of ${walletId}`);
+  const format = r.byte();
+  if (format !== RECORD_FORMAT) throw r.corrupt(`unknown record format ${format}`);
+  const version = r.fixed(VERSION_BYTES);
+
+  const lastCode = r.varint();
+  const lastEventMs = lastCode === 0 ? Number.NaN : zigzagValue(lastCode - 1);
+  const t = lastCode === 0 ? 0 : lastEventMs;
+  const firstSeenMs = readTime(r, t);
+  const openedAtMs = readOptionalTime(r, t);
+  const lifetime = {
+    inCount: r.varint(),
+    inSum: r.varint(),
+    donationCount: r.varint(),
+    purchaseCount: r.varint(),
+    outCount: r.varint(),
+    outSum: r.varint(),
+    payersEver: r.varint(),
+  };
+  const fine = resized(readSeries(r, t), features.fineBucketMs);
+  const hourly = resized(readSeries(r, t), HOUR_MS);
+  const payers = readParties(r, t);
+  const payees = readParties(r, t);
+
+  const watermarks = new Map<string, number>();
+  let previousKey = '';
+  for (let n = r.count(2); n > 0; n--) {
+    const streamKey = readFrontCoded(r, previousKey);
+    previousKey = streamKey;
+    watermarks.set(streamKey, r.varint());
+  }
+  const recent: RecentEvent[] = [];
+  for (let n = r.count(2 * FINGERPRINT_BYTES); n > 0; n--) {
+    recent.push({ idHash: r.fixed(FINGERPRINT_BYTES), bodyHash: r.fixed(FINGERPRINT_BYTES) });
+  }
+
+  const flaggedAtMs = readOptionalTime(r, t);
+  const overlap = new Map<string, OverlapEntry>();
+  for (let n = r.count(11); n > 0; n--) {
+    const id = r.string();
+    const shared = r.double();
+    const sample: string[] = [];
+    for (let k = r.count(); k > 0; k--) sample.push(r.string());
+    overlap.set(id, { shared, sample, flaggedAtMs: readTime(r, t) });
+  }
+
+  const firings = new Map<string, RuleFiringState>();
+  for (let n = r.count(12); n > 0; n--) {
+    const ruleId = r.string();
+    firings.set(ruleId, {
+      weight: r.double(),
+      lastFiredMs: readTime(r, t),
+      alertedRank: r.zigzag(),
+      alertedAtMs: readTime(r, t),
+    });
+  }
+  const lastAlertId = readOptionalString(r);
+  const lastAlertAtMs = readOptionalTime(r, t);
+  const alertCount = r.varint();
+
+  const flags: ActiveFlag[] = [];
+  for (let n = r.count(5); n > 0; n--) {
+    const flagId = r.string();
+    const kind = FLAG_KINDS[r.byte()];
+    if (kind === undefined) throw r.corrupt('unknown flag kind');
+    flags.push({
+      flagId,
+      kind,
+      ruleId: readOptionalString(r),
+      createdAtMs: readTime(r, t),
+      expiresAtMs: readOptionalTime(r, t),
+    });
+  }
+
+  const entries: WatchEntry[] = [];
+  for (let n = r.count(6); n > 0; n--) {
+    entries.push({
+      mentionId: r.string(),
+      source: r.string(),
+      url: readOptionalString(r) ?? undefined,
+      seenAtMs: readTime(r, t),
+      listedAtMs: readTime(r, t),
+      expiresAtMs: readTime(r, t),
+    });
+  }
+  const watchAlertedAtMs = readOptionalTime(r, t);
+
+  const alerts: PendingAlert[] = [];
+  for (let n = r.count(6); n > 0; n--) {
+    alerts.push({ alertId: r.string(), json: r.string(), source: readSource(r) });
+  }
+  const seeds: PendingSeed[] = [];
+  for (let n = r.count(6); n > 0; n--) {
+    const source = readSource(r);
+    const seedFlaggedAtMs = readTime(r, t);
+    const reason = SEED_REASONS[r.byte()];
+    if (reason === undefined) throw r.corrupt('unknown seed reason');
+    seeds.push({ source, flaggedAtMs: seedFlaggedAtMs, reason });
+  }
+  r.end();
+
+  return {
+    walletId,
+    version,
+    openedAtMs,
+    firstSeenMs,
+    lastEventMs,
+    lifetime,
+    fine,
+    hourly,
+    payers,
+    payees,
+    dedup: { watermarks, recent },
+    replacement: { flaggedAtMs, overlap },
+    alerting: { firings, lastAlertId, lastAlertAtMs, alertCount },
+    analyst: { flags },
+    watch: { entries, alertedAtMs: watchAlertedAtMs },
+    pending: { alerts, seeds },
+    memo: freshMemo(),
+  };
+}
+
+/** A time as T − time, zigzag, plus one: 0 is NaN. */
+function writeTime(w: BinaryWriter, t: number, ms: number): void {
+  w.varint(Number.isNaN(ms) ? 0 : zigzagOf(t - ms) + 1);
+}
+
+function readTime(r: BinaryReader, t: number): number {
+  const code = r.varint();
+  return code === 0 ? Number.NaN : t - zigzagValue(code - 1);
+}
+
+/** A nullable time: 0 is null. */
+function writeOptionalTime(w: BinaryWriter, t: number, ms: number | null): void {
+  if (ms !== null && Number.isNaN(ms)) {
+    throw new FlowGuardError('FG_STATE_INVALID', 'a nullable time is NaN: the record cannot carry it');
+  }
+  w.varint(ms === null ? 0 : zigzagOf(t - ms) + 1);
+}
+
+function readOptionalTime(r: BinaryReader, t: number): number | null {
+  const code = r.varint();
+  return code === 0 ? null : t - zigzagValue(code - 1);
+}
+
+function writeOptionalString(w: BinaryWriter, text: string | null | undefined): void {
+  if (text === null || text === undefined) w.varint(0);
+  else {
+    w.varint(1);
+    w.string(text);
+  }
+}
+
+function readOptionalString(r: BinaryReader): string | null {
+  return r.varint() === 0 ? null : r.string();
+}
+
+function writeSeries(w: BinaryWriter, series: BucketSeries, t: number): void {
+  w.varint(series.sizeMs);
+  w.varint(series.buckets.size);
+  let previous = Math.floor(t / series.sizeMs);
+  for (const [index, values] of series.buckets) {
+    w.zigzag(index - previous);
+    previous = index;
+    let mask = 0;
+    for (let f = 0; f < FIELD_COUNT; f++) if (values[f] !== 0) mask |= 1 << f;
+    w.varint(mask);
+    for (let f = 0; f < FIELD_COUNT; f++) if (values[f] !== 0) w.varint(values[f]!);
+  }
+}
+
+function readSeries(r: BinaryReader, t: number): BucketSeries {
+  const sizeMs = r.varint();
+  if (sizeMs === 0) throw r.corrupt('bucket size 0');
+  const buckets = new Map<number, number[]>();
+  let index = Math.floor(t / sizeMs);
+  for (let n = r.count(2); n > 0; n--) {
+    index += r.zigzag();
+    const mask = r.varint();
+    if (mask >= 1 << FIELD_COUNT) throw r.corrupt('bucket field mask names unknown fields');
+    const values = EMPTY_BUCKET.slice();
+    for (let f = 0; f < FIELD_COUNT; f++) if (mask & (1 << f)) values[f] = r.varint();
+    if (buckets.has(index)) throw r.corrupt('bucket index repeated');
+    buckets.set(index, values);
+  }
+  return { sizeMs, buckets };
+}
+
+/** Buckets moved to another size (a changed FINE_BUCKET); each lands in the bucket holding its start. */
+function resized(series: BucketSeries, sizeMs: number): BucketSeries {
+  if (series.sizeMs === sizeMs) return series;
+  const buckets = new Map<number, number[]>();
+  for (const [index, values] of series.buckets) {
+    const target = Math.floor((index * series.sizeMs) / sizeMs);
+    const into = buckets.get(target);
+    if (!into) buckets.set(target, values.slice());
+    else
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        into[f] = MAX_FIELDS.has(f) ? Math.max(into[f]!, values[f]!) : into[f]! + values[f]!;
+      }
+  }
+  return { sizeMs, buckets };
+}
+
+function writeParties(w: BinaryWriter, parties: Map<string, Counterparty>, t: number): void {
+  w.varint(parties.size);
+  let previousId = '';
+  let previousLast = t;
+  for (const [id, c] of parties) {
+    frontCoded(w, id, previousId);
+    previousId = id;
+    w.zigzag(c.lastMs - previousLast);
+    previousLast = c.lastMs;
+    w.zigzag(c.lastMs - c.firstMs);
+    w.varint(c.count);
+    w.varint(c.sum);
+  }
+}
+
+function readParties(r: BinaryReader, t: number): Map<string, Counterparty> {
+  const parties = new Map<string, Counterparty>();
+  let previousId = '';
+  let previousLast = t;
+  for (let n = r.count(6); n > 0; n--) {
+    const id = readFrontCoded(r, previousId);
+    previousId = id;
+    const lastMs = previousLast + r.zigzag();
+    previousLast = lastMs;
+    const firstMs = lastMs - r.zigzag();
+    parties.set(id, { firstMs, lastMs, count: r.varint(), sum: r.varint() });
+  }
+  return parties;
+}
+
+/** The length of the prefix shared with the previous string, then the rest. */
+function frontCoded(w: BinaryWriter, text: string, previous: string): void {
+  const limit = Math.min(text.length, previous.length);
+  let shared = 0;
+  while (shared < limit && text.charCodeAt(shared) === previous.charCodeAt(shared)) shared++;
+  // Never split a surrogate pair: the rest is written as UTF-8.
+  if (shared > 0 && isHighSurrogate(text.charCodeAt(shared - 1))) shared--;
+  w.varint(shared);
+  w.stringFrom(text, shared);
+}
+
+function readFrontCoded(r: BinaryReader, previous: string): string {
+  const shared = r.varint();
+  if (shared > previous.length) throw r.corrupt('front-coded string shares more than the previous one');
+  const rest = r.string();
+  return shared === 0 ? rest : previous.slice(0, shared) + rest;
+}
+
+function writeSource(w: BinaryWriter, source: EffectSource): void {
+  w.string(source.streamKey);
+  w.string(source.topic);
+  w.varint(source.partition);
+  w.varint(source.offset);
+}
+
+function readSource(r: BinaryReader): EffectSource {
+  return { streamKey: r.string(), topic: r.string(), partition: r.varint(), offset: r.varint() };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function zigzagOf(value: number): number {
+  if (!Number.isSafeInteger(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER / 2) {
+    throw new FlowGuardError('FG_STATE_INVALID', `${value} is not a time the record can carry`);
+  }
+  return value >= 0 ? value * 2 : -value * 2 - 1;
+}
+
+function zigzagValue(code: number): number {
+  return code % 2 === 0 ? code / 2 : -(code + 1) / 2;
+}
+
+function codeOf<T>(names: readonly T[], name: T, state: WalletState): number {
+  const code = names.indexOf(name);
+  if (code < 0) invalid(state, `unknown value ${String(name)}`);
+  return code;
+}
+
+function invalid(state: WalletState, reason: string): never {
+  throw new FlowGuardError(
+    'FG_STATE_INVALID',
+    `wallet state of ${state.walletId} cannot be encoded: ${reason}`,
+  );
+}

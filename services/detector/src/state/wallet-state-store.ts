@@ -1,0 +1,121 @@
+// Loads and writes wallet state records in Redis: one pipelined round of GETs for a chunk's wallets,
+// one pipelined round of compare-and-set writes (write-wallet-state-1.lua). One key per wallet, hash-
+// tagged by the wallet, so every command addresses one slot on a Redis Cluster.
+import type { FeatureConfig } from '../config/feature-config.js';
+import { FlowGuardError } from '../errors.js';
+import { runPipelined } from '../redis/pipelined.js';
+import { callScript, type RedisClient } from '../redis/redis-connection.js';
+import { decodeWalletState, encodeWalletState } from './wallet-state-codec.js';
+import { emptyWalletState, type WalletState } from './wallet-state.js';
+
+export interface WriteOutcome {
+  /** Stored; their version is now the stored one. */
+  written: WalletState[];
+  /** Wallet ids another writer changed since they were loaded: nothing was written for them. */
+  conflicts: string[];
+}
+
+/** write-wallet-state-1.lua's replies. */
+const WRITTEN = 0;
+const CONFLICT = 1;
+const STORED_UNREADABLE = 2;
+
+export class WalletStateStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keyPrefix: string,
+    private readonly features: FeatureConfig,
+  ) {}
+
+  walletKey(walletId: string): string {
+    return `${this.keyPrefix}:{w:${walletId}}`;
+  }
+
+  /** Every wallet's state (an empty one, version 0, where none is stored), in one round trip. */
+  async load(walletIds: string[]): Promise<Map<string, WalletState>> {
+    const ids = [...new Set(walletIds)];
+    const values = await runPipelined(
+      this.redis,
+      ids.map((walletId) => {
+        const key = this.walletKey(walletId);
+        return { key, add: (p) => p.getBuffer(key) };
+      }),
+    );
+    const states = new Map<string, WalletState>();
+    ids.forEach((walletId, i) => states.set(walletId, this.stateOf(walletId, values[i] as Buffer | null)));
+    return states;
+  }
+
+  /** One wallet's state, or null when none is stored (REST). */
+  async read(walletId: string): Promise<WalletState | null> {
+    const key = this.walletKey(walletId);
+    const [bytes] = await runPipelined(this.redis, [{ key, add: (p) => p.getBuffer(key) }]);
+    return bytes ? decodeWalletState(walletId, bytes as Buffer, this.features) : null;
+  }
+
+  /**
+   * Writes every state whose stored version is still the one it was loaded with, in one round trip,
+   * and bumps the version of those written. `ttlMsOf` gives each record's time-to-live (at least 1 ms).
+   */
+  async write(states: WalletState[], ttlMsOf: (state: WalletState) => number): Promise<WriteOutcome> {
+    const seen = new Set<string>();
+    // Encode everything before writing anything: a state that cannot be encoded fails the whole write.
+    const commands = states.map((state) => {
+      if (seen.has(state.walletId)) {
+        throw new FlowGuardError(
+          'FG_STATE_INVALID',
+          `wallet ${state.walletId} is written twice in one round`,
+        );
+      }
+      seen.add(state.walletId);
+      const key = this.walletKey(state.walletId);
+      const bytes = encodeWalletState(state, state.version + 1);
+      const ttl = ttlOf(state, ttlMsOf);
+      return {
+        key,
+        add: (p: Parameters<typeof callScript>[0]) =>
+          callScript(p, 'writeWalletState', [key], [state.version, bytes, ttl]),
+      };
+    });
+    const replies = await runPipelined(this.redis, commands);
+    const outcome: WriteOutcome = { written: [], conflicts: [] };
+    states.forEach((state, i) => {
+      const reply = replies[i];
+      if (reply === WRITTEN) {
+        state.version += 1;
+        outcome.written.push(state);
+      } else if (reply === CONFLICT) outcome.conflicts.push(state.walletId);
+      else if (reply === STORED_UNREADABLE) {
+        throw new FlowGuardError(
+          'FG_STATE_CORRUPT',
+          `the stored record of wallet ${state.walletId} (${commands[i]!.key}) has no readable header`,
+        );
+      } else {
+        throw new FlowGuardError(
+          'FG_REDIS_SCRIPT',
+          `write-wallet-state-1 refused the record of wallet ${state.walletId} (reply ${String(reply)})`,
+        );
+      }
+    });
+    return outcome;
+  }
+
+  private stateOf(walletId: string, bytes: Buffer | null): WalletState {
+    return bytes
+      ? decodeWalletState(walletId, bytes, this.features)
+      : emptyWalletState(walletId, this.features.fineBucketMs);
+  }
+}
+
+function ttlOf(state: WalletState, ttlMsOf: (state: WalletState) => number): number {
+  const ttl = ttlMsOf(state);
+  if (Number.isNaN(ttl)) {
+    throw new FlowGuardError(
+      'FG_STATE_INVALID',
+      `the time-to-live of wallet ${state.walletId} is not a number`,
+    );
+  }
+  // A time already up (a replay of long-past events) gets the shortest time Redis accepts (PX 0 is
+  // refused): the record goes, as a quiet wallet's would.
+  return Math.max(1, Math.ceil(Math.min(ttl, Number.MAX_SAFE_INTEGER)));
+}

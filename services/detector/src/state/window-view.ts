@@ -1,0 +1,314 @@
+// A wallet's window features and hourly history, read from its state record: the one home of the window
+// formula (rules and REST both read this). A window of length L in buckets of b ends with the bucket of
+// the wallet's newest event and holds the L/b buckets ending there:
+//   startMs = (floor(lastEventMs / b) − L/b + 1) · b,   endMs = startMs + L   (error: one bucket at the old edge)
+// Views are cheap to create: the running figures live in a tracker attached to the state, which
+// applySide keeps current event by event; a window is recomputed only when its first bucket moves.
+import type { FeatureConfig, WindowSpec } from '../config/feature-config.js';
+import { HOUR_MS } from '../domain/time.js';
+import { FlowGuardError } from '../errors.js';
+import { addValues } from './apply-side.js';
+import {
+  BUCKET_FIELDS,
+  FIELD,
+  type BucketField,
+  type BucketSeries,
+  type Counterparty,
+  type WalletState,
+  type WalletStateListener,
+} from './wallet-state.js';
+
+export type WindowFeatures = {
+  readonly name: string;
+  readonly lengthMs: number;
+  /** First instant inside the window (bucket-aligned); NaN while the wallet has no events. */
+  readonly startMs: number;
+  /** First instant after it: the end of the newest event's bucket. */
+  readonly endMs: number;
+  /** Payers whose latest payment is inside the window. */
+  readonly distinctPayers: number;
+  /** Payers whose first payment to this wallet is inside the window. */
+  readonly newPayers: number;
+  /** Payers inside the window who paid this wallet more than once (ever, as far as the record holds). */
+  readonly repeatPayers: number;
+  readonly distinctPayees: number;
+} & { readonly [K in BucketField]: number };
+
+export interface HourlyHistory {
+  /** Per hour, oldest first, ending with the hour before `endHourMs` (the current, partial hour is left out). */
+  counts: number[];
+  sums: number[];
+  donationCounts: number[];
+  /** Start of the hour of the wallet's newest event; NaN while it has none. */
+  endHourMs: number;
+}
+
+const FIELD_COUNT = BUCKET_FIELDS.length;
+// Imported values read once: under tsx (esbuild) every read of an import is a getter call, which a
+// profile of this path shows.
+const F = FIELD;
+const HOUR = HOUR_MS;
+const add = addValues;
+
+export class WalletView {
+  private readonly tracker: WindowTracker;
+
+  constructor(
+    readonly state: WalletState,
+    features: FeatureConfig,
+  ) {
+    const attached = state.memo.listener;
+    if (attached instanceof WindowTracker && attached.features === features) this.tracker = attached;
+    else {
+      this.tracker = new WindowTracker(state, features);
+      state.memo.listener = this.tracker;
+    }
+  }
+
+  /** The named window's features (cached until the state changes). Throws for a window not configured. */
+  window(name: string): WindowFeatures {
+    return this.tracker.window(name);
+  }
+
+  /** Every configured window, in configuration order. */
+  windows(): WindowFeatures[] {
+    return this.tracker.features.windows.map((w) => this.tracker.window(w.name));
+  }
+
+  /** The last `hours` complete hours of inbound history before the newest event's hour. */
+  hourlyHistory(hours: number): HourlyHistory {
+    return this.tracker.hourlyHistory(hours);
+  }
+
+  get walletId(): string {
+    return this.state.walletId;
+  }
+  get payersHeld(): number {
+    return this.state.payers.size;
+  }
+  get payeesHeld(): number {
+    return this.state.payees.size;
+  }
+  get lifetime(): Readonly<WalletState['lifetime']> {
+    return this.state.lifetime;
+  }
+  get openedAtMs(): number | null {
+    return this.state.openedAtMs;
+  }
+  get firstSeenMs(): number {
+    return this.state.firstSeenMs;
+  }
+  get lastEventMs(): number {
+    return this.state.lastEventMs;
+  }
+}
+
+interface RunningWindow {
+  spec: WindowSpec;
+  fine: boolean;
+  /** The figures below are those of the window starting at this bucket; false: recompute. */
+  current: boolean;
+  startIndex: number;
+  startMs: number;
+  values: number[];
+  distinctPayers: number;
+  newPayers: number;
+  repeatPayers: number;
+  distinctPayees: number;
+  /** The features object handed out; null once a figure changed. */
+  snapshot: WindowFeatures | null;
+}
+
+/** The running window figures of one state, kept current by applySide's notifications. */
+class WindowTracker implements WalletStateListener {
+  private readonly running: RunningWindow[];
+  private readonly byName = new Map<string, RunningWindow>();
+  /** The state revision the figures reflect; any other means a change went unseen: recompute all. */
+  private revision = -1;
+  /** Bumped when a late event lands in an hour the history already closed. */
+  private historyStamp = 0;
+  private history: { hours: number; endHourMs: number; stamp: number; value: HourlyHistory } | null = null;
+
+  constructor(
+    private readonly state: WalletState,
+    readonly features: FeatureConfig,
+  ) {
+    this.running = features.windows.map((spec) => ({
+      spec,
+      fine: spec.resolutionMs === features.fineBucketMs && spec.lengthMs <= features.fineRetentionMs,
+      current: false,
+      startIndex: Number.NaN,
+      startMs: Number.NaN,
+      values: new Array<number>(FIELD_COUNT).fill(0),
+      distinctPayers: 0,
+      newPayers: 0,
+      repeatPayers: 0,
+      distinctPayees: 0,
+      snapshot: null,
+    }));
+    for (const w of this.running) this.byName.set(w.spec.name, w);
+  }
+
+  window(name: string): WindowFeatures {
+    const w = this.byName.get(name);
+    if (!w) throw new FlowGuardError('FG_CONFIG_INVALID', `no window "${name}" is configured (WINDOWS)`);
+    if (this.revision !== this.state.memo.revision) this.resync();
+    if (!w.current) this.recompute();
+    return (w.snapshot ??= snapshotOf(w));
+  }
+
+  hourlyHistory(hours: number): HourlyHistory {
+    if (this.revision !== this.state.memo.revision) this.resync();
+    const last = this.state.lastEventMs;
+    const endHourMs = Math.floor(last / HOUR) * HOUR;
+    const cached = this.history;
+    if (
+      cached &&
+      cached.hours === hours &&
+      cached.stamp === this.historyStamp &&
+      Object.is(cached.endHourMs, endHourMs)
+    ) {
+      return cached.value;
+    }
+    const counts = new Array<number>(hours).fill(0);
+    const sums = new Array<number>(hours).fill(0);
+    const donationCounts = new Array<number>(hours).fill(0);
+    if (!Number.isNaN(last)) {
+      const buckets = this.state.hourly.buckets;
+      const first = endHourMs / HOUR - hours;
+      for (let h = 0; h < hours; h++) {
+        const values = buckets.get(first + h);
+        if (!values) continue;
+        counts[h] = values[F.inCount]!;
+        sums[h] = values[F.inSum]!;
+        donationCounts[h] = values[F.donationCount]!;
+      }
+    }
+    const value = { counts, sums, donationCounts, endHourMs };
+    this.history = { hours, endHourMs, stamp: this.historyStamp, value };
+    return value;
+  }
+
+  eventTimeAdvanced(): void {
+    for (const w of this.running) {
+      if (w.current && this.startIndexOf(w) !== w.startIndex) w.current = false;
+      w.snapshot = null;
+    }
+  }
+
+  bucketAdded(series: BucketSeries, index: number, contribution: readonly number[]): void {
+    const fine = series === this.state.fine;
+    for (const w of this.running) {
+      if (w.fine !== fine || !w.current || index < w.startIndex) continue;
+      add(w.values, contribution);
+      w.snapshot = null;
+    }
+    if (!fine && index < Math.floor(this.state.lastEventMs / HOUR)) this.historyStamp += 1;
+  }
+
+  counterpartyChanged(
+    direction: 'in' | 'out',
+    before: Readonly<Counterparty> | undefined,
+    after: Readonly<Counterparty> | undefined,
+  ): void {
+    for (const w of this.running) {
+      if (!w.current) continue;
+      const s = w.startMs;
+      if (direction === 'out') {
+        w.distinctPayees += (after && after.lastMs >= s ? 1 : 0) - (before && before.lastMs >= s ? 1 : 0);
+      } else {
+        if (before) countPayer(w, before, -1);
+        if (after) countPayer(w, after, 1);
+      }
+      w.snapshot = null;
+    }
+  }
+
+  applied(revision: number): void {
+    // In step only if nothing changed since the figures were last in step.
+    if (this.revision === revision - 1) this.revision = revision;
+  }
+
+  /** Figures out of step with the state: recompute every window, forget the history. */
+  private resync(): void {
+    for (const w of this.running) w.current = false;
+    this.history = null;
+    this.historyStamp += 1;
+    this.revision = this.state.memo.revision;
+  }
+
+  private seriesOf(w: RunningWindow): BucketSeries {
+    return w.fine ? this.state.fine : this.state.hourly;
+  }
+
+  private startIndexOf(w: RunningWindow): number {
+    const size = this.seriesOf(w).sizeMs;
+    return Math.floor(this.state.lastEventMs / size) - w.spec.lengthMs / size + 1;
+  }
+
+  /** Recomputes every window that is not current, in one pass over each bucket series and set. */
+  private recompute(): void {
+    const stale = this.running.filter((w) => !w.current);
+    for (const w of stale) {
+      w.startIndex = this.startIndexOf(w);
+      w.startMs = w.startIndex * this.seriesOf(w).sizeMs;
+      w.values.fill(0);
+      w.distinctPayers = w.newPayers = w.repeatPayers = w.distinctPayees = 0;
+      w.snapshot = null;
+      w.current = true;
+    }
+    if (Number.isNaN(this.state.lastEventMs)) return;
+    const fine = stale.filter((w) => w.fine);
+    const hourly = stale.filter((w) => !w.fine);
+    if (fine.length) this.state.fine.buckets.forEach((values, index) => addToWindows(fine, index, values));
+    if (hourly.length)
+      this.state.hourly.buckets.forEach((values, index) => addToWindows(hourly, index, values));
+    this.state.payers.forEach((payer) => {
+      for (let i = 0; i < stale.length; i++) countPayer(stale[i]!, payer, 1);
+    });
+    this.state.payees.forEach((payee) => {
+      for (let i = 0; i < stale.length; i++)
+        if (payee.lastMs >= stale[i]!.startMs) stale[i]!.distinctPayees += 1;
+    });
+  }
+}
+
+function addToWindows(windows: RunningWindow[], index: number, values: readonly number[]): void {
+  for (let i = 0; i < windows.length; i++)
+    if (index >= windows[i]!.startIndex) add(windows[i]!.values, values);
+}
+
+function countPayer(w: RunningWindow, payer: Readonly<Counterparty>, sign: 1 | -1): void {
+  if (payer.lastMs < w.startMs) return;
+  w.distinctPayers += sign;
+  if (payer.firstMs >= w.startMs) w.newPayers += sign;
+  if (payer.count > 1) w.repeatPayers += sign;
+}
+
+function snapshotOf(w: RunningWindow): WindowFeatures {
+  const v = w.values;
+  // One object literal (one hidden class for every window), field order as BUCKET_FIELDS.
+  return {
+    name: w.spec.name,
+    lengthMs: w.spec.lengthMs,
+    startMs: w.startMs,
+    endMs: w.startMs + w.spec.lengthMs,
+    inCount: v[F.inCount]!,
+    inSum: v[F.inSum]!,
+    inMax: v[F.inMax]!,
+    donationCount: v[F.donationCount]!,
+    donationSum: v[F.donationSum]!,
+    smallDonationCount: v[F.smallDonationCount]!,
+    purchaseCount: v[F.purchaseCount]!,
+    purchaseSum: v[F.purchaseSum]!,
+    nearThresholdCount: v[F.nearThresholdCount]!,
+    outCount: v[F.outCount]!,
+    outSum: v[F.outSum]!,
+    passOnCount: v[F.passOnCount]!,
+    passOnSum: v[F.passOnSum]!,
+    distinctPayers: w.distinctPayers,
+    newPayers: w.newPayers,
+    repeatPayers: w.repeatPayers,
+    distinctPayees: w.distinctPayees,
+  };
+}

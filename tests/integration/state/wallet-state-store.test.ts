@@ -1,0 +1,199 @@
+// The wallet state store on the real Redis and the real 3-master Redis Cluster: load and write in one
+// round each, compare-and-set between racing writers, version 0 for an absent record, TTLs, and
+// failures as coded errors.
+import calculateSlot from 'cluster-key-slot';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFlowGuardError } from '../../../services/detector/src/errors.js';
+import { pipelineStats } from '../../../services/detector/src/redis/pipelined.js';
+import {
+  createRedisClient,
+  type RedisClient,
+} from '../../../services/detector/src/redis/redis-connection.js';
+import { applySide, checkSide } from '../../../services/detector/src/state/apply-side.js';
+import { encodeWalletState } from '../../../services/detector/src/state/wallet-state-codec.js';
+import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
+import type { WalletState } from '../../../services/detector/src/state/wallet-state.js';
+import { WalletView } from '../../../services/detector/src/state/window-view.js';
+import { requireEndpoint, testNames } from '../../support/test-detector.js';
+import { featureConfig, sideOf } from '../../support/wallet-sides.js';
+
+const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
+const DAY = 86_400_000;
+const features = featureConfig();
+const TTL = 3 * DAY;
+
+let offset = 0;
+function deposit(walletId: string, payer: string, atMs = T0, amount = 30_000) {
+  offset += 1;
+  return sideOf(walletId, { eventId: `ev-${offset}`, atMs, from: payer, to: walletId, amount, offset });
+}
+
+function applyAll(state: WalletState, sides: ReturnType<typeof deposit>[]): void {
+  for (const side of sides) if (checkSide(state, side) === 'new') applySide(state, side, features);
+}
+
+async function removeKeys(redis: RedisClient, prefix: string): Promise<void> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) await node.unlink(key);
+    } while (cursor !== '0');
+  }
+}
+
+describe.each([
+  ['Redis', false],
+  ['Redis Cluster', true],
+])('wallet state store on %s', (_name, cluster) => {
+  let redis: RedisClient;
+  let store: WalletStateStore;
+  let prefix: string;
+
+  beforeAll(() => {
+    prefix = testNames().env.REDIS_KEY_PREFIX;
+    redis = createRedisClient({
+      url: requireEndpoint('redisUrl'),
+      clusterNodes: cluster ? requireEndpoint('redisClusterNodes').split(',') : undefined,
+      keyPrefix: prefix,
+    });
+    store = new WalletStateStore(redis, prefix, features);
+  });
+  afterAll(async () => {
+    await removeKeys(redis, prefix);
+    await redis.quit();
+  });
+
+  it('loads an absent wallet as an empty state of version 0, and reads it as null', async () => {
+    const states = await store.load(['nobody']);
+    expect(states.get('nobody')).toMatchObject({ walletId: 'nobody', version: 0, payers: new Map() });
+    expect(await store.read('nobody')).toBeNull();
+  });
+
+  it('writes and loads many wallets in one round each, and what it loads is what it wrote', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `rt-${i}`);
+    const before = pipelineStats.roundTrips;
+    const states = await store.load(ids);
+    expect(pipelineStats.roundTrips - before).toBe(cluster ? 3 : 1);
+    for (const [id, state] of states)
+      applyAll(state, [deposit(id, 'ref:a'), deposit(id, `ref:${id}`, T0 + 60_000)]);
+
+    const written = await store.write([...states.values()], () => TTL);
+    expect(written.conflicts).toEqual([]);
+    expect(written.written.every((s) => s.version === 1)).toBe(true);
+    if (redis instanceof Cluster) {
+      const slots = redis.slots;
+      const nodes = new Set(ids.map((id) => slots[calculateSlot(store.walletKey(id))]?.[0]));
+      expect(nodes.size).toBe(3);
+    }
+
+    const loaded = await store.load(ids);
+    for (const id of ids) {
+      const state = loaded.get(id)!;
+      expect(state.version).toBe(1);
+      expect(encodeWalletState(state)).toEqual(encodeWalletState(states.get(id)!));
+      expect(new WalletView(state, features).window('1h')).toMatchObject({ inCount: 2, distinctPayers: 2 });
+    }
+    expect((await store.read('rt-7'))!.payers.has('ref:rt-7')).toBe(true);
+  });
+
+  it('sets the time-to-live it is given', async () => {
+    const state = (await store.load(['ttl-wallet'])).get('ttl-wallet')!;
+    applyAll(state, [deposit('ttl-wallet', 'ref:a')]);
+    await store.write([state], (s) => (s.walletId === 'ttl-wallet' ? 5 * DAY : 0));
+    const ttl = await redis.pttl(store.walletKey('ttl-wallet'));
+    expect(ttl).toBeGreaterThan(5 * DAY - 60_000);
+    expect(ttl).toBeLessThanOrEqual(5 * DAY);
+  });
+
+  it('lets only the first of two racing writers win; the second reloads, re-applies and loses nothing', async () => {
+    const wallet = 'raced';
+    const [a, b] = [(await store.load([wallet])).get(wallet)!, (await store.load([wallet])).get(wallet)!];
+    const fromA = deposit(wallet, 'ref:from-partition-0', T0, 10_000);
+    const fromB = deposit(wallet, 'ref:from-partition-1', T0 + 1_000, 20_000);
+    applyAll(a, [fromA]);
+    applyAll(b, [fromB]);
+
+    expect(await store.write([a], () => TTL)).toMatchObject({ conflicts: [] });
+    const second = await store.write([b], () => TTL);
+    expect(second).toEqual({ written: [], conflicts: [wallet] });
+    expect(b.version).toBe(0);
+
+    const retry = (await store.load([wallet])).get(wallet)!;
+    applyAll(retry, [fromB]);
+    expect((await store.write([retry], () => TTL)).conflicts).toEqual([]);
+    const final = (await store.read(wallet))!;
+    expect(final.version).toBe(2);
+    expect(final.lifetime).toMatchObject({ inCount: 2, inSum: 30_000 });
+    expect([...final.payers.keys()].sort()).toEqual(['ref:from-partition-0', 'ref:from-partition-1']);
+  });
+
+  it('loses no event when eight writers race on one wallet, each retrying its conflicts', async () => {
+    const wallet = 'contended';
+    const attempts: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, writer) => {
+        // Each writer consumes its own input partition, as concurrent writers of one wallet do.
+        const side = sideOf(wallet, {
+          eventId: `contended-${writer}`,
+          atMs: T0 + writer,
+          from: `ref:writer-${writer}`,
+          to: wallet,
+          amount: 1_000 * (writer + 1),
+          offset: 7,
+          partition: writer,
+        });
+        for (let attempt = 1; ; attempt++) {
+          const state = (await store.load([wallet])).get(wallet)!;
+          applyAll(state, [side]);
+          if ((await store.write([state], () => TTL)).conflicts.length === 0) {
+            attempts.push(attempt);
+            return;
+          }
+        }
+      }),
+    );
+    const final = (await store.read(wallet))!;
+    expect(final.version).toBe(8);
+    expect(final.lifetime).toMatchObject({ inCount: 8, inSum: 36_000 });
+    expect(final.payers.size).toBe(8);
+    expect(Math.max(...attempts)).toBeGreaterThan(1);
+  });
+
+  it('refuses a version that is not the stored one even when the key is absent', async () => {
+    const state = (await store.load(['stale-version'])).get('stale-version')!;
+    state.version = 4;
+    expect(await store.write([state], () => TTL)).toEqual({ written: [], conflicts: ['stale-version'] });
+    expect(await redis.exists(store.walletKey('stale-version'))).toBe(0);
+  });
+
+  it('reports a stored value it cannot read as FG_STATE_CORRUPT, on load and on write', async () => {
+    const key = store.walletKey('garbled');
+    await redis.set(key, '{"not":"a record"}', 'PX', 60_000);
+    await expect(store.load(['garbled'])).rejects.toMatchObject({ code: 'FG_STATE_CORRUPT' });
+    await redis.set(key, 'x', 'PX', 60_000);
+    const state = (await store.load(['fresh-for-garbled'])).get('fresh-for-garbled')!;
+    state.walletId = 'garbled';
+    await expect(store.write([state], () => TTL)).rejects.toMatchObject({ code: 'FG_STATE_CORRUPT' });
+  });
+});
+
+describe('wallet state store without Redis', () => {
+  it('fails with a retryable FG_REDIS_UNAVAILABLE', async () => {
+    const redis = createRedisClient({ url: 'redis://127.0.0.1:1', clusterNodes: undefined, keyPrefix: 'x' });
+    redis.on('error', () => undefined);
+    const store = new WalletStateStore(redis, 'x', features);
+    let failure: unknown;
+    try {
+      await store.load(['w-1']);
+    } catch (error) {
+      failure = error;
+    }
+    redis.disconnect();
+    expect(isFlowGuardError(failure, 'FG_REDIS_UNAVAILABLE')).toBe(true);
+    expect((failure as { retryable: boolean }).retryable).toBe(true);
+  });
+});

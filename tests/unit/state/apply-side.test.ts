@@ -1,0 +1,295 @@
+// Applying wallet sides to the state record: exactly-once marks, the opening-time rule, late events,
+// retention, the counterparty bounds, and a record size that stays bounded however busy the wallet.
+import { describe, expect, it } from 'vitest';
+import {
+  applySide,
+  checkSide,
+  COUNTERPARTY_BYTES_MAX,
+  MAX_WATERMARKS,
+  recordSeen,
+} from '../../../services/detector/src/state/apply-side.js';
+import { encodeWalletState } from '../../../services/detector/src/state/wallet-state-codec.js';
+import {
+  emptyWalletState,
+  FIELD,
+  type WalletState,
+} from '../../../services/detector/src/state/wallet-state.js';
+import { WalletView } from '../../../services/detector/src/state/window-view.js';
+import { featureConfig, feed, sideOf, type EventSpec } from '../../support/wallet-sides.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2026, 0, 10, 12, 0, 0);
+const features = featureConfig();
+
+function wallet(id = 'w-1'): WalletState {
+  return emptyWalletState(id, features.fineBucketMs);
+}
+
+let offset = 0;
+/** A deposit into w-1 from `payer` at `atMs`, on stream inc1/0 at the next offset. */
+function deposit(atMs: number, payer = 'ref:card-1', over: Partial<EventSpec> = {}) {
+  offset += 1;
+  return sideOf(over.to ?? 'w-1', { eventId: `ev-${offset}`, atMs, from: payer, to: 'w-1', offset, ...over });
+}
+
+describe('duplicate check', () => {
+  it('treats a record at or below its stream watermark as a duplicate, whatever its id', () => {
+    const state = wallet();
+    const first = deposit(T0, 'ref:a', { offset: 10 });
+    expect(feed(state, [first], features)).toEqual(['new']);
+    expect(checkSide(state, first)).toBe('duplicate');
+    expect(checkSide(state, deposit(T0, 'ref:b', { offset: 9, eventId: 'other' }))).toBe('duplicate');
+    // The same offset on another stream (another partition or topic incarnation) is another record.
+    expect(checkSide(state, deposit(T0, 'ref:b', { offset: 10, eventId: 'x', streamKey: 'inc1/1' }))).toBe(
+      'new',
+    );
+  });
+
+  it('catches the same eventId re-sent as a new record, and the same id with another body as a conflict', () => {
+    const state = wallet();
+    feed(state, [deposit(T0, 'ref:a', { eventId: 'e-1', offset: 1, amount: 500 })], features);
+    expect(checkSide(state, deposit(T0, 'ref:a', { eventId: 'e-1', offset: 2, amount: 500 }))).toBe(
+      'duplicate',
+    );
+    expect(checkSide(state, deposit(T0, 'ref:a', { eventId: 'e-1', offset: 3, amount: 501 }))).toBe(
+      'conflict',
+    );
+  });
+
+  it('remembers the last RECENT_EVENT_IDS ids only', () => {
+    const state = wallet();
+    const resend = (id: string, at: number) => deposit(T0, 'ref:a', { eventId: id, offset: at, amount: 500 });
+    feed(state, [resend('e-old', 1)], features);
+    feed(
+      state,
+      Array.from({ length: features.recentEventIds }, (_, i) => deposit(T0 + i, 'ref:a', { offset: 2 + i })),
+      features,
+    );
+    expect(state.dedup.recent).toHaveLength(features.recentEventIds);
+    expect(checkSide(state, resend('e-old', 1_000))).toBe('new');
+  });
+
+  it('advances the watermark for a duplicate without applying it', () => {
+    const state = wallet();
+    feed(state, [deposit(T0, 'ref:a', { offset: 5 })], features);
+    recordSeen(state, { streamKey: 'inc1/0', offset: 8 });
+    recordSeen(state, { streamKey: 'inc1/0', offset: 7 });
+    expect(state.dedup.watermarks.get('inc1/0')).toBe(8);
+    expect(state.lifetime.inCount).toBe(1);
+  });
+
+  it(`keeps at most ${MAX_WATERMARKS} stream watermarks, dropping the stream with the oldest activity`, () => {
+    const state = wallet();
+    for (let p = 0; p < MAX_WATERMARKS; p++) recordSeen(state, { streamKey: `inc1/${p}`, offset: 1 });
+    recordSeen(state, { streamKey: 'inc1/0', offset: 2 }); // stream 0 is active again: 1 is now the oldest
+    recordSeen(state, { streamKey: 'inc2/0', offset: 1 });
+    expect(state.dedup.watermarks.size).toBe(MAX_WATERMARKS);
+    expect(state.dedup.watermarks.has('inc1/1')).toBe(false);
+    expect(state.dedup.watermarks.get('inc1/0')).toBe(2);
+  });
+});
+
+describe('applying a side', () => {
+  it("refuses a side of another wallet instead of mixing two wallets' records", () => {
+    const side = sideOf('w-2', { eventId: 'x', atMs: T0, from: 'ref:a', to: 'w-2', offset: 1 });
+    expect(() => applySide(wallet('w-1'), side, features)).toThrow(
+      expect.objectContaining({ code: 'FG_STATE_INVALID' }),
+    );
+  });
+
+  it('keeps the youngest plausible opening-time claim', () => {
+    const state = wallet();
+    feed(state, [deposit(T0, 'ref:a', { toOpenedAtMs: T0 - 10 * DAY })], features);
+    feed(state, [deposit(T0 + 1, 'ref:a', { toOpenedAtMs: T0 - 5 * HOUR })], features);
+    feed(state, [deposit(T0 + 2, 'ref:a', { toOpenedAtMs: T0 - 20 * DAY })], features);
+    feed(state, [deposit(T0 + 3, 'ref:a')], features);
+    expect(state.openedAtMs).toBe(T0 - 5 * HOUR);
+  });
+
+  it('fills the fields of inbound and outbound buckets by type and amount class', () => {
+    const state = wallet();
+    const near = features.nearThresholdFrom;
+    feed(
+      state,
+      [
+        deposit(T0, 'ref:a', { amount: features.smallAmountMax }),
+        deposit(T0, 'ref:b', { amount: near, type: 'payment' }),
+        deposit(T0, 'w-2', { amount: features.reportingThreshold, type: 'transfer' }),
+        sideOf('w-1', {
+          eventId: 'o1',
+          atMs: T0,
+          from: 'w-1',
+          to: 'ref:bank',
+          amount: 700,
+          type: 'withdrawal',
+          offset: 90,
+        }),
+        sideOf('w-1', {
+          eventId: 'o2',
+          atMs: T0,
+          from: 'w-1',
+          to: 'ref:shop',
+          amount: 300,
+          type: 'payment',
+          offset: 91,
+        }),
+      ],
+      features,
+    );
+    const bucket = state.fine.buckets.get(Math.floor(T0 / features.fineBucketMs))!;
+    expect(bucket).toEqual([
+      3, // inCount
+      features.smallAmountMax + near + features.reportingThreshold,
+      features.reportingThreshold, // inMax
+      2, // donationCount: the deposit and the transfer
+      features.smallAmountMax + features.reportingThreshold,
+      1, // smallDonationCount
+      1, // purchaseCount
+      near,
+      1, // nearThresholdCount: from nearThresholdFrom, below the threshold itself
+      2, // outCount
+      1000,
+      1, // passOnCount: the withdrawal, not the purchase
+      700,
+    ]);
+    expect(state.hourly.buckets.get(Math.floor(T0 / HOUR))).toEqual(bucket);
+    expect(state.lifetime).toMatchObject({
+      inCount: 3,
+      donationCount: 2,
+      purchaseCount: 1,
+      outCount: 2,
+      outSum: 1000,
+    });
+  });
+
+  it('puts a late event inside retention into its own bucket, and one older than every retention in lifetime only', () => {
+    const state = wallet();
+    feed(state, [deposit(T0, 'ref:a')], features);
+    feed(state, [deposit(T0 - 2 * HOUR, 'ref:b')], features);
+    expect(state.fine.buckets.has(Math.floor((T0 - 2 * HOUR) / features.fineBucketMs))).toBe(true);
+
+    // Older than the 6 h of fine buckets, inside the hourly retention.
+    const sevenHoursLate = deposit(T0 - 7 * HOUR, 'ref:c');
+    expect(applySide(state, sevenHoursLate, features)).toEqual({ status: 'applied', newCounterparty: true });
+    expect(state.fine.buckets.size).toBe(2);
+    expect(state.hourly.buckets.has(Math.floor((T0 - 7 * HOUR) / HOUR))).toBe(true);
+
+    const buckets = [...state.hourly.buckets.keys()];
+    const ancient = deposit(T0 - 15 * DAY, 'ref:a');
+    expect(applySide(state, ancient, features)).toEqual({
+      status: 'beyond-retention',
+      newCounterparty: false,
+    });
+    expect([...state.hourly.buckets.keys()]).toEqual(buckets);
+    expect(state.lifetime.inCount).toBe(4);
+    expect(state.firstSeenMs).toBe(T0 - 15 * DAY);
+    expect(state.lastEventMs).toBe(T0);
+    // The counterparty's history still knows the payment, wherever it arrived in the stream.
+    expect(state.payers.get('ref:a')).toMatchObject({ firstMs: T0 - 15 * DAY, lastMs: T0, count: 2 });
+  });
+
+  it('trims buckets that left retention as the newest event time moves on', () => {
+    const state = wallet();
+    feed(state, [deposit(T0, 'ref:a')], features);
+    feed(state, [deposit(T0 + 6 * HOUR, 'ref:a')], features);
+    expect(state.fine.buckets.size).toBe(1);
+    expect(state.hourly.buckets.size).toBe(2);
+    feed(state, [deposit(T0 + 6 * HOUR + 14 * DAY, 'ref:a')], features);
+    expect([...state.hourly.buckets.keys()].map((i) => i * HOUR - T0)).toEqual([
+      6 * HOUR,
+      6 * HOUR + 14 * DAY,
+    ]);
+  });
+
+  it('caps each counterparty set, evicting the payer seen longest ago, and counts every new payer', () => {
+    const capped = featureConfig({ COUNTERPARTY_CAP: '5' });
+    const state = wallet();
+    for (let i = 0; i < 8; i++) applySide(state, deposit(T0 + i * MINUTE, `ref:p${i}`), capped);
+    applySide(state, deposit(T0 + 9 * MINUTE, 'ref:p3'), capped);
+    expect([...state.payers.keys()].sort()).toEqual(['ref:p3', 'ref:p4', 'ref:p5', 'ref:p6', 'ref:p7']);
+    const late = applySide(state, deposit(T0 - HOUR, 'ref:late'), capped);
+    expect(late.newCounterparty).toBe(true);
+    expect(state.payers.has('ref:late')).toBe(false);
+    expect(state.lifetime.payersEver).toBe(9);
+  });
+
+  it('keeps long counterparty ids within the byte budget', () => {
+    const state = wallet();
+    for (let i = 0; i < 400; i++)
+      applySide(state, deposit(T0 + i * MINUTE, `ref:${'x'.repeat(120)}-${i}`), features);
+    const bytes = [...state.payers.keys()].reduce((sum, id) => sum + id.length + 8, 0);
+    expect(bytes).toBeLessThanOrEqual(COUNTERPARTY_BYTES_MAX);
+    expect(state.payers.size).toBeGreaterThan(100);
+    expect(state.payers.has(`ref:${'x'.repeat(120)}-399`)).toBe(true);
+  });
+});
+
+describe('record size', () => {
+  it('keeps a typical wallet (12 events in a day from 6 payers) well under 1 KB', () => {
+    const state = wallet();
+    feed(
+      state,
+      Array.from({ length: 12 }, (_, i) =>
+        deposit(T0 + i * 2 * HOUR, `ref:card-${400_000 + (i % 6)}`, { amount: 30_000 + i * 1_700 }),
+      ),
+      features,
+    );
+    const size = encodeWalletState(state).length;
+    console.log(`typical wallet record: ${size} bytes`);
+    expect(size).toBeLessThan(1024);
+  });
+
+  it('holds 1,000 distinct payers at the counterparty cap within 64 KB', () => {
+    const state = wallet();
+    for (let i = 0; i < 1_000; i++)
+      applySide(state, deposit(T0 + i * 30_000, `ref:card-${10_000 + i}`), features);
+    expect(state.payers.size).toBe(features.counterpartyCap);
+    const size = encodeWalletState(state).length;
+    console.log(`1,000 payers: ${size} bytes`);
+    expect(size).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('stays within 64 KB after 200,000 events, de-duplication included', () => {
+    const state = wallet();
+    const view = new WalletView(state, features);
+    const span = 20 * DAY;
+    for (let i = 0; i < 200_000; i++) {
+      const at = T0 + Math.floor((i * span) / 200_000);
+      const side =
+        i % 4 === 3
+          ? sideOf('w-1', {
+              eventId: `o-${i}`,
+              atMs: at,
+              from: 'w-1',
+              to: `ref:bank-${i % 5_000}`,
+              type: 'withdrawal',
+              amount: 50_000 + (i % 977) * 100,
+              offset: i,
+              partition: i % 48,
+              streamKey: `inc1/${i % 48}`,
+            })
+          : sideOf('w-1', {
+              eventId: `i-${i}`,
+              atMs: at,
+              from: i % 2 ? `ref:card-${i % 50_000}` : `w-${i % 20_000}`,
+              to: 'w-1',
+              type: i % 3 ? 'deposit' : 'payment',
+              amount: 10_000 + (i % 1_361) * 100,
+              offset: i,
+              partition: i % 48,
+              streamKey: `inc1/${i % 48}`,
+            });
+      applySide(state, side, features);
+      if (i % 1_000 === 0) view.window('1h');
+    }
+    expect(state.payers.size).toBe(features.counterpartyCap);
+    expect(state.payees.size).toBe(features.counterpartyCap);
+    expect(state.dedup.recent).toHaveLength(features.recentEventIds);
+    const size = encodeWalletState(state).length;
+    console.log(`busy wallet after 200,000 events: ${size} bytes`);
+    expect(size).toBeLessThanOrEqual(64 * 1024);
+    expect(state.hourly.buckets.get(Math.floor(state.lastEventMs / HOUR))![FIELD.inCount]).toBeGreaterThan(0);
+  });
+});
