@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.stack/**', 'docs/**', 'schemas/json/**'] },
+  { ignores: ['node_modules/**', '.stack/**', 'docs/**', 'schemas/json/**', 'services/console/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

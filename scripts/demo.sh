@@ -10,6 +10,7 @@ PORT="${PORT:-8080}"
 export PORT
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
+npm run -s console:build
 bash scripts/stack/stack.sh up
 
 bash scripts/detector-daemon.sh start

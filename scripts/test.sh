@@ -22,6 +22,7 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then
 fi
 
 npx tsc --noEmit -p .
+npm run -s console:check && npm run -s console:build
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
 mkdir -p .stack
