@@ -1,25 +1,13 @@
 // The console on the real stack: the real API app (tests/support/api-fixture.ts, real Kafka and Redis)
 // with the console plugin, listening on a free port, two analysts' keys, and a way to publish alerts.
-// Until buildApi registers the console plugin itself, a front server routes /console/* to an app with
-// the same security headers, authentication, rate limit and problem handling, and the rest to the API.
 import { readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { pino } from 'pino';
 import { AlertSchema, type Alert } from '../../schemas/alert.js';
 import type { WalletStateRisk } from '../../schemas/wallet-risk.js';
 import { addApiKeyToFile, createApiKey } from '../../services/detector/src/api/auth/api-keys.js';
-import { ApiKeyStore } from '../../services/detector/src/api/auth/api-key-store.js';
-import { Authenticator } from '../../services/detector/src/api/auth/authenticator.js';
 import type { Scope } from '../../services/detector/src/api/auth/scopes.js';
-import { CONSOLE_DIST, consolePlugin } from '../../services/detector/src/api/console-plugin.js';
-import authentication from '../../services/detector/src/api/plugins/authentication.js';
-import problemDetails from '../../services/detector/src/api/plugins/problem-details.js';
-import rateLimit from '../../services/detector/src/api/plugins/rate-limit.js';
-import securityHeaders from '../../services/detector/src/api/plugins/security-headers.js';
-import { createMetrics } from '../../services/detector/src/metrics.js';
+import { CONSOLE_DIST } from '../../services/detector/src/api/console-plugin.js';
 import { eventually, startApiFixture, type ApiFixture } from './api-fixture.js';
 
 /** The people the console tests sign in as (their names show in the header and the audit trail). */
@@ -69,11 +57,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     });
   }
 
-  const front = api.app.hasRoute({ method: 'GET', url: '/console/session' }) ? null : await consoleFront(api);
-  const server: Server = createServer((request, response) => {
-    const target = front && /^\/console(\/|\?|$)/.test(request.url ?? '') ? front.app : api.app;
-    target.routing(request, response);
-  });
+  const server: Server = createServer((request, response) => api.app.routing(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -96,7 +80,6 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
       // Open event streams end when the API closes (its preClose hook); then the port can close.
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await front?.close();
       await api.close();
     },
   };
@@ -123,30 +106,4 @@ function assertConsoleBuilt(): void {
         : 'the console bundle is older than its sources: run `npm run console:build`',
     );
   }
-}
-
-/** The console plugin in an app built like buildApi's front: security headers, auth, limits, problems. */
-async function consoleFront(api: ApiFixture): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
-  const logger = pino({ level: 'silent' });
-  const keyStore = new ApiKeyStore(api.keyFile, api.config.api.keysReloadIntervalMs, logger);
-  keyStore.start();
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  await app.register(securityHeaders, { corsOrigins: api.config.api.corsOrigins });
-  await app.register(authentication, {
-    authenticator: new Authenticator(keyStore, null, Date.now),
-    metrics: createMetrics(),
-  });
-  await app.register(rateLimit, { limits: api.config.api.rateLimit });
-  await app.register(problemDetails);
-  await app.register(consolePlugin);
-  await app.ready();
-  return {
-    app,
-    async close() {
-      keyStore.stop();
-      await app.close();
-    },
-  };
 }

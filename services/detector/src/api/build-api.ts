@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiDeps } from './api-deps.js';
+import { consolePlugin } from './console-plugin.js';
 import { ApiKeyStore } from './auth/api-key-store.js';
 import { Authenticator } from './auth/authenticator.js';
 import { OidcVerifier } from './auth/oidc-verifier.js';
@@ -83,6 +84,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes, v1);
   await app.register(auditRoutes, v1);
   await app.register(transactionRoutes, v1);
+  // The analyst console: static files open, its data behind the same authentication as the API.
+  await app.register(consolePlugin);
   await app.ready();
   return app;
 }
