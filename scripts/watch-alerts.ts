@@ -1,8 +1,9 @@
 // Prints alerts from the alerts topic as they arrive (the README demo), then the risk view of the
 // first alerted wallet. Stops after --seconds or once --until-rules have all been seen.
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../services/detector/src/config/index.js';
+import { createKafka } from '../services/detector/src/kafka/kafka-client.js';
+import { createLogger } from '../services/detector/src/logger.js';
 import { withLocalStack } from './dev/local-stack-env.js';
 
 const { values } = parseArgs({
@@ -12,11 +13,7 @@ const { values } = parseArgs({
   },
 });
 const config = loadConfig(withLocalStack());
-const kafka = new Kafka({
-  clientId: 'flowguard-demo',
-  brokers: config.kafka.brokers,
-  logLevel: logLevel.NOTHING,
-});
+const kafka = createKafka(config.kafka, createLogger('silent'), 'flowguard-demo');
 const consumer = kafka.consumer({ groupId: `demo-watch-${Date.now()}`, maxWaitTimeInMs: 100 });
 const seen: { walletId: string; rules: string[] }[] = [];
 const startedAt = Date.now();
@@ -59,7 +56,11 @@ function quietFor(ms: number): boolean {
 await consumer.disconnect();
 if (seen[0]) {
   const url = `${values['risk-url']}/v1/wallets/${encodeURIComponent(seen[0].walletId)}/risk`;
-  const risk = (await (await fetch(url)).json()) as {
+  // The API wants a key: the demo's, from the environment (scripts/demo.sh).
+  const headers: Record<string, string> = process.env.FLOWGUARD_API_KEY
+    ? { authorization: `Bearer ${process.env.FLOWGUARD_API_KEY}` }
+    : {};
+  const risk = (await (await fetch(url, { headers })).json()) as {
     score: number;
     level: string;
     rules: { ruleId: string }[];

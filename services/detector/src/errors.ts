@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   FG_PROCESSING_FAILED: 'the record failed alone, again and again, for a reason other than an outage',
   FG_ALERT_INVALID: 'an alert the detector built breaks the alert contract (a bug)',
   FG_REDIS_SCRIPT: 'a Redis script failed',
+  FG_BACKFILL_REFUSED: 'a backfill cannot start (live detectors in the group, or a refused history stream)',
   FG_STATE_CONFLICT: 'wallet records kept changing under a chunk (other partitions writing them); retry',
   FG_REDIS_UNAVAILABLE: 'Redis is unreachable or failing over; retry',
   FG_REDIS_AUTH_FAILED: 'Redis refused the credentials (REDIS_USERNAME, REDIS_PASSWORD) or their permissions',

@@ -96,9 +96,8 @@ describe('detector daemon (demo start/stop)', () => {
     expect(health.status).toBe(200);
     const members = groupMembers(pgid);
     // npm, the shell of the start script, tsx and the node process that serves: all in one group.
-    expect(members.map(commandLine).some((cmd) => cmd.includes('services/detector/src/server.ts'))).toBe(
-      true,
-    );
+    // tsx runs the detector (scripts/dev/start-detector.ts loads services/detector/src/server.ts).
+    expect(members.map(commandLine).some((cmd) => cmd.includes('scripts/dev/start-detector.ts'))).toBe(true);
     expect(members.length).toBeGreaterThanOrEqual(2);
     expect((await daemon('status')).code).toBe(0);
 

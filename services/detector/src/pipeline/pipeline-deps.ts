@@ -23,4 +23,9 @@ export interface PipelineDeps {
   committedOffset: (topic: string, partition: number) => Promise<bigint | null>;
   /** "backfill" marks alerts raised while replaying history at a first deployment. */
   origin: 'live' | 'backfill';
+  /**
+   * "hold": replaying history with alerts held back — features and donors are built, no alert is
+   * decided or published, so live detection judges an ongoing campaign afresh after the hand-over.
+   */
+  alerts: 'publish' | 'hold';
 }

@@ -145,7 +145,7 @@ export class ChunkSession {
     findings: Finding[],
     trigger: { id: string; atMs: number; source: EffectSource; sampleEventIds: string[] },
   ): Promise<void> {
-    if (!findings.length) return;
+    if (!findings.length || this.deps.alerts === 'hold') return;
     const state = wallet.state;
     const decision = decideAlert(
       state.alerting,

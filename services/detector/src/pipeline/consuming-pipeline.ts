@@ -1,0 +1,95 @@
+// The consuming half of the detector, shared by the live detector and `flowguard backfill`: Redis
+// (reachable, durable), the broker (reachable, topics present), the state store, the rule catalog,
+// the chunk handler and the consumer runtime over the input, audit and mentions topics.
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { CurrencyConverter } from '../domain/money.js';
+import { createConsumerRuntime, type ConsumerRuntime } from '../kafka/consumer-runtime.js';
+import { createKafka, verifyKafkaAccess } from '../kafka/kafka-client.js';
+import { ensureTopics } from '../kafka/topics.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { connectRedis, createRedisClient, type RedisClient } from '../redis/redis-connection.js';
+import { checkRedisDurability } from '../redis/redis-durability.js';
+import { RuleCatalogHolder } from '../rules/rule-catalog-holder.js';
+import { DonorIndex } from '../state/donor-index.js';
+import { WalletStateStore } from '../state/wallet-state-store.js';
+import { createChunkHandler } from './chunk-handler.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { StreamRegistry } from './stream-registry.js';
+
+export interface ConsumingPipeline {
+  kafka: Kafka;
+  redis: RedisClient;
+  metrics: Metrics;
+  rules: RuleCatalogHolder;
+  store: WalletStateStore;
+  deps: PipelineDeps;
+  runtime: ConsumerRuntime;
+}
+
+export interface PipelineOptions {
+  origin: 'live' | 'backfill';
+  alerts: 'publish' | 'hold';
+}
+
+export async function createConsumingPipeline(
+  config: Config,
+  logger: Logger,
+  options: PipelineOptions,
+): Promise<ConsumingPipeline> {
+  const metrics = createMetrics();
+  const rules = new RuleCatalogHolder(
+    config.rulesFile,
+    config.features.windows,
+    config.features.base,
+    logger,
+  );
+  const redis = createRedisClient(config.redis);
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  await connectRedis(redis);
+  await checkRedisDurability(redis, { acceptNonDurable: config.redis.acceptNonDurable, logger });
+
+  const kafka = createKafka(config.kafka, logger);
+  await verifyKafkaAccess(kafka, config.kafka);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, config.kafka);
+  } finally {
+    await admin.disconnect();
+  }
+
+  const prefix = config.redis.keyPrefix;
+  const store = new WalletStateStore(redis, prefix, config.features);
+  const streams = new StreamRegistry(redis, prefix, logger);
+  // The handler asks the runtime for committed offsets; the runtime needs the handler: tie the knot.
+  const committed: { runtime?: ConsumerRuntime } = {};
+  const deps: PipelineDeps = {
+    config,
+    store,
+    donors: new DonorIndex(redis, prefix),
+    streams,
+    catalog: rules.current,
+    converter: new CurrencyConverter(config.features.base, config.features.fxRates),
+    metrics,
+    logger,
+    now: () => Date.now(),
+    committedOffset: async (topic, partition) =>
+      (await committed.runtime!.committedOffsets(topic)).get(partition) ?? null,
+    origin: options.origin,
+    alerts: options.alerts,
+  };
+  const k = config.kafka;
+  const runtime = createConsumerRuntime({
+    kafka,
+    config,
+    logger,
+    metrics,
+    topics: [k.inputTopic, k.auditTopic, k.mentionsTopic],
+    handler: createChunkHandler(deps),
+    gate: streams,
+  });
+  committed.runtime = runtime;
+  return { kafka, redis, metrics, rules, store, deps, runtime };
+}
