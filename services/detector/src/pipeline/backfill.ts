@@ -6,7 +6,7 @@
 // history files are applied directly, each file its own stream (a second run of a file is a no-op).
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { FlowGuardError } from '../errors.js';
@@ -60,10 +60,15 @@ export async function backfill(
   const report: BackfillReport = { filesApplied: [], topics: [], alertsPublished: 0, seconds: 0 };
   try {
     await refuseWhileLive(admin, liveGroup);
+    // The replay commits offsets for its own group: the state it builds needs an epoch first (a new
+    // one with --reset; the live group's offsets are replaced at the hand-over).
     const epochKey = `${config.redis.keyPrefix}:{stream}`;
+    const epoch = randomBytes(8).toString('hex');
     if (options.reset) {
-      await pipeline.redis.hset(epochKey, 'epoch', randomBytes(8).toString('hex'));
+      await pipeline.redis.hset(epochKey, 'epoch', epoch);
       options.progress('started a new state epoch');
+    } else if (await pipeline.redis.hsetnx(epochKey, 'epoch', epoch)) {
+      options.progress('no state epoch yet: started one');
     }
 
     for (const file of options.files) report.filesApplied.push(await applyFile(pipeline, file, options));
@@ -81,11 +86,6 @@ export async function backfill(
           (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)] as const),
         );
         ends.set(topic, high);
-        await admin.setOffsets({
-          groupId: runGroup,
-          topic,
-          partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-        });
         report.topics.push({
           topic,
           partitions: [...from].map(([partition, offset]) => ({
@@ -95,6 +95,11 @@ export async function backfill(
           })),
         });
       }
+      await commitGroupOffsets(
+        pipeline.kafka,
+        runGroup,
+        plan.map(({ topic, from }) => ({ topic, offsets: from })),
+      );
       await pipeline.runtime.start();
       try {
         await waitUntilReplayed(admin, runGroup, ends, plan, options.progress);
@@ -102,13 +107,17 @@ export async function backfill(
         await pipeline.runtime.stop();
       }
       // Hand over: the live group starts exactly where the replay stopped.
+      const handover: { topic: string; offsets: Map<number, bigint> }[] = [];
       for (const topic of ends.keys()) {
         const [reached] = await admin.fetchOffsets({ groupId: runGroup, topics: [topic] });
-        const partitions = reached!.partitions
-          .filter((p) => BigInt(p.offset) >= 0n)
-          .map((p) => ({ partition: p.partition, offset: p.offset }));
-        if (partitions.length) await admin.setOffsets({ groupId: liveGroup, topic, partitions });
+        const offsets = new Map(
+          reached!.partitions
+            .filter((p) => BigInt(p.offset) >= 0n)
+            .map((p) => [p.partition, BigInt(p.offset)] as const),
+        );
+        if (offsets.size) handover.push({ topic, offsets });
       }
+      await commitGroupOffsets(pipeline.kafka, liveGroup, handover);
       await admin.deleteGroups([runGroup]).catch(() => undefined);
     }
     report.alertsPublished = (await pipeline.metrics.alertsPublished.get()).values.reduce(
@@ -120,6 +129,38 @@ export async function backfill(
   } finally {
     await admin.disconnect();
     await pipeline.redis.quit().catch(() => pipeline.redis.disconnect());
+  }
+}
+
+/**
+ * Commits a group's offsets in one Kafka transaction (no group membership needed, unlike kafkajs's
+ * admin.setOffsets, which joins the group once per topic: seconds each).
+ */
+async function commitGroupOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topics: { topic: string; offsets: Map<number, bigint> }[],
+): Promise<void> {
+  if (!topics.length) return;
+  const producer = kafka.producer({ transactionalId: `${groupId}.offsets`, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const transaction = await producer.transaction();
+    try {
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: topics.map(({ topic, offsets }) => ({
+          topic,
+          partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })),
+        })),
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await producer.disconnect();
   }
 }
 
