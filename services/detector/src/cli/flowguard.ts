@@ -90,7 +90,7 @@ program
   .action(async (options: { from?: number; file?: string[]; alerts: 'mark' | 'hold'; reset: boolean }) => {
     if (options.from === undefined && !options.file?.length) throw new Error('give --from, --file, or both');
     const c = await config();
-    const report = await backfill(c, createLogger(c.logLevel === 'info' ? 'warn' : c.logLevel), {
+    const report = await backfill(c, createLogger(c.logLevel === 'info' ? 'warn' : c.logLevel, 'stderr'), {
       fromMs: options.from ?? null,
       files: options.file ?? [],
       alerts: options.alerts,
@@ -109,7 +109,7 @@ program
   .option('--rate <events/s>', 'pace the sending', (v) => Number(v))
   .action(async (file: string, options: { rate?: number }) => {
     const c = await config();
-    const kafka: Kafka = createKafka(c.kafka, createLogger('warn'), 'flowguard-replay');
+    const kafka: Kafka = createKafka(c.kafka, createLogger('warn', 'stderr'), 'flowguard-replay');
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     let accepted = 0;
