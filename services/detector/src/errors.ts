@@ -12,7 +12,7 @@ export const ERROR_CODES = {
   FG_EVENT_TOO_LARGE: 'the message is larger than MAX_EVENT_BYTES',
   FG_EVENT_TOO_DEEP: 'the JSON nests deeper than MAX_JSON_DEPTH',
   FG_EVENT_TIME_SKEW: "occurredAt is ahead of the Kafka record's timestamp by more than EVENT_TIME_SKEW",
-  FG_EVENT_TOO_OLD: 'occurredAt is older than the history the features keep',
+  FG_EVENT_TOO_OLD: 'occurredAt is before WALLET_CREATED_FLOOR: not a payment time',
   FG_EVENT_ID_CONFLICT: 'an eventId already seen arrived with a different body',
   FG_PROCESSING_FAILED: 'the record failed alone, again and again, for a reason other than an outage',
   FG_ALERT_INVALID: 'an alert the detector built breaks the alert contract (a bug)',

@@ -11,7 +11,7 @@ export const ingestEnv = {
   MAX_AMOUNT: z.coerce.number().positive().default(100_000_000),
   /** occurredAt may be ahead of the Kafka record's timestamp by this much (FG_EVENT_TIME_SKEW beyond). */
   EVENT_TIME_SKEW: duration.prefault('5m'),
-  /** A wallet opening time before this is not believed (nor one after the event). */
+  /** A wallet opening time before this is not believed (nor one after the event); an event before it is refused. */
   WALLET_CREATED_FLOOR: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
 };
 

@@ -109,11 +109,13 @@ function normalize(e: FastEvent, source: EventSource, ctx: DecodeContext): Decod
       `occurredAt ${new Date(e.occurredAtMs).toISOString()} is ${Math.round((e.occurredAtMs - reference) / 1000)} s ahead of the record's time ${new Date(reference).toISOString()}`,
     );
   }
-  const retentionMs = Math.max(features.hourlyRetentionMs, features.fineRetentionMs);
-  if (e.occurredAtMs < reference - retentionMs) {
+  // An old event is welcome (a late delivery): it counts in the wallet's lifetime figures and, when
+  // older than every bucket the wallet keeps, in no window (counted as beyond-retention). Only a time
+  // before the floor is not a payment time at all.
+  if (e.occurredAtMs < ingest.walletCreatedFloorMs) {
     return fail(
       'FG_EVENT_TOO_OLD',
-      `occurredAt ${new Date(e.occurredAtMs).toISOString()} is older than the ${retentionMs / 86_400_000} days of history kept before the record's time`,
+      `occurredAt ${new Date(e.occurredAtMs).toISOString()} is before ${new Date(ingest.walletCreatedFloorMs).toISOString()} (WALLET_CREATED_FLOOR)`,
     );
   }
   let ignoredOpeningTimes = 0;
