@@ -46,12 +46,14 @@ export async function retroSearch(
   for (const walletId of candidates) {
     const wallet = session.wallets.get(walletId);
     const state = wallet.state;
-    // The exact overlap, from the candidate's own payer set (gifts older than the donor memory do not count).
+    // The exact overlap, from the candidate's own payer set: donors who GAVE to it (a donor who only
+    // bought there is a customer: purchases never count), not longer ago than the donor memory.
     let shared = 0;
     const sample: string[] = [];
     for (const [payer, cp] of state.payers) {
       const weight = weightOf.get(payer);
-      if (weight === undefined || cp.lastMs < sinceMs) continue;
+      if (weight === undefined || cp.lastMs < sinceMs || !giftsByPayer.get(payer)?.includes(walletId))
+        continue;
       shared += weight;
       if (sample.length < 20) sample.push(payer);
     }

@@ -26,7 +26,14 @@ import { DonorOverlay } from './donor-overlay.js';
 import { reconcilePending } from './pending-effects.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { retroSearch } from './retro-search.js';
-import { addOverlap, alertSeeds, donorsOf, seedingPolicyOf, type SeedingPolicy } from './seeding.js';
+import {
+  addOverlap,
+  alertSeeds,
+  donorsOf,
+  donorWeight,
+  seedingPolicyOf,
+  type SeedingPolicy,
+} from './seeding.js';
 
 /** Donor links and unlinks a chunk writes after its wallets. */
 export interface SeedWrite {
@@ -353,10 +360,7 @@ async function applyEvent(
         // Payers who keep giving to a flagged wallet are donors too.
         const flaggedAt = wallet.state.replacement.flaggedAtMs;
         if (flaggedAt !== null) {
-          const weight = Math.min(
-            1,
-            session.seeding.fullWeightPayers / Math.max(1, wallet.state.payers.size),
-          );
+          const weight = donorWeight(wallet.state, session.seeding, wallet.state.payers.size);
           session.overlay.link(side.counterparty, {
             walletId: side.walletId,
             flaggedAtMs: flaggedAt,
