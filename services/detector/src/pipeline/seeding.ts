@@ -5,6 +5,7 @@
 // not donors, even when an analyst flags the shop).
 import { donationShape, merchantLike } from '../rules/donation-shape.js';
 import type { Finding } from '../rules/rule-types.js';
+import type { DonorIndex, DonorLink } from '../state/donor-index.js';
 import type { RuleCatalog } from '../rules/rule-catalog.js';
 import type { WalletView } from '../state/window-view.js';
 import type { OverlapEntry, WalletState } from '../state/wallet-state.js';
@@ -25,6 +26,8 @@ export interface SeedingPolicy {
   fullWeightPayers: number;
   /** At most this many (the most recent) payers are seeded. */
   maxDonors: number;
+  /** A payer who gave to more wallets than this recently counts for this many, spread over all of them. */
+  personalSpread: number;
   donorMemoryMs: number;
 }
 
@@ -39,6 +42,7 @@ export function seedingPolicyOf(catalog: RuleCatalog): SeedingPolicy {
     maxPurchaseShare: s.maxPurchaseShare,
     fullWeightPayers: s.fullWeightPayers,
     maxDonors: s.maxDonors,
+    personalSpread: s.personalSpread,
     donorMemoryMs: catalog.alerting.donorMemoryMs,
   };
 }
@@ -78,6 +82,31 @@ export function donorsOf(state: WalletState, policy: SeedingPolicy): { payer: st
   const weight = donorWeight(state, policy, payers.length);
   if (weight <= 0) return [];
   return payers.map((payer) => ({ payer, weight }));
+}
+
+/**
+ * How much one gift by a payer says about the payer: a person gives to a handful of wallets in a
+ * month (family, friends, a cause); a payer seen giving to many more (a cash terminal, an aggregator,
+ * an employer) is no wallet's donor in particular, and its reappearance means little.
+ */
+export function spreadFactor(walletsGivenTo: number, policy: SeedingPolicy): number {
+  return Math.min(1, policy.personalSpread / Math.max(1, walletsGivenTo));
+}
+
+/** The chunk's donor links as they count now: each weight times its payer's spread factor (one read). */
+export async function linksBySpread(
+  index: DonorIndex,
+  links: Map<string, DonorLink[]>,
+  policy: SeedingPolicy,
+): Promise<Map<string, DonorLink[]>> {
+  if (!links.size) return links;
+  const gifts = await index.recentGifts([...links.keys()]);
+  const counted = new Map<string, DonorLink[]>();
+  for (const [payer, list] of links) {
+    const factor = spreadFactor(gifts.get(payer)?.length ?? 1, policy);
+    counted.set(payer, factor === 1 ? list : list.map((l) => ({ ...l, weight: l.weight * factor })));
+  }
+  return counted;
 }
 
 const OVERLAP_KEPT = 8;

@@ -25,12 +25,12 @@ import { decodeRecord } from './decode-record.js';
 import { DonorOverlay } from './donor-overlay.js';
 import { reconcilePending } from './pending-effects.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { retroSearch } from './retro-search.js';
+import { linkDonorsAndSearch } from './retro-search.js';
 import {
   addOverlap,
   alertSeeds,
-  donorsOf,
   donorWeight,
+  linksBySpread,
   seedingPolicyOf,
   type SeedingPolicy,
 } from './seeding.js';
@@ -209,17 +209,13 @@ export class ChunkSession {
   ): Promise<void> {
     const state = wallet.state;
     state.replacement.flaggedAtMs = flaggedAtMs;
-    const donors = donorsOf(state, this.seeding);
-    for (const d of donors)
-      this.overlay.link(d.payer, { walletId: state.walletId, flaggedAtMs, weight: d.weight });
-    this.seeds.push({ walletId: state.walletId, flaggedAtMs, donors, unlink: false });
     if (!this.alreadyPublished(source.offset)) {
       state.pending.seeds.push({ source, flaggedAtMs, reason });
       this.markSettled(state.walletId, 'seed', String(source.offset));
     }
     this.touch(wallet);
     this.deps.metrics.seededWallets.inc({ reason });
-    await retroSearch(this, state.walletId, flaggedAtMs, donors, source, RETRO_TRIGGER);
+    await linkDonorsAndSearch(this, state, flaggedAtMs, source, RETRO_TRIGGER);
   }
 
   private suppressionRecord(
@@ -294,7 +290,7 @@ export async function runTransactionChunk(
     session.wallets.load(walletIds),
     deps.donors.lookup(payers, earliest - session.catalog.alerting.donorMemoryMs),
   ]);
-  session.overlay = new DonorOverlay(links);
+  session.overlay = new DonorOverlay(await linksBySpread(deps.donors, links, session.seeding));
   await reconcilePending(session);
 
   // 3. apply and detect, event by event in offset order

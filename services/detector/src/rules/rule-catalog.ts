@@ -63,6 +63,7 @@ const RulesFileSchema = z.object({
         maxPurchaseShare: z.number().min(0).max(1).default(0.2),
         fullWeightPayers: z.number().int().positive().default(300),
         maxDonors: z.number().int().positive().max(5000).default(1000),
+        personalSpread: z.number().int().positive().default(5),
       })
       .prefault({}),
   }),
@@ -85,6 +86,7 @@ export interface RuleCatalog {
       maxPurchaseShare: number;
       fullWeightPayers: number;
       maxDonors: number;
+      personalSpread: number;
     };
   };
   /** Where it came from, for logs and /readyz. */
