@@ -3,7 +3,7 @@
 // never saw, and while that watched span is short its own baseline is unknown. The rules then judge
 // it on what needs no baseline (cold start) instead of staying silent.
 import { HOUR_MS } from '../domain/time.js';
-import { atLeast, round } from './rule-params.js';
+import { atLeast, atMost, round } from './rule-params.js';
 import type { EvidenceItem } from '../../../../schemas/alert.js';
 import type { RuleInput } from './rule-types.js';
 
@@ -54,23 +54,48 @@ export function ownPast(input: RuleInput, beforeMs: number, minOwnHistoryMs: num
   return { watchedFromMs, watchedMs, wholeLife, baselineKnown: wholeLife || watchedMs >= minOwnHistoryMs };
 }
 
-/** The evidence line that says how much of the wallet's own past the judgement rests on. */
-export function ownPastEvidence(rule: string, past: OwnPast, minOwnHistoryMs: number): EvidenceItem {
-  if (past.wholeLife) {
-    return { rule, feature: 'ownBaseline', value: 'whole life watched' };
-  }
-  if (past.baselineKnown) {
-    return atLeast(rule, 'hoursWatched', round(past.watchedMs / HOUR_MS, 1), minOwnHistoryMs / HOUR_MS, {
-      unit: 'hours',
-    });
-  }
+/**
+ * Whether a wallet whose baseline is unknown may be judged without it: only when the processor says it
+ * was opened at most `maxAgeMs` ago, so the past FlowGuard missed is short. A wallet that has taken
+ * donations for years (a charity, a shop whose customers pay by transfer) looks like a campaign on the
+ * day FlowGuard starts; it waits for minOwnHistory of its own. No limit: every wallet is judged.
+ */
+export function judgedInColdStart(input: RuleInput, maxAgeMs: number | undefined): boolean {
+  if (maxAgeMs === undefined) return true;
+  return input.wallet.state.openedAtMs !== null && walletAgeMs(input) <= maxAgeMs;
+}
+
+/**
+ * The evidence lines that say how much of the wallet's own past the judgement rests on: the hours
+ * watched against minOwnHistory, and in a cold start the opening time that allowed judging without it.
+ */
+export function ownPastEvidence(
+  rule: string,
+  input: RuleInput,
+  past: OwnPast,
+  minOwnHistoryMs: number,
+  coldStartMaxAgeMs?: number,
+): EvidenceItem[] {
+  if (past.wholeLife) return [{ rule, feature: 'ownBaseline', value: 'whole life watched' }];
+  const hours = round(past.watchedMs / HOUR_MS, 1);
+  const threshold = minOwnHistoryMs / HOUR_MS;
+  if (past.baselineKnown) return [atLeast(rule, 'hoursWatched', hours, threshold, { unit: 'hours' })];
   // Cold start: the judgement rests on what needs no baseline; say so, with how little was watched.
-  return {
-    rule,
-    feature: 'hoursWatched',
-    value: round(past.watchedMs / HOUR_MS, 1),
-    threshold: minOwnHistoryMs / HOUR_MS,
-    comparison: '<',
-    unit: 'hours',
-  };
+  const lines: EvidenceItem[] = [
+    { rule, feature: 'hoursWatched', value: hours, threshold, comparison: '<', unit: 'hours' },
+  ];
+  if (coldStartMaxAgeMs !== undefined) {
+    lines.push(
+      atMost(
+        rule,
+        'coldStartWalletAgeHours',
+        round(walletAgeMs(input) / HOUR_MS),
+        coldStartMaxAgeMs / HOUR_MS,
+        {
+          unit: 'hours',
+        },
+      ),
+    );
+  }
+  return lines;
 }

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { isDonationLike } from '../domain/transaction.js';
 import { baselineOf, normalHorizonHours } from './baseline-stats.js';
-import { knownAgeMs, ownPast, ownPastEvidence, walletAgeMs } from './cold-start.js';
+import { judgedInColdStart, knownAgeMs, ownPast, ownPastEvidence, walletAgeMs } from './cold-start.js';
 import { donationShape, merchantLike } from './donation-shape.js';
 import {
   amountParam,
@@ -37,6 +37,8 @@ export const fanInParams = z.object({
   maxWalletAge: durationParam.optional(),
   /** An older wallet's own baseline counts once FlowGuard has watched it this long; before, cold start. */
   minOwnHistory: durationParam.prefault('24h'),
+  /** While its baseline is unknown, a wallet is judged only if opened at most this long ago (else it waits). */
+  coldStartMaxAge: durationParam.optional(),
 });
 export type FanInParams = z.infer<typeof fanInParams>;
 
@@ -72,6 +74,7 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams, ctx
       const expected = baseline.meanDonationsPerHour * normalHorizonHours(windowHours);
       const ratio = expected > 0 ? w.donationCount / expected : Number.POSITIVE_INFINITY;
       if (past.baselineKnown && ratio < params.minRatioToBaseline) return null;
+      if (!past.baselineKnown && !judgedInColdStart(input, params.coldStartMaxAge?.ms)) return null;
 
       const id = base.id;
       const unit = ctx.base.code;
@@ -84,7 +87,7 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams, ctx
         atLeast(id, 'newPayerShare', round(shape.newPayerShare, 3), params.minNewPayerShare, at),
         atMost(id, 'purchaseShare', round(shape.purchaseShare, 3), params.maxPurchaseShare, at),
         { rule: id, feature: 'newPayers', value: w.newPayers, window: params.window },
-        ownPastEvidence(id, past, minOwnHistoryMs),
+        ...ownPastEvidence(id, input, past, minOwnHistoryMs, params.coldStartMaxAge?.ms),
       ];
       if (past.baselineKnown) {
         // No prior activity gives an infinite ratio, which JSON cannot carry: say it in words.

@@ -82,7 +82,7 @@ export function layeringRule(
         atLeast(id, 'passedOnCount', w.passOnCount, params.minReceivers, at),
         atLeast(id, 'passedOnShareOfGiven', round(share, 3), params.minPassedOnShare, at),
         atMost(id, 'purchaseShare', round(shape.purchaseShare, 3), params.maxPurchaseShare, at),
-        ownPastEvidence(id, past, minOwnHistoryMs),
+        ...ownPastEvidence(id, input, past, minOwnHistoryMs),
       ];
       if (past.baselineKnown) {
         evidence.push(

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isDonationLike, isPassingOn } from '../domain/transaction.js';
 import { baselineOf, normalHorizonHours } from './baseline-stats.js';
-import { ownPast, ownPastEvidence } from './cold-start.js';
+import { judgedInColdStart, ownPast, ownPastEvidence } from './cold-start.js';
 import { donationShape, merchantLike } from './donation-shape.js';
 import {
   amountParam,
@@ -33,6 +33,8 @@ export const passThroughParams = z.object({
   minRatioToBaseline: z.number().positive(),
   /** An older wallet's own baseline counts once FlowGuard has watched it this long; before, cold start. */
   minOwnHistory: durationParam,
+  /** While its baseline is unknown, a wallet is judged only if opened at most this long ago (else it waits). */
+  coldStartMaxAge: durationParam.optional(),
 });
 export type PassThroughParams = z.infer<typeof passThroughParams>;
 
@@ -66,6 +68,7 @@ export function passThroughRule(
       const expected = baseline.meanSumPerHour * hours;
       const ratio = expected > 0 ? w.inSum / expected : Number.POSITIVE_INFINITY;
       if (past.baselineKnown && ratio < params.minRatioToBaseline) return null;
+      if (!past.baselineKnown && !judgedInColdStart(input, params.coldStartMaxAge?.ms)) return null;
 
       const id = base.id;
       const unit = ctx.base.code;
@@ -81,7 +84,7 @@ export function passThroughRule(
         atMost(id, 'purchaseShare', round(shape.purchaseShare, 3), params.maxPurchaseShare, at),
         { rule: id, feature: 'passedOnSum', value: ctx.base.toMajor(w.passOnSum), unit, ...at },
         { rule: id, feature: 'passedOnCount', value: w.passOnCount, ...at },
-        ownPastEvidence(id, past, minOwnHistoryMs),
+        ...ownPastEvidence(id, input, past, minOwnHistoryMs, params.coldStartMaxAge?.ms),
       ];
       if (past.baselineKnown) {
         evidence.push(

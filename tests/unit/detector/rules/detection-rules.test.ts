@@ -51,14 +51,24 @@ describe('crowdfunding-fan-in', () => {
     expect(r.evaluate(input(shop, 'in', quietHistory))).toBeNull();
   });
 
-  it('judges an old wallet on its first day under FlowGuard without a baseline, and says so', () => {
-    const f = features({ ageMs: 900 * DAY, windows: campaign });
+  it('judges a wallet opened days before FlowGuard started on its first day, without a baseline, and says so', () => {
+    const f = features({ ageMs: 10 * DAY, windows: campaign });
     const finding = r.evaluate(coldStart(f, 'in', 3));
     expect(finding).toMatchObject({ ruleId: 'crowdfunding-fan-in' });
     // The window opened before FlowGuard did: none of the wallet's past before it was watched.
     expect(evidenceOf(finding, 'hoursWatched')).toMatchObject({ value: 0, threshold: 24, comparison: '<' });
+    expect(evidenceOf(finding, 'coldStartWalletAgeHours')).toMatchObject({ value: 240, threshold: 720 });
     expect(evidenceOf(finding, 'ratioToOwnBaseline')).toBeUndefined();
     expect((finding as Finding).facts.baseline).toBe('unknown');
+  });
+
+  it('lets a wallet that has taken donations for years, or of unknown age, wait for a day of its own', () => {
+    // A shop whose customers pay by transfer looks like this on FlowGuard's first day.
+    expect(r.evaluate(coldStart(features({ ageMs: 900 * DAY, windows: campaign }), 'in', 3))).toBeNull();
+    expect(r.evaluate(coldStart(features({ ageMs: null, windows: campaign }), 'in', 3))).toBeNull();
+    // A day later its own normal decides: the same volume as yesterday is no campaign.
+    const later = features({ ageMs: 900 * DAY, windows: campaign });
+    expect(r.evaluate(input(later, 'in', busyHistory, { streamStartMs: NOW - 40 * HOUR }))).toBeNull();
   });
 
   it("keeps a new shop's first card purchases quiet on its first day (purchases are not donations)", () => {
@@ -255,14 +265,19 @@ describe('pass-through', () => {
 
   it('stays quiet for a collection among friends sent on to the one it was for', () => {
     const f = features({
+      ageMs: 2 * DAY,
       windows: { '6h': { inCount: 30, inSum: 21_000_00, distinctPayers: 30, passOnSum: 20_000_00 } },
     });
     expect(r.evaluate(coldStart(f, 'out', 5))).toBeNull();
   });
 
+  it("lets an old wallet moving large sums wait for a day of its own on FlowGuard's first day", () => {
+    expect(r.evaluate(coldStart(features({ ageMs: 900 * DAY, windows: mule }), 'out', 5))).toBeNull();
+  });
+
   it('stays quiet for a shop paying out its takings, even on its first day under FlowGuard', () => {
     const f = features({
-      ageMs: 900 * DAY,
+      ageMs: 10 * DAY,
       windows: {
         '6h': {
           inCount: 79,
