@@ -153,6 +153,7 @@ export function input(
   const wallet: RuleWalletView = {
     state: f.state,
     window: (name) => f.windows[name]!,
+    windowEndingAt: (name) => f.windows[name]!,
     hourlyHistory: () => h,
   };
   return {

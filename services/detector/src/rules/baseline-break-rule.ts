@@ -9,7 +9,7 @@ import { baselineOf, poissonUpperTail, robustZ } from './baseline-stats.js';
 import { ownPast } from './cold-start.js';
 import { donationShape, merchantLike } from './donation-shape.js';
 import { atLeast, atMost, DAY_MS, HOUR_MS, round } from './rule-params.js';
-import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
+import { finding, windowAtPayment, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const baselineBreakParams = z.object({
   window: z.string(),
@@ -30,17 +30,16 @@ export function baselineBreakRule(base: Omit<Rule, 'evaluate'>, params: Baseline
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       if (side?.direction !== 'in' || !isDonationLike(side.event.type)) return null;
-      const w = wallet.window(params.window);
+      const w = windowAtPayment(input, params.window);
       if (w.donationCount < params.minCount || w.distinctPayers < params.minDistinctPayers) return null;
       if (merchantLike(donationShape(wallet, w), params.maxPurchaseShare)) return null;
-      const s = wallet.state;
       const minHistoryMs = params.minHistoryDays * DAY_MS;
       const past = ownPast(input, w.startMs, minHistoryMs);
       // Days of its own past, watched, whether or not the wallet was busy in them.
       if (past.watchedMs < minHistoryMs) return null;
 
       const history = wallet.hourlyHistory(input.featureConfig.baselineDays * 24 + 1);
-      const hours = Math.max((s.lastEventMs - w.startMs) / HOUR_MS, 1);
+      const hours = Math.max((input.atMs - w.startMs) / HOUR_MS, 1);
       const baseline = baselineOf(history, past.watchedFromMs, w.startMs);
       if (baseline.hoursObserved < params.minHistoryDays * 24 * 0.5) return null;
       // Half a donation per week keeps a never-active wallet's rate above zero.
@@ -57,7 +56,7 @@ export function baselineBreakRule(base: Omit<Rule, 'evaluate'>, params: Baseline
       return finding(
         base,
         params.window,
-        { fromMs: w.startMs, toMs: s.lastEventMs },
+        { fromMs: w.startMs, toMs: input.atMs },
         {
           evidence: [
             atLeast(id, 'donations', w.donationCount, params.minCount, { window: params.window }),

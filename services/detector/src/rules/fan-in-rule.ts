@@ -19,7 +19,7 @@ import {
   round,
   type RuleBuildContext,
 } from './rule-params.js';
-import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
+import { finding, windowAtPayment, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const fanInParams = z.object({
   window: z.string(),
@@ -51,7 +51,7 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams, ctx
       const { wallet, side } = input;
       // Only a donation can make the window more campaign-like.
       if (side?.direction !== 'in' || !isDonationLike(side.event.type)) return null;
-      const w = wallet.window(params.window);
+      const w = windowAtPayment(input, params.window);
       if (w.smallDonationCount < params.minSmallDeposits || w.distinctPayers < params.minDistinctPayers)
         return null;
       if (w.donationSum < minTotal) return null;
@@ -66,10 +66,9 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams, ctx
         if (known === null || known > params.maxWalletAge.ms) return null;
       }
 
-      const s = wallet.state;
       const past = ownPast(input, w.startMs, minOwnHistoryMs);
       const history = wallet.hourlyHistory(input.featureConfig.baselineDays * 24 + 1);
-      const windowHours = (s.lastEventMs - w.startMs) / HOUR_MS;
+      const windowHours = (input.atMs - w.startMs) / HOUR_MS;
       const baseline = baselineOf(history, past.watchedFromMs, w.startMs);
       const expected = baseline.meanDonationsPerHour * normalHorizonHours(windowHours);
       const ratio = expected > 0 ? w.donationCount / expected : Number.POSITIVE_INFINITY;
@@ -117,7 +116,7 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams, ctx
       return finding(
         base,
         params.window,
-        { fromMs: w.startMs, toMs: s.lastEventMs },
+        { fromMs: w.startMs, toMs: input.atMs },
         {
           evidence,
           facts: {
