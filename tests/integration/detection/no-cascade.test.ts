@@ -152,7 +152,11 @@ describe("a true campaign's donors", () => {
     const campaign = donors.map((d, i) =>
       gift(d, 'w-campaign', campaignStart + i * 20_000, '300.00', opened),
     );
-    await t.send(campaign);
+    // Ten days before the campaign existed, ten of its future donors paid a neighbour back.
+    const longBefore = donors
+      .slice(10, 20)
+      .map((d, i) => gift(d, 'w-neighbour', campaignStart - 10 * DAY + i * MINUTE, '900.00'));
+    await t.send([...longBefore, ...campaign]);
     await t.caughtUp(60_000);
 
     const after = campaignStart + 2 * HOUR;
@@ -199,7 +203,7 @@ describe("a true campaign's donors", () => {
     expect(replacement!.summary).toMatch(/also paid flagged wallet w-campaign/);
   });
 
-  it('make no suspect of the shops they buy from or the collections they chip into', () => {
+  it('make no suspect of the shops they buy from, the collections they chip into, or who they paid before', () => {
     const alerted = new Set(alerts.map((a) => a.walletId));
     expect(alerted).toEqual(new Set(['w-campaign', 'w-campaign-2']));
   });

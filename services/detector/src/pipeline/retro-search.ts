@@ -61,7 +61,9 @@ async function retroSearch(
   if (!rules.length || !donors.length) return;
   const minShared = Math.min(...rules.map((r) => Number(r.params.minSharedPayers ?? 1)));
   const weightOf = new Map(donors.map((d) => [d.payer, d.weight]));
-  const sinceMs = flaggedAtMs - session.catalog.alerting.donorMemoryMs;
+  // A gift counts from a little before the flag (a replacement appears around or after the wallet it
+  // replaces is stopped), not from weeks before it, when the campaign did not exist yet.
+  const sinceMs = flaggedAtMs - Math.min(session.seeding.overlapLeadMs, session.seeding.donorMemoryMs);
 
   const reach = new Map<string, number>();
   for (const [payer, wallets] of giftsByPayer) {
@@ -80,7 +82,7 @@ async function retroSearch(
     const wallet = session.wallets.get(walletId);
     const state = wallet.state;
     // The exact overlap, from the candidate's own payer set: donors who GAVE to it (a donor who only
-    // bought there is a customer: purchases never count), not longer ago than the donor memory.
+    // bought there is a customer: purchases never count), not long before the flag.
     let shared = 0;
     const sample: string[] = [];
     for (const [payer, cp] of state.payers) {

@@ -28,6 +28,8 @@ export interface SeedingPolicy {
   maxDonors: number;
   /** A payer who gave to more wallets than this recently counts for this many, spread over all of them. */
   personalSpread: number;
+  /** A gift to another wallet counts toward the overlap from this long before the flag on. */
+  overlapLeadMs: number;
   donorMemoryMs: number;
 }
 
@@ -43,6 +45,7 @@ export function seedingPolicyOf(catalog: RuleCatalog): SeedingPolicy {
     fullWeightPayers: s.fullWeightPayers,
     maxDonors: s.maxDonors,
     personalSpread: s.personalSpread,
+    overlapLeadMs: s.overlapLead.ms,
     donorMemoryMs: catalog.alerting.donorMemoryMs,
   };
 }

@@ -350,8 +350,11 @@ async function applyEvent(
       session.gifts.push({ payer: side.counterparty, walletId: side.walletId, atMs: event.occurredAtMs });
       if (result.newCounterparty) {
         for (const link of session.overlay.linksOf(side.counterparty, event.occurredAtMs - donorMemoryMs)) {
-          if (link.walletId !== side.walletId)
-            addOverlap(wallet.state, link.walletId, link.flaggedAtMs, side.counterparty, link.weight);
+          // A gift made long before the other wallet was flagged is no sign of a replacement (the
+          // retro search applies the same bound, so the order the two are read in does not matter).
+          if (link.walletId === side.walletId) continue;
+          if (link.flaggedAtMs - event.occurredAtMs > session.seeding.overlapLeadMs) continue;
+          addOverlap(wallet.state, link.walletId, link.flaggedAtMs, side.counterparty, link.weight);
         }
         // Payers who keep giving to a flagged wallet are donors too.
         const flaggedAt = wallet.state.replacement.flaggedAtMs;

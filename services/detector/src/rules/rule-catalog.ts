@@ -64,6 +64,7 @@ const RulesFileSchema = z.object({
         fullWeightPayers: z.number().int().positive().default(300),
         maxDonors: z.number().int().positive().max(5000).default(1000),
         personalSpread: z.number().int().positive().default(5),
+        overlapLead: durationParam.prefault('3d'),
       })
       .prefault({}),
   }),
@@ -87,6 +88,7 @@ export interface RuleCatalog {
       fullWeightPayers: number;
       maxDonors: number;
       personalSpread: number;
+      overlapLead: { text: string; ms: number };
     };
   };
   /** Where it came from, for logs and /readyz. */
