@@ -71,12 +71,15 @@ export function features(over: {
   windows?: Record<string, Partial<RuleWindow>>;
   overlap?: { walletId: string; sharedPayers: number } | null;
   payersHeld?: number;
+  /** Lifetime figures (inbound counts by kind) beyond the empty wallet's. */
+  lifetime?: Partial<WalletState['lifetime']>;
 }): FixtureWallet {
   const state = emptyWalletState(over.walletId ?? 'w-test', config.features.fineBucketMs);
   const ageMs = over.ageMs === undefined ? 400 * DAY : over.ageMs;
   state.openedAtMs = ageMs === null ? null : NOW - ageMs;
   state.firstSeenMs = NOW - (over.firstSeenAgoMs ?? Math.min(ageMs ?? 30 * DAY, 30 * DAY));
   state.lastEventMs = NOW;
+  Object.assign(state.lifetime, over.lifetime);
   for (let i = 0; i < (over.payersHeld ?? 0); i++) {
     state.payers.set(`ref:p${i}`, { firstMs: NOW - HOUR, lastMs: NOW - HOUR, count: 1, sum: 30000 });
   }
@@ -141,10 +144,16 @@ export function history(perHour: (hourIndex: number) => number, hours = 14 * 24 
   };
 }
 
-export function input(f: FixtureWallet, direction: Direction, h: RuleHistory = history(() => 0)): RuleInput {
+export function input(
+  f: FixtureWallet,
+  direction: Direction,
+  h: RuleHistory = history(() => 0),
+  over: Partial<RuleInput> = {},
+): RuleInput {
   const wallet: RuleWalletView = {
     state: f.state,
     window: (name) => f.windows[name]!,
+    windowEndingAt: (name) => f.windows[name]!,
     hourlyHistory: () => h,
   };
   return {
@@ -154,5 +163,17 @@ export function input(f: FixtureWallet, direction: Direction, h: RuleHistory = h
     featureConfig: config.features,
     // FlowGuard has run for a year: every wallet's past is its own.
     streamStartMs: NOW - 365 * DAY,
+    ...over,
   };
+}
+
+/** The same wallet's rules on its first day under FlowGuard: the stream started `hoursAgo` hours ago. */
+export function coldStart(f: FixtureWallet, direction: Direction, hoursAgo: number): RuleInput {
+  f.state.firstSeenMs = Math.max(f.state.firstSeenMs, NOW - hoursAgo * HOUR);
+  return input(
+    f,
+    direction,
+    history(() => 0),
+    { streamStartMs: NOW - hoursAgo * HOUR },
+  );
 }

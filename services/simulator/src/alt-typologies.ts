@@ -241,11 +241,15 @@ export function addLayering(w: AltWorld, count: number): void {
         );
       }
     }
-    // Whoever is still waiting shares most of what is left at the end.
+    // Whoever is still waiting shares most of what is left at the end; when everyone was paid along
+    // the way, a few receivers get a second payment. Either way the hub keeps only a few per cent.
     const lastMs = flows.at(-1)!.at;
-    owed.forEach((receiver, n) => {
+    const finalists = owed.length
+      ? owed
+      : w.rng.sample(receivers, Math.min(receivers.length, w.rng.int(2, 4)));
+    finalists.forEach((receiver, n) => {
       const at = w.clampToEnd(lastMs + (n + 1) * w.rng.uniform(5, 40) * MINUTE);
-      ids.push(w.b.add(at, 'transfer', (balance * 0.9) / owed.length, hub, receiver, 'bank'));
+      ids.push(w.b.add(at, 'transfer', (balance * 0.9) / finalists.length, hub, receiver, 'bank'));
     });
     w.b.label(hub, 'layering', ids);
   }

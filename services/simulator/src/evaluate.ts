@@ -45,8 +45,7 @@ const FlagsSchema = z.object({
 type Flags = z.infer<typeof FlagsSchema>;
 
 const NO_MENTIONS_CONSUMER =
-  'the detector did not consume the mentions topic (nothing reads intel.wallet-mentions yet), ' +
-  'so the watchlist could not be tested';
+  'the detector did not consume the mentions topic to its end, so the watchlist could not be tested';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

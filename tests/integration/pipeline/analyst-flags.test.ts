@@ -6,6 +6,8 @@ import type { Alert } from '../../../schemas/alert.js';
 import { deposit, HOUR, iso, MINUTE } from '../../support/events.js';
 import { settle, startTestDetector, waitFor, type TestDetector } from '../../support/test-detector.js';
 
+const DAY = 24 * HOUR;
+
 describe('analyst flags', () => {
   let t: TestDetector;
   const start = Date.now() - 8 * HOUR;
@@ -19,14 +21,14 @@ describe('analyst flags', () => {
   afterAll(async () => t?.stop());
 
   it('finds a replacement wallet once the first wallet is blocked, from donors who came before', async () => {
-    // Ten donations to the first wallet: below every threshold, so it is never alerted by itself.
-    const first = Array.from({ length: 10 }, (_, i) =>
+    // Thirty donations to the first wallet: below every threshold, so it is never alerted by itself.
+    const first = Array.from({ length: 30 }, (_, i) =>
       deposit('w-first', start + i * MINUTE, { fromRef: `d-${i}`, ...opened }),
     );
-    // The second wallet: 8 of the same donors and 14 new ones — young-wallet fan-in fires, but
+    // The second wallet: 20 of the same donors and 40 new ones — the campaign rules fire, but
     // nothing links it to w-first yet.
-    const second = Array.from({ length: 22 }, (_, i) =>
-      deposit('w-second', start + HOUR + i * MINUTE, { fromRef: i < 8 ? `d-${i}` : `n-${i}`, ...opened }),
+    const second = Array.from({ length: 60 }, (_, i) =>
+      deposit('w-second', start + HOUR + i * MINUTE, { fromRef: i < 20 ? `d-${i}` : `n-${i}`, ...opened }),
     );
     await t.send([...first, ...second]);
     await t.caughtUp();
@@ -46,12 +48,13 @@ describe('analyst flags', () => {
     expect(escalation.relatedWalletIds).toEqual(['w-first']);
     expect(escalation.relatedWallets![0]).toMatchObject({
       walletId: 'w-first',
-      sharedPayers: 8,
-      payersHeld: 22,
+      sharedPayers: 20,
+      payersHeld: 60,
     });
     expect(escalation.relatedWallets![0]!.samplePayers).toContain('ref:d-0');
-    expect(escalation.evidence.find((e) => e.feature === 'sharedPayers')!.value).toBe(8);
-    expect(escalation.previousAlertId).toBe(alertsOf('w-second')[0]!.alertId);
+    expect(escalation.evidence.find((e) => e.feature === 'sharedPayers')!.value).toBe(20);
+    const before = alertsOf('w-second').filter((a) => !a.rules.includes('replacement-wallet'));
+    expect(escalation.previousAlertId).toBe(before.at(-1)!.alertId);
     expect(escalation.severity).toBe('critical');
   });
 
@@ -63,8 +66,13 @@ describe('analyst flags', () => {
     expect(fp.statusCode).toBe(201);
     // In force once the detector has read it from the audit topic.
     await t.caughtUp();
-    const fees = Array.from({ length: 25 }, (_, i) =>
-      deposit('w-club', start + i * MINUTE, { fromRef: `member-${i}`, ...opened }),
+    // Sixty new members over a week: the young-wallet rule alone would fire (no day holds 50 of them).
+    const clubOpened = start - 6 * DAY - HOUR;
+    const fees = Array.from({ length: 60 }, (_, i) =>
+      deposit('w-club', clubOpened + HOUR + i * 2.4 * HOUR, {
+        fromRef: `member-${i}`,
+        toWalletCreatedAt: iso(clubOpened),
+      }),
     );
     await t.send(fees);
     await t.caughtUp();

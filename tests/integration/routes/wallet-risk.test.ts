@@ -14,7 +14,7 @@ describe('GET /v1/wallets/:walletId/risk and POST /flags', () => {
       deposit('w-rest', now - 20 * MINUTE, { amount: '1200.00', fromRef: 'card-a' }),
       deposit('w-rest', now - 10 * MINUTE, { amount: '800.50', fromRef: 'card-b' }),
       deposit('w-rest', now - 5 * MINUTE, { amount: '10.00', currency: 'USD', fromRef: 'card-a' }),
-      ...campaign('w-risky', now - 2 * HOUR, 40, MINUTE),
+      ...campaign('w-risky', now - 2 * HOUR, 60, MINUTE),
     ]);
     await t.caughtUp();
     await waitFor(() => t.alerts.records.length > 0);

@@ -355,6 +355,108 @@ describe('window features against the reference', () => {
   });
 });
 
+describe('the window as it stood at an older payment', () => {
+  const BUCKET_FIELDS = [
+    'inCount',
+    'inSum',
+    'donationCount',
+    'smallDonationCount',
+    'purchaseCount',
+    'nearThresholdCount',
+    'outCount',
+    'passOnCount',
+  ] as const;
+
+  it('keeps a payment that came before a late one in its window, though newer events are applied', () => {
+    const state = fresh();
+    const near = features.nearThresholdFrom + 10_000;
+    // Three deposits just below the threshold within six hours, and, applied first (from another
+    // partition), a transfer out the next afternoon.
+    feed(
+      state,
+      [
+        sideOf(WALLET, {
+          eventId: 'out-1',
+          atMs: T0 + 26 * HOUR,
+          from: WALLET,
+          to: 'w-2',
+          type: 'transfer',
+          offset: 1,
+        }),
+        deposit(T0, 'ref:term-1', { amount: near }),
+        deposit(T0 + 6 * HOUR, 'ref:term-2', { amount: near }),
+        deposit(T0 + 6 * HOUR + 30 * MINUTE, 'ref:card-9', { amount: near }),
+      ],
+      features,
+    );
+    const view = new WalletView(state, features);
+    expect(view.window('24h').nearThresholdCount).toBe(2);
+    const atPayment = view.windowEndingAt('24h', T0 + 6 * HOUR + 30 * MINUTE);
+    expect(atPayment).toMatchObject({ nearThresholdCount: 3, distinctPayers: 3, outCount: 0 });
+    // At the newest event it is the same window.
+    expect(view.windowEndingAt('24h', T0 + 26 * HOUR)).toBe(view.window('24h'));
+  });
+
+  it('equals the reference over the events up to its bucket, on random streams', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            atMs: fc.integer({ min: 0, max: 3 * DAY }),
+            out: fc.boolean(),
+            type: fc.constantFrom<'deposit' | 'payment' | 'transfer'>('deposit', 'payment', 'transfer'),
+            amount: fc.integer({ min: 100, max: 2_000_000 }),
+            payer: fc.nat(30),
+          }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        fc.nat(),
+        (events, pick) => {
+          const sides = events.map((e, i) =>
+            e.out
+              ? sideOf(WALLET, {
+                  eventId: `e${i}`,
+                  atMs: T0 + e.atMs,
+                  from: WALLET,
+                  to: `w-${e.payer}`,
+                  type: 'transfer',
+                  amount: e.amount,
+                  offset: i + 1,
+                })
+              : sideOf(WALLET, {
+                  eventId: `e${i}`,
+                  atMs: T0 + e.atMs,
+                  from: `ref:p${e.payer}`,
+                  to: WALLET,
+                  type: e.type,
+                  amount: e.amount,
+                  offset: i + 1,
+                }),
+          );
+          const state = fresh();
+          feed(state, sides, features);
+          const view = new WalletView(state, features);
+          const atMs = sides[pick % sides.length]!.event.occurredAtMs;
+          for (const spec of features.windows) {
+            const b = spec.resolutionMs;
+            const before = sides.filter((s) => Math.floor(s.event.occurredAtMs / b) <= Math.floor(atMs / b));
+            const fineGone =
+              b === features.fineBucketMs &&
+              Math.floor(atMs / b) - spec.lengthMs / b + 1 <
+                Math.floor(state.lastEventMs / b) - features.fineRetentionMs / b + 1;
+            if (fineGone) continue;
+            const expected = referenceWindows(before, features)[spec.name]!;
+            const actual = view.windowEndingAt(spec.name, atMs);
+            for (const field of BUCKET_FIELDS) expect(actual[field]).toBe(expected[field]);
+            expect(actual.startMs).toBe(expected.startMs);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
 /** Counts passes over the wallet's payer set (any way of iterating it) from now on. */
 function spyOnIteration(state: WalletState): () => number {
   let passes = 0;

@@ -16,22 +16,33 @@ function sentenceFor(f: Finding, base: BaseCurrency): string {
     case 'replacement-wallet':
       return `${x.sharedPayers} of its ${x.payers} payers (${Math.round(Number(x.share) * 100)}%) also paid flagged wallet ${x.flagged}`;
     case 'pass-through':
-      return `${Math.round(Number(x.share) * 100)}% of the ${base.format(Number(x.inSum))} it received from ${x.payers} payers left again within ${span}`;
+      return `${Math.round(Number(x.share) * 100)}% of the ${base.format(Number(x.inSum))} it was given by ${x.payers} payers left again within ${span}${unknownNormal(x)}`;
+    case 'layering':
+      return `it gathered ${base.format(Number(x.inSum))} from ${x.senders} senders and passed ${Math.round(Number(x.share) * 100)}% of it on to ${x.receivers} receivers within ${span}${unknownNormal(x)}`;
     case 'structuring':
       return `${x.near} deposits just below the ${base.format(Number(x.threshold))} reporting threshold in ${span}`;
     case 'fan-out':
       return `it paid ${x.payees} distinct payees ${base.format(Number(x.outSum))} in ${span}`;
     case 'baseline-break':
-      return `it received ${x.deposits} payments in ${span} against ${Number(x.expected).toFixed(1)} expected from its own history`;
+      return `it received ${x.deposits} donations in ${span} against ${Number(x.expected).toFixed(1)} expected from its own history`;
     case 'watchlist-mention':
       return `it received a payment after being named in ${x.mentions} public post(s) (${x.source})`;
     default:
       if (x.deposits !== undefined && x.payers !== undefined) {
         const typical = Number(x.baselinePerHour);
-        return `received ${x.deposits} donations totalling ${base.format(Number(x.sum))} from ${x.payers} payers in the last ${span}; typical for it: ${typical < 0.05 ? '0' : typical.toFixed(1)} per hour`;
+        const normal =
+          x.baseline === 'unknown'
+            ? `its own normal is not known yet (FlowGuard has watched it ${formatDuration(Number(x.watchedMs))})`
+            : `typical for it: ${typical < 0.05 ? '0' : typical.toFixed(1)} per hour`;
+        return `received ${x.deposits} donations totalling ${base.format(Number(x.sum))} from ${x.payers} payers in the last ${span}; ${normal}`;
       }
       return `rule ${f.ruleId} fired`;
   }
+}
+
+/** Said when a rule judged without the wallet's own baseline (cold start). */
+function unknownNormal(x: Finding['facts']): string {
+  return x.baseline === 'unknown' ? ' (its own normal is not known yet)' : '';
 }
 
 export function summarize(

@@ -4,13 +4,17 @@
 import { AuditRecordSchema, type AuditRecord } from '../../../../schemas/audit-record.js';
 import { WalletMentionSchema, type WalletMention } from '../../../../schemas/wallet-mention.js';
 import type { ChunkContext, SourceRecord } from '../kafka/consumer-runtime.js';
-import type { ActiveFlag, WalletState } from '../state/wallet-state.js';
+import { evaluateRules } from '../rules/evaluate-rules.js';
+import { hasNoEvents, type ActiveFlag, type EffectSource, type WalletState } from '../state/wallet-state.js';
+import type { ChunkWallet } from './chunk-wallets.js';
 import { DonorOverlay } from './donor-overlay.js';
 import { nestsDeeperThan } from './json-depth.js';
 import { reconcilePending } from './pending-effects.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { forgetOverlaps } from './seeding.js';
 import { ChunkSession, type ChunkWork } from './transaction-chunk.js';
+
+const WATCHLIST: ReadonlySet<string> = new Set(['watchlist']);
 
 type Decision = { kind: 'audit'; record: AuditRecord } | { kind: 'mention'; mention: WalletMention };
 
@@ -84,6 +88,7 @@ export async function runDecisionChunk(
       await applyMention(session, wallet.state, decision.mention, record.timestampMs);
       if (wallet.state.replacement.flaggedAtMs === null)
         await session.seed(wallet, source, flagTime(wallet.state, record), 'analyst');
+      await judgeListing(session, wallet, decision.mention, source);
       deps.metrics.decisionsApplied.inc({ action: 'mention' });
       continue;
     }
@@ -130,6 +135,33 @@ export async function runDecisionChunk(
     }
   }
   return session.work();
+}
+
+/**
+ * The mentions topic and the payments topic advance independently: a payment made after the post may
+ * have been applied before the mention was. The watchlist rule then fires now, on the mention.
+ */
+async function judgeListing(
+  session: ChunkSession,
+  wallet: ChunkWallet,
+  mention: WalletMention,
+  source: EffectSource,
+): Promise<void> {
+  const state = wallet.state;
+  if (hasNoEvents(state)) return;
+  const findings = evaluateRules(
+    session.catalog,
+    session.ruleInput(wallet, null, state.lastEventMs),
+    WATCHLIST,
+  );
+  const paidAtMs = findings[0]?.window.toMs;
+  if (paidAtMs === undefined) return;
+  await session.decide(wallet, findings, {
+    id: `mention:${mention.mentionId}`,
+    atMs: paidAtMs,
+    source,
+    sampleEventIds: state.samples.map((s) => s.eventId),
+  });
 }
 
 /** Donor memory runs in event time: a flag counts from the wallet's newest event, or the record's time. */

@@ -4,8 +4,7 @@
 // after the write, before the commit) is published again with the same alertId, the rest waits for
 // its own partition.
 import type { EffectSource } from '../state/wallet-state.js';
-import { retroSearch } from './retro-search.js';
-import { donorsOf } from './seeding.js';
+import { linkDonorsAndSearch } from './retro-search.js';
 import type { ChunkSession } from './transaction-chunk.js';
 
 type Fate = 'published' | 'this-chunk' | 'later';
@@ -54,21 +53,8 @@ export async function reconcilePending(session: ChunkSession): Promise<void> {
       if (fate === 'this-chunk') {
         // The write or commit of the chunk that flagged this wallet never completed: link its donors
         // again (idempotent) and look again for the wallets they already paid.
-        const donors = donorsOf(wallet.state, session.seeding);
-        for (const d of donors)
-          session.overlay.link(d.payer, {
-            walletId: wallet.state.walletId,
-            flaggedAtMs: s.flaggedAtMs,
-            weight: d.weight,
-          });
-        session.seeds.push({
-          walletId: wallet.state.walletId,
-          flaggedAtMs: s.flaggedAtMs,
-          donors,
-          unlink: false,
-        });
         session.markSettled(wallet.state.walletId, 'seed', String(s.source.offset));
-        await retroSearch(session, wallet.state.walletId, s.flaggedAtMs, donors, s.source, 'retro');
+        await linkDonorsAndSearch(session, wallet.state, s.flaggedAtMs, s.source, 'retro');
       }
     }
     pending.seeds = keptSeeds;

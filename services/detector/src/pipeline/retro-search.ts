@@ -1,19 +1,59 @@
-// When a wallet is flagged, find the wallets its donors had already given to: the replacement
-// relation must not depend on which of the two wallets FlowGuard saw first, on how partitions
-// advance, or on a restart. Reads who-gave-to-whom (Redis, plus this chunk's own gifts so far),
-// loads the candidates, counts their overlap in full, and runs the replacement rule on them.
+// When a wallet is flagged, its payers become donors and the wallets they had already given to are
+// found: the replacement relation must not depend on which of the two wallets FlowGuard saw first, on
+// how partitions advance, or on a restart. Reads who-gave-to-whom (Redis, plus this chunk's own
+// gifts so far), weighs each donor by how widely it gives, loads the candidates, counts their overlap
+// in full, and runs the replacement rule on them.
 import { evaluateRules } from '../rules/evaluate-rules.js';
-import type { EffectSource } from '../state/wallet-state.js';
-import { setOverlap } from './seeding.js';
+import type { EffectSource, WalletState } from '../state/wallet-state.js';
+import { donorsOf, setOverlap, spreadFactor } from './seeding.js';
 import type { ChunkSession } from './transaction-chunk.js';
 
 const REPLACEMENT_KINDS: ReadonlySet<string> = new Set(['replacement-wallet']);
 
-export async function retroSearch(
+/**
+ * Links the flagged wallet's donors: in Redis at the chunk's write with their stored weight, for the
+ * rest of this chunk with the weight they count for now (a payer who gives to many wallets, such as a
+ * cash terminal, counts for less), then searches the wallets they already gave to.
+ */
+export async function linkDonorsAndSearch(
+  session: ChunkSession,
+  state: WalletState,
+  flaggedAtMs: number,
+  source: EffectSource,
+  triggerPrefix: string,
+): Promise<void> {
+  const donors = donorsOf(state, session.seeding);
+  session.seeds.push({ walletId: state.walletId, flaggedAtMs, donors, unlink: false });
+  if (!donors.length) return;
+  const giftsByPayer = await giftsOf(
+    session,
+    donors.map((d) => d.payer),
+  );
+  const counted = donors.map((d) => ({
+    payer: d.payer,
+    weight: d.weight * spreadFactor(giftsByPayer.get(d.payer)?.length ?? 1, session.seeding),
+  }));
+  for (const d of counted)
+    session.overlay.link(d.payer, { walletId: state.walletId, flaggedAtMs, weight: d.weight });
+  await retroSearch(session, state.walletId, flaggedAtMs, counted, giftsByPayer, source, triggerPrefix);
+}
+
+/** The wallets each payer recently gave to: Redis, plus this chunk's gifts not written yet. */
+async function giftsOf(session: ChunkSession, payers: string[]): Promise<Map<string, string[]>> {
+  const giftsByPayer = await session.deps.donors.recentGifts(payers);
+  for (const g of session.gifts) {
+    const list = giftsByPayer.get(g.payer);
+    if (list && !list.includes(g.walletId)) list.push(g.walletId);
+  }
+  return giftsByPayer;
+}
+
+async function retroSearch(
   session: ChunkSession,
   flaggedWalletId: string,
   flaggedAtMs: number,
   donors: { payer: string; weight: number }[],
+  giftsByPayer: Map<string, string[]>,
   source: EffectSource,
   triggerPrefix: string,
 ): Promise<void> {
@@ -21,15 +61,10 @@ export async function retroSearch(
   if (!rules.length || !donors.length) return;
   const minShared = Math.min(...rules.map((r) => Number(r.params.minSharedPayers ?? 1)));
   const weightOf = new Map(donors.map((d) => [d.payer, d.weight]));
-  const sinceMs = flaggedAtMs - session.catalog.alerting.donorMemoryMs;
+  // A gift counts from a little before the flag (a replacement appears around or after the wallet it
+  // replaces is stopped), not from weeks before it, when the campaign did not exist yet.
+  const sinceMs = flaggedAtMs - Math.min(session.seeding.overlapLeadMs, session.seeding.donorMemoryMs);
 
-  const giftsByPayer = await session.deps.donors.recentGifts([...weightOf.keys()]);
-  for (const g of session.gifts) {
-    if (!weightOf.has(g.payer)) continue;
-    const list = giftsByPayer.get(g.payer) ?? [];
-    if (!list.includes(g.walletId)) list.push(g.walletId);
-    giftsByPayer.set(g.payer, list);
-  }
   const reach = new Map<string, number>();
   for (const [payer, wallets] of giftsByPayer) {
     for (const walletId of wallets) {
@@ -46,12 +81,14 @@ export async function retroSearch(
   for (const walletId of candidates) {
     const wallet = session.wallets.get(walletId);
     const state = wallet.state;
-    // The exact overlap, from the candidate's own payer set (gifts older than the donor memory do not count).
+    // The exact overlap, from the candidate's own payer set: donors who GAVE to it (a donor who only
+    // bought there is a customer: purchases never count), not long before the flag.
     let shared = 0;
     const sample: string[] = [];
     for (const [payer, cp] of state.payers) {
       const weight = weightOf.get(payer);
-      if (weight === undefined || cp.lastMs < sinceMs) continue;
+      if (weight === undefined || cp.lastMs < sinceMs || !giftsByPayer.get(payer)?.includes(walletId))
+        continue;
       shared += weight;
       if (sample.length < 20) sample.push(payer);
     }

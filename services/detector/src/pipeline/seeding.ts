@@ -1,7 +1,11 @@
 // Who becomes a source of "donors" for the replacement-wallet rule, and with what weight. One false
-// alert must never fan out: only strong, non-merchant evidence or an analyst's decision seeds, and a
-// wallet with a very large payer set contributes a capped, weighted share.
+// alert must never fan out: only strong, non-merchant evidence or an analyst's decision seeds; a
+// wallet with a very large payer set contributes a capped, weighted share; and a wallet's payers weigh
+// in proportion to how much of what it received was given rather than bought (a shop's customers are
+// not donors, even when an analyst flags the shop).
+import { donationShape, merchantLike } from '../rules/donation-shape.js';
 import type { Finding } from '../rules/rule-types.js';
+import type { DonorIndex, DonorLink } from '../state/donor-index.js';
 import type { RuleCatalog } from '../rules/rule-catalog.js';
 import type { WalletView } from '../state/window-view.js';
 import type { OverlapEntry, WalletState } from '../state/wallet-state.js';
@@ -14,12 +18,18 @@ export interface SeedingPolicy {
   minPayers: number;
   /** Payers new to the wallet in the window, as a share of its payers there: donors are new, customers return. */
   minNewPayerShare: number;
+  /** Payers who paid the wallet only once, as a share of its payers in the window: donors give once. */
+  minOneOffShare: number;
   /** Inbound purchases as a share of inbound payments: above it the wallet is merchant-like and never seeds. */
   maxPurchaseShare: number;
   /** Up to this many payers count fully; beyond, every donor's weight shrinks so the total stays this. */
   fullWeightPayers: number;
   /** At most this many (the most recent) payers are seeded. */
   maxDonors: number;
+  /** A payer who gave to more wallets than this recently counts for this many, spread over all of them. */
+  personalSpread: number;
+  /** A gift to another wallet counts toward the overlap from this long before the flag on. */
+  overlapLeadMs: number;
   donorMemoryMs: number;
 }
 
@@ -30,9 +40,12 @@ export function seedingPolicyOf(catalog: RuleCatalog): SeedingPolicy {
     window: s.window,
     minPayers: s.minPayers,
     minNewPayerShare: s.minNewPayerShare,
+    minOneOffShare: s.minOneOffShare,
     maxPurchaseShare: s.maxPurchaseShare,
     fullWeightPayers: s.fullWeightPayers,
     maxDonors: s.maxDonors,
+    personalSpread: s.personalSpread,
+    overlapLeadMs: s.overlapLead.ms,
     donorMemoryMs: catalog.alerting.donorMemoryMs,
   };
 }
@@ -43,15 +56,24 @@ export function alertSeeds(findings: Finding[], view: WalletView, policy: Seedin
   return campaignShaped(view, policy);
 }
 
-/** Many payers, mostly new to the wallet, and donations rather than purchases. */
+/** Many payers, mostly new to the wallet and paying once, and donations rather than purchases. */
 export function campaignShaped(view: WalletView, policy: SeedingPolicy): boolean {
-  const w = view.window(policy.window);
-  if (w.distinctPayers < policy.minPayers) return false;
-  if (w.newPayers < policy.minNewPayerShare * w.distinctPayers) return false;
-  const life = view.state.lifetime;
-  const windowShare = w.inCount ? w.purchaseCount / w.inCount : 0;
-  const lifetimeShare = life.inCount ? life.purchaseCount / life.inCount : 0;
-  return windowShare <= policy.maxPurchaseShare && lifetimeShare <= policy.maxPurchaseShare;
+  const shape = donationShape(view, view.window(policy.window));
+  if (shape.payers < policy.minPayers) return false;
+  if (shape.newPayerShare < policy.minNewPayerShare || shape.oneOffShare < policy.minOneOffShare)
+    return false;
+  return !merchantLike(shape, policy.maxPurchaseShare);
+}
+
+/**
+ * The weight of each payer of a flagged wallet: 1, shrunk so a wallet with more than fullWeightPayers
+ * payers contributes that many in total, and scaled by the share of its inbound payments that were
+ * given (deposits and transfers) rather than purchases.
+ */
+export function donorWeight(state: WalletState, policy: SeedingPolicy, payers: number): number {
+  const life = state.lifetime;
+  const given = life.inCount > 0 ? life.donationCount / life.inCount : 1;
+  return Math.min(1, policy.fullWeightPayers / Math.max(1, payers)) * given;
 }
 
 /** The donors a flagged wallet contributes: its most recent payers, weighted so the total is capped. */
@@ -60,8 +82,34 @@ export function donorsOf(state: WalletState, policy: SeedingPolicy): { payer: st
     .sort((a, b) => b[1].lastMs - a[1].lastMs)
     .slice(0, policy.maxDonors)
     .map(([payer]) => payer);
-  const weight = Math.min(1, policy.fullWeightPayers / Math.max(1, payers.length));
+  const weight = donorWeight(state, policy, payers.length);
+  if (weight <= 0) return [];
   return payers.map((payer) => ({ payer, weight }));
+}
+
+/**
+ * How much one gift by a payer says about the payer: a person gives to a handful of wallets in a
+ * month (family, friends, a cause); a payer seen giving to many more (a cash terminal, an aggregator,
+ * an employer) is no wallet's donor in particular, and its reappearance means little.
+ */
+export function spreadFactor(walletsGivenTo: number, policy: SeedingPolicy): number {
+  return Math.min(1, policy.personalSpread / Math.max(1, walletsGivenTo));
+}
+
+/** The chunk's donor links as they count now: each weight times its payer's spread factor (one read). */
+export async function linksBySpread(
+  index: DonorIndex,
+  links: Map<string, DonorLink[]>,
+  policy: SeedingPolicy,
+): Promise<Map<string, DonorLink[]>> {
+  if (!links.size) return links;
+  const gifts = await index.recentGifts([...links.keys()]);
+  const counted = new Map<string, DonorLink[]>();
+  for (const [payer, list] of links) {
+    const factor = spreadFactor(gifts.get(payer)?.length ?? 1, policy);
+    counted.set(payer, factor === 1 ? list : list.map((l) => ({ ...l, weight: l.weight * factor })));
+  }
+  return counted;
 }
 
 const OVERLAP_KEPT = 8;

@@ -25,8 +25,15 @@ import { decodeRecord } from './decode-record.js';
 import { DonorOverlay } from './donor-overlay.js';
 import { reconcilePending } from './pending-effects.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { retroSearch } from './retro-search.js';
-import { addOverlap, alertSeeds, donorsOf, seedingPolicyOf, type SeedingPolicy } from './seeding.js';
+import { linkDonorsAndSearch } from './retro-search.js';
+import {
+  addOverlap,
+  alertSeeds,
+  donorWeight,
+  linksBySpread,
+  seedingPolicyOf,
+  type SeedingPolicy,
+} from './seeding.js';
 
 /** Donor links and unlinks a chunk writes after its wallets. */
 export interface SeedWrite {
@@ -202,17 +209,13 @@ export class ChunkSession {
   ): Promise<void> {
     const state = wallet.state;
     state.replacement.flaggedAtMs = flaggedAtMs;
-    const donors = donorsOf(state, this.seeding);
-    for (const d of donors)
-      this.overlay.link(d.payer, { walletId: state.walletId, flaggedAtMs, weight: d.weight });
-    this.seeds.push({ walletId: state.walletId, flaggedAtMs, donors, unlink: false });
     if (!this.alreadyPublished(source.offset)) {
       state.pending.seeds.push({ source, flaggedAtMs, reason });
       this.markSettled(state.walletId, 'seed', String(source.offset));
     }
     this.touch(wallet);
     this.deps.metrics.seededWallets.inc({ reason });
-    await retroSearch(this, state.walletId, flaggedAtMs, donors, source, RETRO_TRIGGER);
+    await linkDonorsAndSearch(this, state, flaggedAtMs, source, RETRO_TRIGGER);
   }
 
   private suppressionRecord(
@@ -287,7 +290,7 @@ export async function runTransactionChunk(
     session.wallets.load(walletIds),
     deps.donors.lookup(payers, earliest - session.catalog.alerting.donorMemoryMs),
   ]);
-  session.overlay = new DonorOverlay(links);
+  session.overlay = new DonorOverlay(await linksBySpread(deps.donors, links, session.seeding));
   await reconcilePending(session);
 
   // 3. apply and detect, event by event in offset order
@@ -347,16 +350,16 @@ async function applyEvent(
       session.gifts.push({ payer: side.counterparty, walletId: side.walletId, atMs: event.occurredAtMs });
       if (result.newCounterparty) {
         for (const link of session.overlay.linksOf(side.counterparty, event.occurredAtMs - donorMemoryMs)) {
-          if (link.walletId !== side.walletId)
-            addOverlap(wallet.state, link.walletId, link.flaggedAtMs, side.counterparty, link.weight);
+          // A gift made long before the other wallet was flagged is no sign of a replacement (the
+          // retro search applies the same bound, so the order the two are read in does not matter).
+          if (link.walletId === side.walletId) continue;
+          if (link.flaggedAtMs - event.occurredAtMs > session.seeding.overlapLeadMs) continue;
+          addOverlap(wallet.state, link.walletId, link.flaggedAtMs, side.counterparty, link.weight);
         }
         // Payers who keep giving to a flagged wallet are donors too.
         const flaggedAt = wallet.state.replacement.flaggedAtMs;
         if (flaggedAt !== null) {
-          const weight = Math.min(
-            1,
-            session.seeding.fullWeightPayers / Math.max(1, wallet.state.payers.size),
-          );
+          const weight = donorWeight(wallet.state, session.seeding, wallet.state.payers.size);
           session.overlay.link(side.counterparty, {
             walletId: side.walletId,
             flaggedAtMs: flaggedAt,

@@ -11,8 +11,10 @@ export interface Baseline {
   madPerHour: number;
   /** Mean inbound amount per hour, base minor units. */
   meanSumPerHour: number;
-  /** Mean donations (deposits and transfers in) per hour. */
+  /** Mean donations (deposits and transfers in) per hour, and their median and MAD. */
   meanDonationsPerHour: number;
+  medianDonationsPerHour: number;
+  madDonationsPerHour: number;
 }
 
 const EMPTY: Baseline = {
@@ -22,20 +24,23 @@ const EMPTY: Baseline = {
   madPerHour: 0,
   meanSumPerHour: 0,
   meanDonationsPerHour: 0,
+  medianDonationsPerHour: 0,
+  madDonationsPerHour: 0,
 };
 
 /**
  * Baseline from the hours that end before `excludeFromMs` (the window under test is left out so a
- * burst does not raise its own baseline) and start no earlier than the wallet's first event.
+ * burst does not raise its own baseline) and end after `fromMs`: the wallet's first event, or the
+ * start of what FlowGuard watched of it (quiet hours it watched are part of its normal).
  */
-export function baselineOf(history: RuleHistory, firstSeenMs: number, excludeFromMs: number): Baseline {
+export function baselineOf(history: RuleHistory, fromMs: number, excludeFromMs: number): Baseline {
   const startHour = history.endHourMs - history.counts.length * HOUR_MS;
   const counts: number[] = [];
   const sums: number[] = [];
   const donations: number[] = [];
   history.counts.forEach((count, i) => {
     const hourStart = startHour + i * HOUR_MS;
-    if (hourStart + HOUR_MS <= excludeFromMs && hourStart + HOUR_MS > firstSeenMs) {
+    if (hourStart + HOUR_MS <= excludeFromMs && hourStart + HOUR_MS > fromMs) {
       counts.push(count);
       sums.push(history.sums[i] ?? 0);
       donations.push(history.donationCounts[i] ?? 0);
@@ -49,7 +54,18 @@ export function baselineOf(history: RuleHistory, firstSeenMs: number, excludeFro
     madPerHour: medianAbsoluteDeviation(counts),
     meanSumPerHour: mean(sums),
     meanDonationsPerHour: mean(donations),
+    medianDonationsPerHour: median(donations),
+    madDonationsPerHour: medianAbsoluteDeviation(donations),
   };
+}
+
+/**
+ * How many hours of a wallet's normal a window is compared with: at least a whole day. Money habits
+ * are daily (takings paid out each evening, a charity's evening appeal), so what its own history
+ * predicts for a few busy hours is at most a day's worth, not the mean hour times the window.
+ */
+export function normalHorizonHours(windowHours: number): number {
+  return Math.max(windowHours, 24);
 }
 
 /** P(X >= k) for X ~ Poisson(lambda), computed in log space so large k does not underflow to NaN. */
@@ -76,9 +92,13 @@ function logFactorial(n: number): number {
 }
 
 /** Robust z-score: how many (MAD-scaled) deviations the observation sits above the median. */
-export function robustZ(observed: number, baseline: Baseline, hours: number): number {
-  const scale = 1.4826 * baseline.madPerHour * hours;
-  const center = baseline.medianPerHour * hours;
+export function robustZ(
+  observed: number,
+  typical: { medianPerHour: number; madPerHour: number },
+  hours: number,
+): number {
+  const scale = 1.4826 * typical.madPerHour * hours;
+  const center = typical.medianPerHour * hours;
   // A MAD of zero (a wallet with mostly empty hours) makes the z-score infinite; the floor of one
   // event per window keeps it finite and comparable.
   return (observed - center) / Math.max(scale, 1);

@@ -1,8 +1,8 @@
-// Fan-out: one wallet paying many distinct payees in a short time — when the wallet is young or was
-// itself fed by many payers (distribution of collected money). Payroll from an established wallet
-// funded by its owner stays quiet.
+// Fan-out: one wallet paying many distinct payees in a short time — when the wallet is young (by the
+// opening time the processor sends) or was itself fed by many payers (distribution of collected
+// money). Payroll from an established wallet funded by its owner stays quiet.
 import { z } from 'zod';
-import { knownAgeMs, walletAgeMs } from './cold-start.js';
+import { walletAgeMs } from './cold-start.js';
 import { atLeast, durationParam, HOUR_MS, round, type RuleBuildContext } from './rule-params.js';
 import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
@@ -25,8 +25,9 @@ export function fanOutRule(base: Omit<Rule, 'evaluate'>, params: FanOutParams, c
       if (w.distinctPayees < params.minDistinctPayees) return null;
       const ageMs = walletAgeMs(input);
       const fundingPayers = wallet.window(params.fundingWindow).distinctPayers;
-      const knownAge = knownAgeMs(input);
-      const young = knownAge !== null && knownAge <= params.youngWalletAge.ms;
+      // Young by the processor's opening time: a wallet FlowGuard merely never saw may be an old one
+      // woken up (an employer's wallet used once a month), and payroll is this very shape.
+      const young = wallet.state.openedAtMs !== null && ageMs <= params.youngWalletAge.ms;
       const crowdFunded = fundingPayers >= params.minFundingPayers;
       if (!young && !crowdFunded) return null;
       const id = base.id;

@@ -9,6 +9,7 @@ import { FlowGuardError } from '../errors.js';
 import { baselineBreakParams, baselineBreakRule } from './baseline-break-rule.js';
 import { fanInParams, fanInRule } from './fan-in-rule.js';
 import { fanOutParams, fanOutRule } from './fan-out-rule.js';
+import { layeringParams, layeringRule } from './layering-rule.js';
 import { passThroughParams, passThroughRule } from './pass-through-rule.js';
 import { replacementWalletParams, replacementWalletRule } from './replacement-wallet-rule.js';
 import { durationParam, type RuleBuildContext } from './rule-params.js';
@@ -24,6 +25,7 @@ const KINDS = {
   'pass-through': { params: passThroughParams, build: passThroughRule },
   structuring: { params: structuringParams, build: structuringRule },
   'fan-out': { params: fanOutParams, build: fanOutRule },
+  layering: { params: layeringParams, build: layeringRule },
   watchlist: { params: watchlistParams, build: watchlistRule },
 } as const;
 type Kind = keyof typeof KINDS;
@@ -57,9 +59,12 @@ const RulesFileSchema = z.object({
         window: z.string().default('24h'),
         minPayers: z.number().int().positive().default(25),
         minNewPayerShare: z.number().min(0).max(1).default(0.6),
+        minOneOffShare: z.number().min(0).max(1).default(0.8),
         maxPurchaseShare: z.number().min(0).max(1).default(0.2),
         fullWeightPayers: z.number().int().positive().default(300),
         maxDonors: z.number().int().positive().max(5000).default(1000),
+        personalSpread: z.number().int().positive().default(5),
+        overlapLead: durationParam.prefault('3d'),
       })
       .prefault({}),
   }),
@@ -78,9 +83,12 @@ export interface RuleCatalog {
       window: string;
       minPayers: number;
       minNewPayerShare: number;
+      minOneOffShare: number;
       maxPurchaseShare: number;
       fullWeightPayers: number;
       maxDonors: number;
+      personalSpread: number;
+      overlapLead: { text: string; ms: number };
     };
   };
   /** Where it came from, for logs and /readyz. */

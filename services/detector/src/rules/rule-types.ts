@@ -41,7 +41,10 @@ export interface RuleHistory {
 
 export interface RuleWalletView {
   readonly state: WalletState;
+  /** The window ending with the wallet's newest event. */
   window(name: string): RuleWindow;
+  /** The window as it stood when an event at `atMs` arrived (window(name) for the newest bucket). */
+  windowEndingAt(name: string, atMs: number): RuleWindow;
   hourlyHistory(hours: number): RuleHistory;
 }
 
@@ -54,6 +57,17 @@ export interface RuleInput {
   featureConfig: FeatureConfig;
   /** Event time from which FlowGuard has seen the stream: before it, no wallet has a history here. */
   streamStartMs: number;
+}
+
+/**
+ * The window a rule about money coming in judges: as it stood when the payment arrived. Partitions
+ * advance independently, so a wallet may already hold newer events (its own payments out travel on
+ * the payees' partitions); a window ending at those would leave out what came just before the payment.
+ */
+export function windowAtPayment(input: RuleInput, name: string): RuleWindow {
+  return input.side
+    ? input.wallet.windowEndingAt(name, input.side.event.occurredAtMs)
+    : input.wallet.window(name);
 }
 
 export interface Finding {

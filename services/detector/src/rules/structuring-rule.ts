@@ -2,7 +2,7 @@
 // REPORTING_THRESHOLD and NEAR_THRESHOLD_SHARE, because the store counts it per bucket).
 import { z } from 'zod';
 import { atLeast, type RuleBuildContext } from './rule-params.js';
-import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
+import { finding, windowAtPayment, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
 export const structuringParams = z.object({
   window: z.string(),
@@ -17,16 +17,17 @@ export function structuringRule(
 ): Rule {
   return {
     ...base,
-    evaluate({ wallet, side, featureConfig }: RuleInput): RuleOutcome {
+    evaluate(input: RuleInput): RuleOutcome {
+      const { side, featureConfig } = input;
       if (side?.direction !== 'in') return null;
-      const w = wallet.window(params.window);
+      const w = windowAtPayment(input, params.window);
       if (w.nearThresholdCount < params.minNearThresholdDeposits) return null;
       const id = base.id;
       const unit = ctx.base.code;
       return finding(
         base,
         params.window,
-        { fromMs: w.startMs, toMs: wallet.state.lastEventMs },
+        { fromMs: w.startMs, toMs: input.atMs },
         {
           evidence: [
             atLeast(id, 'depositsJustBelowThreshold', w.nearThresholdCount, params.minNearThresholdDeposits, {

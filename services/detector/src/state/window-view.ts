@@ -7,7 +7,7 @@
 import type { FeatureConfig, WindowSpec } from '../config/feature-config.js';
 import { HOUR_MS } from '../domain/time.js';
 import { FlowGuardError } from '../errors.js';
-import { addValues } from './apply-side.js';
+import { addValues, retainedFrom } from './apply-side.js';
 import {
   BUCKET_FIELDS,
   FIELD,
@@ -68,6 +68,18 @@ export class WalletView {
   /** The named window's features (cached until the state changes). Throws for a window not configured. */
   window(name: string): WindowFeatures {
     return this.tracker.window(name);
+  }
+
+  /**
+   * The named window as it stood when an event at `atMs` arrived: the window ending with that event's
+   * bucket. For an event in the newest bucket it is window(name). An older event (a late one, or one
+   * whose wallet already saw newer events on another partition) gets its own window, computed from the
+   * record; where the fine buckets of that span are no longer kept, from the hourly ones (one hour of
+   * error at the old edge). Its payer counts take a payer as inside when its first and latest payments
+   * bracket the window (one who paid only before and after it is counted too).
+   */
+  windowEndingAt(name: string, atMs: number): WindowFeatures {
+    return this.tracker.windowEndingAt(name, atMs);
   }
 
   /** Every configured window, in configuration order. */
@@ -155,6 +167,48 @@ class WindowTracker implements WalletStateListener {
     if (this.revision !== this.state.memo.revision) this.resync();
     if (!w.current) this.recompute();
     return (w.snapshot ??= snapshotOf(w));
+  }
+
+  windowEndingAt(name: string, atMs: number): WindowFeatures {
+    const current = this.window(name);
+    const w = this.byName.get(name)!;
+    const last = this.state.lastEventMs;
+    let series = this.seriesOf(w);
+    if (Number.isNaN(last) || Math.floor(atMs / series.sizeMs) >= Math.floor(last / series.sizeMs)) {
+      return current;
+    }
+    const lengthBuckets = (size: number) => Math.max(1, Math.round(w.spec.lengthMs / size));
+    let endIndex = Math.floor(atMs / series.sizeMs);
+    let startIndex = endIndex - lengthBuckets(series.sizeMs) + 1;
+    if (w.fine && startIndex < retainedFrom(series, last, this.features.fineRetentionMs)) {
+      series = this.state.hourly;
+      endIndex = Math.floor(atMs / HOUR);
+      startIndex = endIndex - lengthBuckets(HOUR) + 1;
+    }
+    const past: RunningWindow = {
+      spec: w.spec,
+      fine: series === this.state.fine,
+      current: true,
+      startIndex,
+      startMs: startIndex * series.sizeMs,
+      values: new Array<number>(FIELD_COUNT).fill(0),
+      distinctPayers: 0,
+      newPayers: 0,
+      repeatPayers: 0,
+      distinctPayees: 0,
+      snapshot: null,
+    };
+    series.buckets.forEach((values, index) => {
+      if (index >= startIndex && index <= endIndex) add(past.values, values);
+    });
+    const endMs = (endIndex + 1) * series.sizeMs;
+    this.state.payers.forEach((payer) => {
+      if (payer.firstMs < endMs) countPayer(past, payer, 1);
+    });
+    this.state.payees.forEach((payee) => {
+      if (payee.firstMs < endMs && payee.lastMs >= past.startMs) past.distinctPayees += 1;
+    });
+    return snapshotOf(past);
   }
 
   hourlyHistory(hours: number): HourlyHistory {

@@ -16,14 +16,16 @@ const defaults = () =>
   >;
 
 describe('rules file validation', () => {
-  it('accepts the shipped default catalog with all eight rules', () => {
+  it('accepts the shipped default catalog with all ten rules', () => {
     const catalog = parseRuleCatalog(defaults(), config.features.windows, config.features.base);
     expect(catalog.rules.map((r) => r.id)).toEqual([
       'crowdfunding-fan-in',
+      'slow-campaign-fan-in',
       'young-wallet-fan-in',
       'baseline-break',
       'replacement-wallet',
       'pass-through',
+      'layering',
       'structuring',
       'fan-out',
       'watchlist-mention',
@@ -32,9 +34,9 @@ describe('rules file validation', () => {
 
   it('names the rule and the field of a bad parameter', () => {
     const data = defaults();
-    (data.rules[4]!.params as Record<string, unknown>).minOutShare = 3;
+    (data.rules[5]!.params as Record<string, unknown>).minOutShare = 3;
     expect(() => parseRuleCatalog(data, config.features.windows, config.features.base)).toThrow(
-      /rules\[4\] \(pass-through\)\.params\.minOutShare/,
+      /rules\[5\] \(pass-through\)\.params\.minOutShare/,
     );
   });
 
@@ -47,7 +49,7 @@ describe('rules file validation', () => {
     const badKind = defaults();
     badKind.rules[1]!.kind = 'magic';
     expect(() => parseRuleCatalog(badKind, config.features.windows, config.features.base)).toThrow(
-      /rules\[1\] \(young-wallet-fan-in\)\.kind/,
+      /rules\[1\] \(slow-campaign-fan-in\)\.kind/,
     );
     const dup = defaults();
     dup.rules[2]!.id = 'crowdfunding-fan-in';
@@ -69,7 +71,7 @@ describe('rules reload', () => {
       config.features.base,
       pino({ level: 'silent' }),
     );
-    expect(holder.current().rules).toHaveLength(8);
+    expect(holder.current().rules).toHaveLength(10);
 
     data.rules = data.rules.filter((r) => r.id !== 'structuring');
     writeFileSync(file, YAML.stringify(data));
@@ -79,6 +81,6 @@ describe('rules reload', () => {
     writeFileSync(file, 'version: 1\nrules: [ {id: broken');
     expect(holder.reload()).toBe(false);
     expect(holder.lastReloadError).toMatch(/not valid YAML/);
-    expect(holder.current().rules).toHaveLength(7);
+    expect(holder.current().rules).toHaveLength(9);
   });
 });

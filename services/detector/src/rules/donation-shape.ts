@@ -1,0 +1,41 @@
+// The features of a window that need no baseline: who paid (how many, how many new to the wallet, how
+// many only once) and how (given or bought). Donors to a public post are many, new and one-off;
+// customers come back, and what they pay is a purchase. The fan-in rules and the seeding policy read
+// these, so "campaign-shaped" means one thing everywhere.
+import type { RuleWalletView, RuleWindow } from './rule-types.js';
+
+export interface DonationShape {
+  /** Distinct payers whose latest payment is in the window. */
+  payers: number;
+  /** Payers who paid this wallet only once (as far as it remembers), as a share of `payers`. */
+  oneOffShare: number;
+  /** Payers whose first payment to this wallet is in the window, as a share of `payers`. */
+  newPayerShare: number;
+  /** Inbound purchases as a share of inbound payments in the window. */
+  purchaseShare: number;
+  /** The same over everything FlowGuard saw the wallet receive. */
+  lifetimePurchaseShare: number;
+  /** Donations at or below SMALL_AMOUNT_MAX, as a share of the window's donations. */
+  smallShare: number;
+  /** Mean donation in the window, base minor units (0 without donations). */
+  meanDonation: number;
+}
+
+export function donationShape(view: RuleWalletView, w: RuleWindow): DonationShape {
+  const life = view.state.lifetime;
+  const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
+  return {
+    payers: w.distinctPayers,
+    oneOffShare: share(w.distinctPayers - w.repeatPayers, w.distinctPayers),
+    newPayerShare: share(w.newPayers, w.distinctPayers),
+    purchaseShare: share(w.purchaseCount, w.inCount),
+    lifetimePurchaseShare: share(life.purchaseCount, life.inCount),
+    smallShare: share(w.smallDonationCount, w.donationCount),
+    meanDonation: share(w.donationSum, w.donationCount),
+  };
+}
+
+/** A wallet whose inflow is mostly purchases (a shop), in the window or over its life. */
+export function merchantLike(shape: DonationShape, maxPurchaseShare: number): boolean {
+  return shape.purchaseShare > maxPurchaseShare || shape.lifetimePurchaseShare > maxPurchaseShare;
+}
