@@ -26,7 +26,7 @@ describe('a campaign in the console', () => {
 
   it('shows the alert live, with its evidence and the inbound chart', async () => {
     const sentAt = Date.now();
-    await t.send(campaign('w-console-campaign', Date.now() - 2 * HOUR, 40, MINUTE));
+    await t.send(campaign('w-console-campaign', Date.now() - 2 * HOUR, 60, MINUTE));
     const row = page.queueRowsOfWallet('w-console-campaign').first();
     await row.waitFor({ timeout: 15_000 });
     expect(Date.now() - sentAt).toBeLessThan(15_000);
