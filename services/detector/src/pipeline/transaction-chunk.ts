@@ -274,7 +274,7 @@ export async function runTransactionChunk(
   const events = decoded.filter(
     (d): d is { record: SourceRecord; event: NormalizedEvent } => d.event !== null,
   );
-  session.streamStartMs = await deps.streams.streamStart(events.map((d) => d.event.occurredAtMs));
+  session.streamStartMs = await deps.streams.streamStart(firstOfEachId(events));
 
   // 2. load: every touched wallet, and the donor links of every payer that may have given to a flagged wallet
   const walletIds = new Set<string>();
@@ -299,6 +299,22 @@ export async function runTransactionChunk(
     await applyEvent(session, record, event);
   }
   return session.work();
+}
+
+/**
+ * The event times the stream's start may be estimated from: a later record re-using an eventId of the
+ * chunk is a resend (a duplicate, or a conflict that is set aside) and is never applied, so it must
+ * not move the start either.
+ */
+function firstOfEachId(events: { event: NormalizedEvent }[]): number[] {
+  const ids = new Set<number>();
+  const times: number[] = [];
+  for (const { event } of events) {
+    if (ids.has(event.idHash)) continue;
+    ids.add(event.idHash);
+    times.push(event.occurredAtMs);
+  }
+  return times;
 }
 
 const SAMPLES_KEPT = 10;
