@@ -10,7 +10,7 @@ import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
 // difference from the uninterrupted run is the crash's doing. (Across partitions a replacement wallet's
 // rules depend on which partition ran ahead: docs/faults.md.)
 const PARTITIONS = 1;
-/** Where the detector is killed: the share of the backlog the group has committed. */
+/** Where the detector is killed: the share of the backlog the group has committed (KILL_POINTS=0.5 runs one). */
 const KILL_POINTS = process.env.KILL_POINTS
   ? process.env.KILL_POINTS.split(',').map(Number)
   : [0.01, 0.25, 0.5, 0.75, 0.95];
@@ -27,15 +27,17 @@ describe('kill -9 of the detector', () => {
       const detector = uninterrupted.start();
       const started = Date.now();
       await uninterrupted.caughtUp();
+      const caughtUpMs = Date.now() - started;
+      reference = await uninterrupted.alerts();
       measured.push({
         fault: 'none (reference)',
         events: uninterrupted.total,
+        alerts: reference.length,
         duplicates: 0,
         lost: 0,
         recoverMs: null,
-        totalMs: Date.now() - started,
+        totalMs: caughtUpMs,
       });
-      reference = await uninterrupted.alerts();
       await detector.signal('SIGTERM');
     } finally {
       await uninterrupted.close();
@@ -94,10 +96,12 @@ describe('kill -9 of the detector', () => {
         });
       await run.caughtUp();
       const totalMs = Date.now() - started;
-      const result = compareAlerts(reference, await run.alerts());
+      const alerts = await run.alerts();
+      const result = compareAlerts(reference, alerts);
       measured.push({
         fault: `kill -9 at ${Math.round(share * 100)} %`,
         events: killedAt,
+        alerts: alerts.length,
         duplicates: result.duplicates,
         lost: result.lost.length,
         recoverMs: recoveredAt - restartedAt,

@@ -39,15 +39,17 @@ describe('Redis crashed mid-campaign and restarted', () => {
       const detector = uninterrupted.start();
       const started = Date.now();
       await uninterrupted.caughtUp();
+      const caughtUpMs = Date.now() - started;
+      reference = await uninterrupted.alerts();
       measured.push({
         fault: 'none (reference)',
         events: uninterrupted.total,
+        alerts: reference.length,
         duplicates: 0,
         lost: 0,
         recoverMs: null,
-        totalMs: Date.now() - started,
+        totalMs: caughtUpMs,
       });
-      reference = await uninterrupted.alerts();
       referenceCounts = await uninterrupted.counts(labelled);
       await detector.signal('SIGTERM');
     } finally {
@@ -86,6 +88,7 @@ describe('Redis crashed mid-campaign and restarted', () => {
       measured.push({
         fault: `Redis ${how === 'kill' ? 'SIGKILL' : 'SHUTDOWN NOSAVE'}, down ${DOWN_MS / 1000} s`,
         events: downAt,
+        alerts: alerts.length,
         duplicates: result.duplicates,
         lost: result.lost.length,
         recoverMs: recoveredAt - restartedAt,

@@ -42,15 +42,17 @@ describe('two detector instances, one stopped midway', () => {
       const detector = alone.start();
       const started = Date.now();
       await alone.caughtUp();
+      const caughtUpMs = Date.now() - started;
+      reference = await alone.alerts();
       measured.push({
         fault: 'one instance (reference)',
         events: alone.total,
+        alerts: reference.length,
         duplicates: 0,
         lost: 0,
         recoverMs: null,
-        totalMs: Date.now() - started,
+        totalMs: caughtUpMs,
       });
-      reference = await alone.alerts();
       await detector.signal('SIGTERM');
     } finally {
       await alone.close();
@@ -92,10 +94,12 @@ describe('two detector instances, one stopped midway', () => {
       );
       await run.caughtUp();
       const totalMs = Date.now() - started;
-      const result = compareAlertsAcrossPartitions(reference, await run.alerts());
+      const alerts = await run.alerts();
+      const result = compareAlertsAcrossPartitions(reference, alerts);
       measured.push({
         fault: `${signal} to one of two (it had partitions ${theirs.join(',')})`,
         events: stopAt,
+        alerts: alerts.length,
         duplicates: result.duplicates,
         lost: result.lost.length,
         recoverMs: recoveredAt - stoppedAt,

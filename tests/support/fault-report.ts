@@ -6,6 +6,8 @@ export interface FaultMeasurement {
   fault: string;
   /** Input records the group had committed when the fault struck (the whole backlog for a reference). */
   events: number;
+  /** Alerts the read_committed reader saw. */
+  alerts: number;
   /** Alerts published more than once. */
   duplicates: number;
   /** Alerts of the uninterrupted run that never came. */
@@ -21,13 +23,13 @@ export function faultReport(test: string, rows: FaultMeasurement[]): void {
   writeFileSync(`.stack/faults/${test}.json`, JSON.stringify(rows, null, 2) + '\n');
   const lines = rows.map(
     (r) =>
-      `| ${r.fault} | ${r.events} | ${r.duplicates} | ${r.lost} | ${r.recoverMs === null ? '–' : (r.recoverMs / 1000).toFixed(1) + ' s'} | ${(r.totalMs / 1000).toFixed(1)} s |`,
+      `| ${r.fault} | ${r.events} | ${r.alerts} | ${r.duplicates} | ${r.lost} | ${r.recoverMs === null ? '–' : (r.recoverMs / 1000).toFixed(1) + ' s'} | ${(r.totalMs / 1000).toFixed(1)} s |`,
   );
   console.log(
     [
       `${test}:`,
-      '| fault | events | duplicates | lost | time to recover | whole run |',
-      '|---|--:|--:|--:|--:|--:|',
+      '| fault | events | alerts | duplicates | lost | time to recover | whole run |',
+      '|---|--:|--:|--:|--:|--:|--:|',
       ...lines,
     ].join('\n'),
   );
