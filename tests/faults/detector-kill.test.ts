@@ -101,6 +101,7 @@ describe('kill -9 of the detector', () => {
       measured.push({
         fault: `kill -9 at ${Math.round(share * 100)} %`,
         events: killedAt,
+        applied: [...applied.values()].reduce((sum, checkpoint) => sum + Number(checkpoint) + 1, 0),
         alerts: alerts.length,
         duplicates: result.duplicates,
         lost: result.lost.length,

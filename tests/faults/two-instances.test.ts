@@ -73,11 +73,17 @@ describe('two detector instances, one stopped midway', () => {
       const started = Date.now();
       const survivor = run.start();
       const stopped = run.start();
-      // Both in the group with input partitions of their own before one goes.
-      await waitFor(
-        () => assignedInput(survivor, input).length > 0 && assignedInput(stopped, input).length > 0,
-        60_000,
-      );
+      // Both in the same generation, sharing the six input partitions, before one goes.
+      await waitFor(() => {
+        const a = assignedInput(survivor, input);
+        const b = assignedInput(stopped, input);
+        return (
+          a.length > 0 &&
+          b.length > 0 &&
+          new Set([...a, ...b]).size === PARTITIONS &&
+          a.length + b.length === PARTITIONS
+        );
+      }, 60_000);
       const theirs = assignedInput(stopped, input);
       await run.until((c) => [...c.values()].reduce((sum, o) => sum + Number(o), 0) >= run!.total * 0.4);
       const stopAt = await run.committedCount();

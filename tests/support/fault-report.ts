@@ -6,6 +6,8 @@ export interface FaultMeasurement {
   fault: string;
   /** Input records the group had committed when the fault struck (the whole backlog for a reference). */
   events: number;
+  /** Input records whose effects were in Redis at the fault (past `events`: written, not committed). */
+  applied?: number;
   /** Alerts the read_committed reader saw. */
   alerts: number;
   /** Alerts published more than once. */
@@ -23,13 +25,13 @@ export function faultReport(test: string, rows: FaultMeasurement[]): void {
   writeFileSync(`.stack/faults/${test}.json`, JSON.stringify(rows, null, 2) + '\n');
   const lines = rows.map(
     (r) =>
-      `| ${r.fault} | ${r.events} | ${r.alerts} | ${r.duplicates} | ${r.lost} | ${r.recoverMs === null ? '–' : (r.recoverMs / 1000).toFixed(1) + ' s'} | ${(r.totalMs / 1000).toFixed(1)} s |`,
+      `| ${r.fault} | ${r.events} | ${r.applied ?? '–'} | ${r.alerts} | ${r.duplicates} | ${r.lost} | ${r.recoverMs === null ? '–' : (r.recoverMs / 1000).toFixed(1) + ' s'} | ${(r.totalMs / 1000).toFixed(1)} s |`,
   );
   console.log(
     [
       `${test}:`,
-      '| fault | events | alerts | duplicates | lost | time to recover | whole run |',
-      '|---|--:|--:|--:|--:|--:|--:|',
+      '| fault | events | applied | alerts | duplicates | lost | time to recover | whole run |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|',
       ...lines,
     ].join('\n'),
   );
