@@ -21,13 +21,27 @@ const REPORTED_SETTINGS = [
   'cluster-node-timeout',
 ] as const;
 
-export async function crashRedisNode(node: { host: string; port: number }): Promise<CrashedRedis> {
+/**
+ * `how`: 'shutdown' is SHUTDOWN NOSAVE (the AOF is flushed on the way down); 'kill' is SIGKILL, which
+ * loses what the AOF had not fsynced yet (up to a second with appendfsync everysec).
+ */
+export async function crashRedisNode(
+  node: { host: string; port: number },
+  how: 'shutdown' | 'kill' = 'shutdown',
+): Promise<CrashedRedis> {
   const admin = adminRedis(node);
-  const configFile = /^config_file:(.*)$/m.exec(await admin.info('server'))?.[1]?.trim() ?? '';
+  const server = await admin.info('server');
+  const configFile = /^config_file:(.*)$/m.exec(server)?.[1]?.trim() ?? '';
+  const pid = Number(/^process_id:(\d+)/m.exec(server)?.[1]);
   const settings: Record<string, string> = {};
   for (const name of REPORTED_SETTINGS)
     settings[name] = ((await admin.config('GET', name)) as string[])[1] ?? '';
-  await admin.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+  if (how === 'kill') {
+    process.kill(pid, 'SIGKILL');
+    await waitUntilGone(pid);
+  } else {
+    await admin.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+  }
   admin.disconnect();
 
   const args = configFile
@@ -61,4 +75,15 @@ export async function crashRedisNode(node: { host: string; port: number }): Prom
       }
     },
   };
+}
+
+async function waitUntilGone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

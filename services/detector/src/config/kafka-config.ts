@@ -1,6 +1,6 @@
 // Kafka: brokers, topics, the consumer group, transactions, and the connection's security.
 import { z } from 'zod';
-import { csv, flag, positiveInt, readableFile, secretOf, topicName } from './env-values.js';
+import { csv, duration, flag, positiveInt, readableFile, secretOf, topicName } from './env-values.js';
 
 export const kafkaEnv = {
   KAFKA_BROKERS: csv
@@ -15,6 +15,12 @@ export const kafkaEnv = {
   DEAD_LETTER_TOPIC: topicName.default('payments.transactions.dlq'),
   AUDIT_TOPIC: topicName.default('flowguard.audit'),
   MENTIONS_TOPIC: topicName.default('intel.wallet-mentions'),
+  /**
+   * How long the group waits for a member that stopped heartbeating (killed, hung, cut off) before
+   * its partitions go to the others: the bound of a crashed instance's outage. The broker allows
+   * 6 s to 30 min by default.
+   */
+  KAFKA_SESSION_TIMEOUT: duration.prefault('30s'),
   TOPIC_PARTITIONS: positiveInt.default(3),
   /** retention.ms of the audit topic when FlowGuard creates it; -1 keeps it forever. */
   AUDIT_RETENTION_MS: z.coerce.number().int().min(-1).default(-1),
@@ -36,6 +42,7 @@ export interface KafkaConfig {
   brokers: string[];
   clientId: string;
   groupId: string;
+  sessionTimeoutMs: number;
   transactionalIdPrefix: string;
   inputTopic: string;
   alertsTopic: string;
@@ -65,6 +72,7 @@ export function buildKafkaConfig(
     brokers: e.KAFKA_BROKERS,
     clientId: e.KAFKA_CLIENT_ID,
     groupId: e.KAFKA_GROUP_ID,
+    sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT,
     transactionalIdPrefix: e.KAFKA_TRANSACTIONAL_ID_PREFIX ?? e.KAFKA_GROUP_ID,
     inputTopic: e.INPUT_TOPIC,
     alertsTopic: e.ALERTS_TOPIC,

@@ -27,7 +27,7 @@ export interface ConsumerRuntimeOptions {
   recheckMs?: number;
   /** Partitions processed at once (default: every assigned partition, at most 8). */
   concurrency?: number;
-  /** kafkajs group timing (defaults: session 30 s, heartbeat 3 s). */
+  /** kafkajs group timing (defaults: KAFKA_SESSION_TIMEOUT, and a heartbeat a tenth of it, 3 s at most). */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
 }
@@ -51,13 +51,14 @@ const MAX_CONCURRENCY = 8;
 export function createConsumerRuntime(options: ConsumerRuntimeOptions): ConsumerRuntime {
   const { kafka, config, logger, metrics, topics, handler, gate } = options;
   const groupId = config.kafka.groupId;
+  const sessionTimeout = options.sessionTimeoutMs ?? config.kafka.sessionTimeoutMs;
   const admin = kafka.admin();
   const consumer: Consumer = kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    sessionTimeout,
     rebalanceTimeout: 60_000,
-    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 10)),
     maxWaitTimeInMs: 100,
     // read_committed (kafkajs's default): outputs of an aborted transaction are never input.
     readUncommitted: false,

@@ -28,7 +28,8 @@ export interface MaterializerOptions {
   onRebuild?: () => void;
 }
 
-export type MaterializerState = 'stopped' | 'running' | 'rebuilding' | 'waiting-for-topics' | 'failed';
+export type MaterializerState =
+  'stopped' | 'joining' | 'running' | 'rebuilding' | 'waiting-for-topics' | 'failed';
 
 export interface MaterializerStatus {
   state: MaterializerState;
@@ -41,6 +42,11 @@ export interface MaterializerStatus {
 
 /** Messages applied per call of `apply`, with a heartbeat in between. */
 const APPLY_CHUNK = 500;
+/**
+ * How long start() waits for the group join. A member that died without leaving the group (kill -9)
+ * holds it until its session times out; the app must not wait for that (avvio gives a plugin 10 s).
+ */
+const START_WAIT_MS = 5_000;
 
 export class TopicMaterializer {
   private consumer: Consumer | null = null;
@@ -71,11 +77,27 @@ export class TopicMaterializer {
     };
   }
 
+  /** Joins the index's group; resolves after START_WAIT_MS at most and goes on joining in the background. */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.runGroup(await this.acquireEpoch());
+    const epoch = await this.acquireEpoch();
+    this.state = 'joining';
+    const joined = this.runGroup(epoch).catch((error: unknown) => {
+      // Kafka away or the join refused: the next epoch check starts the group again.
+      this.state = 'failed';
+      this.options.logger.error({ err: error, index: this.options.name }, 'index consumer could not start');
+    });
+    this.switching = joined.finally(() => {
+      this.switching = null;
+    });
     this.timer = setInterval(() => void this.checkEpoch(), this.options.epochCheckMs);
     this.timer.unref();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, START_WAIT_MS);
+    });
+    await Promise.race([joined, waited]);
+    clearTimeout(timer);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,108 @@
+// The detector's Redis dies mid-campaign and comes back on its append-only file: the detector waits,
+// retries, goes on, and a read_committed reader sees exactly the alerts of an uninterrupted run — no
+// campaign wallet alerted a second time. Once as SHUTDOWN NOSAVE (the AOF is flushed on the way
+// down), once as SIGKILL (the last second of writes is lost and replayed from Kafka).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../schemas/alert.js';
+import { requireEndpoint } from '../support/clients.js';
+import { killAllDetectors } from '../support/detector-process.js';
+import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
+import {
+  alertSignature,
+  compareAlerts,
+  faultBacklog,
+  startFaultRun,
+  type FaultRun,
+} from '../support/fault-run.js';
+import { crashRedisNode } from '../support/redis-restart.js';
+
+const PARTITIONS = 1;
+const DOWN_MS = 3_000;
+
+describe('Redis crashed mid-campaign and restarted', () => {
+  const backlog = faultBacklog('small');
+  const measured: FaultMeasurement[] = [];
+  const campaign = backlog.labels.find((l) => l.typology === 'crowdfunding')!;
+  // With one input partition a record's offset is its place in the backlog.
+  const midCampaign = backlog.events.findIndex(
+    (e) => e.eventId === campaign.eventIds[campaign.eventIds.length >> 1],
+  );
+  let reference: Alert[] = [];
+  // What the state counted for every labelled wallet: a write Redis lost and nobody re-applied shows here.
+  const labelled = [...new Set(backlog.labels.map((l) => l.walletId))];
+  let referenceCounts = new Map<string, string>();
+  let run: FaultRun | null = null;
+
+  beforeAll(async () => {
+    const uninterrupted = await startFaultRun(backlog.events, { partitions: PARTITIONS });
+    try {
+      const detector = uninterrupted.start();
+      const started = Date.now();
+      await uninterrupted.caughtUp();
+      const caughtUpMs = Date.now() - started;
+      reference = await uninterrupted.alerts();
+      measured.push({
+        fault: 'none (reference)',
+        events: uninterrupted.total,
+        alerts: reference.length,
+        duplicates: 0,
+        lost: 0,
+        recoverMs: null,
+        totalMs: caughtUpMs,
+      });
+      referenceCounts = await uninterrupted.counts(labelled);
+      await detector.signal('SIGTERM');
+    } finally {
+      await uninterrupted.close();
+    }
+  });
+
+  afterAll(async () => {
+    killAllDetectors();
+    await run?.close();
+    faultReport('redis-crash', measured);
+  });
+
+  it.each(['shutdown', 'kill'] as const)(
+    '%s: the same alerts, each once, no wallet alerted twice',
+    async (how) => {
+      expect(reference.some((a) => a.walletId === campaign.walletId)).toBe(true);
+      run = await startFaultRun(backlog.events, { partitions: PARTITIONS });
+      const started = Date.now();
+      const detector = run.start();
+      await run.until((c) => (c.get(0) ?? 0n) >= BigInt(midCampaign));
+      const url = new URL(requireEndpoint('redisUrl'));
+      const crashed = await crashRedisNode({ host: url.hostname, port: Number(url.port) }, how);
+      await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
+      const downAt = await run.committedCount();
+      const restartedAt = Date.now();
+      await crashed.restart();
+      const recoveredAt = await run.until(
+        (c) => Number(c.get(0) ?? 0n) > downAt || (c.get(0) ?? 0n) >= run!.ends.get(0)!,
+      );
+      await run.caughtUp();
+      const totalMs = Date.now() - started;
+      const alerts = await run.alerts();
+      const result = compareAlerts(reference, alerts);
+      const counts = await run.counts(labelled);
+      measured.push({
+        fault: `Redis ${how === 'kill' ? 'SIGKILL' : 'SHUTDOWN NOSAVE'}, down ${DOWN_MS / 1000} s`,
+        events: downAt,
+        alerts: alerts.length,
+        duplicates: result.duplicates,
+        lost: result.lost.length,
+        recoverMs: recoveredAt - restartedAt,
+        totalMs,
+      });
+      expect(detector.output()).toMatch(/redis connection error|failed/i);
+      await detector.signal('SIGTERM');
+      await run.close();
+      run = null;
+      expect(result).toEqual({ duplicates: 0, lost: [], extra: [] });
+      const perWallet = (list: Alert[]) =>
+        list.filter((a) => a.walletId === campaign.walletId).map(alertSignature);
+      expect(perWallet(alerts)).toEqual(perWallet(reference));
+      expect(counts).toEqual(referenceCounts);
+    },
+  );
+});

@@ -1,0 +1,121 @@
+// Two detector processes share six input partitions; one is stopped midway — SIGTERM (finishes and
+// commits its chunk, leaves the group) or SIGKILL (its partitions move when its session expires). The
+// survivor takes its partitions over, and a read_committed reader sees the alerts one instance alone
+// raises on the same backlog, once each (wallets in a replacement relation: the same wallets at the
+// same severity, see compareAlertsAcrossPartitions).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../schemas/alert.js';
+import { killAllDetectors, type DetectorProcess } from '../support/detector-process.js';
+import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
+import {
+  compareAlertsAcrossPartitions,
+  faultBacklog,
+  startFaultRun,
+  type FaultRun,
+} from '../support/fault-run.js';
+import { waitFor } from '../support/test-detector.js';
+
+const PARTITIONS = 6;
+
+/** The input partitions the process's latest group generation gave it. */
+function assignedInput(detector: DetectorProcess, inputTopic: string): number[] {
+  const joins = detector
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('joined the consumer group'));
+  const last = joins.at(-1);
+  if (!last) return [];
+  const { assignment } = JSON.parse(last) as { assignment: Record<string, number[]> };
+  return assignment[inputTopic] ?? [];
+}
+
+describe('two detector instances, one stopped midway', () => {
+  const backlog = faultBacklog('large');
+  const options = { partitions: PARTITIONS };
+  const measured: FaultMeasurement[] = [];
+  let reference: Alert[] = [];
+  let run: FaultRun | null = null;
+
+  beforeAll(async () => {
+    const alone = await startFaultRun(backlog.events, options);
+    try {
+      const detector = alone.start();
+      const started = Date.now();
+      await alone.caughtUp();
+      const caughtUpMs = Date.now() - started;
+      reference = await alone.alerts();
+      measured.push({
+        fault: 'one instance (reference)',
+        events: alone.total,
+        alerts: reference.length,
+        duplicates: 0,
+        lost: 0,
+        recoverMs: null,
+        totalMs: caughtUpMs,
+      });
+      await detector.signal('SIGTERM');
+    } finally {
+      await alone.close();
+    }
+  });
+
+  afterAll(async () => {
+    killAllDetectors();
+    await run?.close();
+    faultReport('two-instances', measured);
+  });
+
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    '%s to one of two: the alerts of one instance, each once',
+    async (signal) => {
+      run = await startFaultRun(backlog.events, options);
+      const input = run.config.kafka.inputTopic;
+      const started = Date.now();
+      const survivor = run.start();
+      const stopped = run.start();
+      // Both in the same generation, sharing the six input partitions, before one goes.
+      await waitFor(() => {
+        const a = assignedInput(survivor, input);
+        const b = assignedInput(stopped, input);
+        return (
+          a.length > 0 &&
+          b.length > 0 &&
+          new Set([...a, ...b]).size === PARTITIONS &&
+          a.length + b.length === PARTITIONS
+        );
+      }, 60_000);
+      const theirs = assignedInput(stopped, input);
+      await run.until((c) => [...c.values()].reduce((sum, o) => sum + Number(o), 0) >= run!.total * 0.4);
+      const stopAt = await run.committedCount();
+      expect(stopAt).toBeLessThan(run.total);
+      const stoppedAt = Date.now();
+      const code = await stopped.signal(signal);
+      if (signal === 'SIGTERM') expect(code).toBe(0);
+      // Taken over: the survivor owns the stopped one's partitions and commits on them.
+      const before = await run.committed();
+      const recoveredAt = await run.until((c) =>
+        theirs.every(
+          (p) => (c.get(p) ?? 0n) > (before.get(p) ?? 0n) || (c.get(p) ?? 0n) >= run!.ends.get(p)!,
+        ),
+      );
+      await run.caughtUp();
+      const totalMs = Date.now() - started;
+      const alerts = await run.alerts();
+      const result = compareAlertsAcrossPartitions(reference, alerts);
+      measured.push({
+        fault: `${signal} to one of two (it had partitions ${theirs.join(',')})`,
+        events: stopAt,
+        alerts: alerts.length,
+        duplicates: result.duplicates,
+        lost: result.lost.length,
+        recoverMs: recoveredAt - stoppedAt,
+        totalMs,
+      });
+      expect(assignedInput(survivor, input)).toEqual([0, 1, 2, 3, 4, 5]);
+      await survivor.signal('SIGTERM');
+      await run.close();
+      run = null;
+      expect(result).toEqual({ duplicates: 0, lost: [], extra: [] });
+    },
+  );
+});
