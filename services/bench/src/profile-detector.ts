@@ -10,8 +10,7 @@ import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 import { parseBenchOptions } from './bench-options.js';
 import { revision } from './bench-report.js';
 import { summarizeProfile, type TimeShare } from './cpu-profile-summary.js';
-import { detectorEnv } from './detector-throughput.js';
-import { spawnDetector } from './detector-process.js';
+import { detectorEnv, spawnDetector } from './detector-process.js';
 import { BacklogGenerator } from './event-generator.js';
 import {
   committedCount,
@@ -72,11 +71,9 @@ async function main(): Promise<void> {
     const pid = await localRedisPid(redis);
     const before = await readCounters(redis, pid);
     const statsBefore = await commandMicros(redis);
-    const detector = spawnDetector(detectorEnv(options, names, options.partitions), [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      profileDir,
-    ]);
+    const detector = spawnDetector(detectorEnv(options, names, options.partitions), {
+      nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
+    });
     const started = performance.now();
     let firstAt: number | undefined;
     try {
