@@ -22,6 +22,8 @@ export interface RunRecord {
   consumerMicrosPerEvent: number;
   /** redis-server CPU per event (null for the consumers that do not use Redis). */
   redisMicrosPerEvent: number | null;
+  /** The Kafka broker's CPU per event (null for (a), (b), or a broker not on this machine). */
+  kafkaMicrosPerEvent: number | null;
   load1AtStart: number;
   otherCores: number;
   /** Records the detector dead-lettered and alerts it published (null for (a), (b)). */
@@ -44,6 +46,7 @@ export interface ConsumerSummary {
   eventsPerSec: Spread;
   consumerMicrosPerEvent: Spread;
   redisMicrosPerEvent: Spread | null;
+  kafkaMicrosPerEvent: Spread | null;
 }
 
 export interface WalletBytesRecord {
@@ -51,6 +54,8 @@ export interface WalletBytesRecord {
   busiest: number;
   busiestWalletId: string;
   sampled: number;
+  /** Growth of Redis used_memory over the run, per wallet the backlog touched: every key, not only the wallets'. */
+  usedMemoryPerWallet: number;
 }
 
 export interface LatencyRecord {
@@ -75,6 +80,7 @@ export interface ScalingRecord {
   eventsPerSec: number;
   detectorMicrosPerEvent: number;
   redisMicrosPerEvent: number;
+  kafkaMicrosPerEvent: number | null;
   load1AtStart: number;
   otherCores: number;
 }
@@ -145,13 +151,16 @@ export function summarize(runs: RunRecord[]): BenchResult['summary'] {
     if (!all.length) continue;
     const clean = all.filter((r) => r.flagged === null);
     const counted = clean.length ? clean : all;
-    const redis = counted.map((r) => r.redisMicrosPerEvent).filter((v): v is number => v !== null);
+    const known = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
+    const redis = known(counted.map((r) => r.redisMicrosPerEvent));
+    const kafka = known(counted.map((r) => r.kafkaMicrosPerEvent));
     summary[kind] = {
       runs: all.length,
       counted: clean.length,
       eventsPerSec: spread(counted.map((r) => r.eventsPerSec)),
       consumerMicrosPerEvent: spread(counted.map((r) => r.consumerMicrosPerEvent)),
       redisMicrosPerEvent: redis.length ? spread(redis) : null,
+      kafkaMicrosPerEvent: kafka.length ? spread(kafka) : null,
     };
   }
   return summary;
@@ -228,6 +237,7 @@ export function renderSummary(r: BenchResult): string {
         range(s.eventsPerSec),
         range(s.consumerMicrosPerEvent, 1),
         range(s.redisMicrosPerEvent, 1),
+        range(s.kafkaMicrosPerEvent, 1),
         `${s.counted}/${s.runs}`,
       ];
     });
@@ -263,21 +273,36 @@ export function renderMarkdown(r: BenchResult): string {
       fmt(run.eventsPerSec),
       fmt(run.consumerMicrosPerEvent, 1),
       fmt(run.redisMicrosPerEvent, 1),
+      fmt(run.kafkaMicrosPerEvent, 1),
+      fmt(run.alerts),
+      fmt(run.deadLettered),
       fmt(run.load1AtStart, 2),
       fmt(run.otherCores, 2),
       run.flagged ?? '',
     ]),
-    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
   );
   const bytes = table(
-    ['Detector', 'typical wallet (median)', 'busiest wallet sampled', 'wallets sampled'],
+    [
+      'Detector',
+      'typical wallet (median)',
+      'busiest wallet sampled',
+      'wallets sampled',
+      'used_memory growth per wallet',
+    ],
     (['before', 'new'] as const)
       .filter((k) => r.walletBytes[k])
       .map((k) => {
         const b = r.walletBytes[k]!;
-        return [k, fmt(b.typical), `${fmt(b.busiest)} (${b.busiestWalletId})`, String(b.sampled)];
+        return [
+          k,
+          fmt(b.typical),
+          `${fmt(b.busiest)} (${b.busiestWalletId})`,
+          String(b.sampled),
+          fmt(b.usedMemoryPerWallet),
+        ];
       }),
-    ['---', '--:', '--:', '--:'],
+    ['---', '--:', '--:', '--:', '--:'],
   );
   const latency = table(
     [
@@ -322,10 +347,11 @@ export function renderMarkdown(r: BenchResult): string {
       fmt(s.eventsPerSec),
       fmt(s.detectorMicrosPerEvent, 1),
       fmt(s.redisMicrosPerEvent, 1),
+      fmt(s.kafkaMicrosPerEvent, 1),
       fmt(s.load1AtStart, 2),
       fmt(s.otherCores, 2),
     ]),
-    ['---', '---', '--:', '--:', '--:', '--:', '--:'],
+    ['---', '---', '--:', '--:', '--:', '--:', '--:', '--:'],
   );
   const busy = r.quiet.busyProcessesAtStart;
   return `# FlowGuard benchmark (${r.mode})
@@ -340,7 +366,7 @@ ${renderSummary(r)}
 
 ## Targets (issue 9)
 
-${table(['Target', 'Measured', 'Target', ''], targetRows(r), ['---', '--:', '--:', '---'])}
+${table(['Metric', 'Measured', 'Target', 'Verdict'], targetRows(r), ['---', '--:', '--:', '---'])}
 
 ## Redis bytes per wallet (MEMORY USAGE … SAMPLES 0 over every key of a wallet)
 

@@ -18,6 +18,7 @@ import {
   TARGETS,
   type BenchResult,
   type RunRecord,
+  type WalletBytesRecord,
 } from './bench-report.js';
 import { measureCommitLatency } from './commit-latency.js';
 import { cpuBetween, load1, OTHER_CORES_FLAG, sampleCpu } from './cpu-meter.js';
@@ -125,6 +126,10 @@ function sampleWalletIds(wallets: number, count: number): string[] {
   return Array.from({ length: Math.min(count, wallets) }, (_, i) => `w-${i * step}`);
 }
 
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+}
+
 /** Records on a topic the detector may or may not have created (0 when it never did). */
 async function messagesOn(admin: Admin, topic: string): Promise<number> {
   return topicMessageCount(admin, topic).catch(() => 0);
@@ -155,7 +160,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
     before: keysPerWalletV1,
     new: recordPerWallet,
   };
-  const bytes: Record<'before' | 'new', BenchResult['walletBytes']['new'][]> = { before: [], new: [] };
+  const bytes: Record<'before' | 'new', WalletBytesRecord[]> = { before: [], new: [] };
 
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
     for (const kind of kinds) {
@@ -180,6 +185,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
           eventsPerSec: consumed.eventsPerSec,
           consumerMicrosPerEvent: consumed.cpuMicrosPerEvent,
           redisMicrosPerEvent: null,
+          kafkaMicrosPerEvent: null,
           deadLettered: null,
           alerts: null,
           load1AtStart,
@@ -189,6 +195,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
       } else {
         const runNames = names.detector(label);
         const env = { ...detectorEnv(options, runNames, options.partitions), INPUT_TOPIC: topic };
+        const memoryBefore = await usedMemory(redis);
         const measured = await measureDetectorRun(admin, {
           envFor: () => env,
           instances: 1,
@@ -199,7 +206,10 @@ async function throughputPhase(ctx: Context): Promise<void> {
           redisPids: ctx.redisPid === null ? [] : [ctx.redisPid],
           kafkaPid: ctx.kafkaPid,
         });
-        bytes[kind].push(await walletBytes(redis, runNames.keyPrefix, sample, layouts[kind]));
+        bytes[kind].push({
+          ...(await walletBytes(redis, runNames.keyPrefix, sample, layouts[kind])),
+          usedMemoryPerWallet: ((await usedMemory(redis)) - memoryBefore) / generator.walletsTouched,
+        });
         // Every run starts from an empty Redis for its prefix; the previous run's keys go.
         await deleteKeys(redis, runNames.keyPrefix);
         run = {
@@ -208,6 +218,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
           eventsPerSec: measured.eventsPerSec,
           consumerMicrosPerEvent: measured.detectorMicrosPerEvent,
           redisMicrosPerEvent: measured.redisMicrosPerEvent,
+          kafkaMicrosPerEvent: measured.kafkaMicrosPerEvent,
           deadLettered: await messagesOn(admin, runNames.deadLetterTopic),
           alerts: await messagesOn(admin, runNames.alertsTopic),
           load1AtStart: measured.load1AtStart,
@@ -226,11 +237,13 @@ async function throughputPhase(ctx: Context): Promise<void> {
   }
   result.summary = summarize(result.runs);
   for (const kind of ['before', 'new'] as const) {
-    const measured = bytes[kind].filter((b) => b !== undefined);
+    const measured = bytes[kind];
     if (!measured.length) continue;
     const typical = measured.map((b) => b.typical).sort((a, b) => a - b);
     const busiest = measured.reduce((a, b) => (b.busiest > a.busiest ? b : a));
+    const grown = measured.map((b) => b.usedMemoryPerWallet).sort((a, b) => a - b);
     result.walletBytes[kind] = {
+      usedMemoryPerWallet: grown[Math.floor((grown.length - 1) / 2)]!,
       typical: typical[Math.floor((typical.length - 1) / 2)]!,
       busiest: busiest.busiest,
       busiestWalletId: busiest.busiestWalletId,
@@ -346,6 +359,7 @@ async function scalingPhase(ctx: Context): Promise<void> {
       eventsPerSec: measured.eventsPerSec,
       detectorMicrosPerEvent: measured.detectorMicrosPerEvent,
       redisMicrosPerEvent: measured.redisMicrosPerEvent,
+      kafkaMicrosPerEvent: measured.kafkaMicrosPerEvent,
       load1AtStart: measured.load1AtStart,
       otherCores: measured.otherCores,
     });

@@ -22,6 +22,7 @@ export interface CpuUse {
   seconds: number;
   detectorSeconds: number;
   redisSeconds: number;
+  kafkaSeconds: number;
   /** Cores busy with anything but the detector, Redis, Kafka and the bench, on average. */
   otherCores: number;
 }
@@ -47,6 +48,7 @@ export function cpuBetween(a: CpuSample, b: CpuSample): CpuUse {
     seconds,
     detectorSeconds,
     redisSeconds,
+    kafkaSeconds: b.kafka - a.kafka,
     otherCores: seconds > 0 ? Math.max(0, b.machine - a.machine - ours) / seconds : 0,
   };
 }

@@ -11,6 +11,8 @@ export interface DetectorRun {
   eventsPerSec: number;
   detectorMicrosPerEvent: number;
   redisMicrosPerEvent: number;
+  /** The Kafka broker's CPU per event (fetches, transactions, offset commits; null: broker not local). */
+  kafkaMicrosPerEvent: number | null;
   /** One-minute load average when the run started. */
   load1AtStart: number;
   /** Cores that something other than the detector, Redis, Kafka and the bench kept busy meanwhile. */
@@ -65,6 +67,7 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
       eventsPerSec: cpu.seconds > 0 ? events / cpu.seconds : Infinity,
       detectorMicrosPerEvent: (cpu.detectorSeconds * 1e6) / events,
       redisMicrosPerEvent: (cpu.redisSeconds * 1e6) / events,
+      kafkaMicrosPerEvent: spec.kafkaPid === null ? null : (cpu.kafkaSeconds * 1e6) / events,
       load1AtStart,
       otherCores: cpu.otherCores,
     };

@@ -4,11 +4,16 @@ export function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/** Median (lower middle) and range of a list. */
+/** Median (the mean of the two middle values of an even count) and range of a list. */
 export function spread(values: number[]): { median: number; min: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
   return {
-    median: sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : NaN,
+    median: !sorted.length
+      ? NaN
+      : sorted.length % 2
+        ? sorted[middle]!
+        : (sorted[middle - 1]! + sorted[middle]!) / 2,
     min: sorted[0] ?? NaN,
     max: sorted.at(-1) ?? NaN,
   };

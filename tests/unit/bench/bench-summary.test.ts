@@ -7,6 +7,7 @@ const run = (eventsPerSec: number, flagged: string | null): RunRecord => ({
   eventsPerSec,
   consumerMicrosPerEvent: 1_000_000 / eventsPerSec,
   redisMicrosPerEvent: 10,
+  kafkaMicrosPerEvent: 5,
   deadLettered: 0,
   alerts: 0,
   load1AtStart: 0.5,
@@ -25,5 +26,10 @@ describe('summarize', () => {
     const s = summarize([run(3_000, 'busy'), run(1_000, 'busy'), run(2_000, 'busy')]).new!;
     expect(s.eventsPerSec.median).toBe(2_000);
     expect(s.counted).toBe(0);
+  });
+
+  it('takes the mean of the two middle runs when an even number counts', () => {
+    const s = summarize([run(4_000, null), run(1_000, 'busy'), run(6_000, null)]).new!;
+    expect(s.eventsPerSec.median).toBe(5_000);
   });
 });
