@@ -3,7 +3,7 @@
 // detector's JavaScript (by area and function) and Redis (by command, from INFO commandstats).
 // Writes docs/bench/profile.md; the raw .cpuprofile stays in a temporary directory.
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     await producer.disconnect();
     const total = await topicMessageCount(admin, names.inputTopic);
 
+    const loadAtStart = loadavg()[0]!;
     const pid = await localRedisPid(redis);
     const before = await readCounters(redis, pid);
     const statsBefore = await commandMicros(redis);
@@ -113,7 +114,8 @@ async function main(): Promise<void> {
 \`npx tsx services/bench/src/profile-detector.ts ${argv.join(' ')}\`: ${total.toLocaleString('en-US')} events,
 ${options.wallets.toLocaleString('en-US')} wallets, ${options.partitions} partitions; one detector process under
 \`node --cpu-prof\` (${(total / seconds).toFixed(0)} events/s from its first commit to its last while profiled);
-Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}; revision ${revision()}; ${new Date().toISOString()}.
+Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}; revision ${revision()}; ${new Date().toISOString()};
+load average (1 min) ${loadAtStart.toFixed(2)} when the detector started.
 The process is busy for the share of the run below; the rest of the time it waits, mostly for Redis.
 
 ## Detector process: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms profiled, ${perEvent(summary.busyMs * 1000)} µs per event
