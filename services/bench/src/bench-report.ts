@@ -29,6 +29,10 @@ export interface RunRecord {
   /** Records the detector dead-lettered and alerts it published (null for (a), (b)). */
   deadLettered: number | null;
   alerts: number | null;
+  /** From the detector's /metrics: events per committed Kafka transaction (= per chunk), CAS conflicts, chunk retries. */
+  eventsPerTransaction: number | null;
+  stateConflicts: number | null;
+  chunkRetries: number | null;
   /** Why the run does not count (null: it counts). */
   flagged: string | null;
 }
@@ -81,6 +85,9 @@ export interface ScalingRecord {
   detectorMicrosPerEvent: number;
   redisMicrosPerEvent: number;
   kafkaMicrosPerEvent: number | null;
+  eventsPerTransaction: number | null;
+  stateConflicts: number | null;
+  chunkRetries: number | null;
   load1AtStart: number;
   otherCores: number;
 }
@@ -276,11 +283,13 @@ export function renderMarkdown(r: BenchResult): string {
       fmt(run.kafkaMicrosPerEvent, 1),
       fmt(run.alerts),
       fmt(run.deadLettered),
+      fmt(run.eventsPerTransaction),
+      fmt(run.stateConflicts),
       fmt(run.load1AtStart, 2),
       fmt(run.otherCores, 2),
       run.flagged ?? '',
     ]),
-    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
   );
   const bytes = table(
     [
@@ -348,10 +357,12 @@ export function renderMarkdown(r: BenchResult): string {
       fmt(s.detectorMicrosPerEvent, 1),
       fmt(s.redisMicrosPerEvent, 1),
       fmt(s.kafkaMicrosPerEvent, 1),
+      fmt(s.eventsPerTransaction),
+      fmt(s.stateConflicts),
       fmt(s.load1AtStart, 2),
       fmt(s.otherCores, 2),
     ]),
-    ['---', '---', '--:', '--:', '--:', '--:', '--:', '--:'],
+    ['---', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
   );
   const busy = r.quiet.busyProcessesAtStart;
   return `# FlowGuard benchmark (${r.mode})

@@ -188,6 +188,9 @@ async function throughputPhase(ctx: Context): Promise<void> {
           kafkaMicrosPerEvent: null,
           deadLettered: null,
           alerts: null,
+          eventsPerTransaction: null,
+          stateConflicts: null,
+          chunkRetries: null,
           load1AtStart,
           otherCores,
           flagged: flagOf(otherCores),
@@ -221,6 +224,9 @@ async function throughputPhase(ctx: Context): Promise<void> {
           kafkaMicrosPerEvent: measured.kafkaMicrosPerEvent,
           deadLettered: await messagesOn(admin, runNames.deadLetterTopic),
           alerts: await messagesOn(admin, runNames.alertsTopic),
+          eventsPerTransaction: measured.eventsPerTransaction,
+          stateConflicts: measured.stateConflicts,
+          chunkRetries: measured.chunkRetries,
           load1AtStart: measured.load1AtStart,
           otherCores: measured.otherCores,
           flagged: flagOf(measured.otherCores),
@@ -231,6 +237,9 @@ async function throughputPhase(ctx: Context): Promise<void> {
         `${label}: ${Math.round(run.eventsPerSec)}/s, ${run.consumerMicrosPerEvent.toFixed(1)} µs/event` +
           (run.redisMicrosPerEvent === null ? '' : ` + Redis ${run.redisMicrosPerEvent.toFixed(1)} µs`) +
           (run.alerts === null ? '' : `, ${run.alerts} alerts, ${run.deadLettered} dead letters`) +
+          (run.eventsPerTransaction === null
+            ? ''
+            : `, ${Math.round(run.eventsPerTransaction)} events/transaction, ${run.stateConflicts} CAS conflicts`) +
           `, load ${run.load1AtStart.toFixed(2)}, other ${run.otherCores.toFixed(2)} cores${run.flagged ? ' FLAGGED' : ''}`,
       );
     }
@@ -360,11 +369,15 @@ async function scalingPhase(ctx: Context): Promise<void> {
       detectorMicrosPerEvent: measured.detectorMicrosPerEvent,
       redisMicrosPerEvent: measured.redisMicrosPerEvent,
       kafkaMicrosPerEvent: measured.kafkaMicrosPerEvent,
+      eventsPerTransaction: measured.eventsPerTransaction,
+      stateConflicts: measured.stateConflicts,
+      chunkRetries: measured.chunkRetries,
       load1AtStart: measured.load1AtStart,
       otherCores: measured.otherCores,
     });
     log(
-      `  ${Math.round(measured.eventsPerSec)}/s, ${measured.detectorMicrosPerEvent.toFixed(1)} + Redis ${measured.redisMicrosPerEvent.toFixed(1)} µs/event`,
+      `  ${Math.round(measured.eventsPerSec)}/s, ${measured.detectorMicrosPerEvent.toFixed(1)} + Redis ${measured.redisMicrosPerEvent.toFixed(1)} µs/event, ` +
+        `${Math.round(measured.eventsPerTransaction ?? NaN)} events/transaction, ${measured.stateConflicts} CAS conflicts`,
     );
   }
 }

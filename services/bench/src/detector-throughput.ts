@@ -3,6 +3,7 @@
 // event. Process start, group join and the first chunk are left out of both.
 import type { Admin } from 'kafkajs';
 import { cpuBetween, load1, sampleCpu, type CpuParties, type CpuSample } from './cpu-meter.js';
+import { readDetectorCounters } from './detector-metrics.js';
 import { spawnDetector } from './detector-process.js';
 import { committedCount, sleep } from './kafka-bench.js';
 
@@ -13,6 +14,10 @@ export interface DetectorRun {
   redisMicrosPerEvent: number;
   /** The Kafka broker's CPU per event (fetches, transactions, offset commits; null: broker not local). */
   kafkaMicrosPerEvent: number | null;
+  /** From the detectors' own /metrics (null: a revision that does not count them). */
+  eventsPerTransaction: number | null;
+  stateConflicts: number | null;
+  chunkRetries: number | null;
   /** One-minute load average when the run started. */
   load1AtStart: number;
   /** Cores that something other than the detector, Redis, Kafka and the bench kept busy meanwhile. */
@@ -62,7 +67,15 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
     }
     const cpu = cpuBetween(first!.cpu, sampleCpu(parties));
     const events = spec.total - first!.committed;
+    const counters = await Promise.all(detectors.map((d) => readDetectorCounters(d.pid)));
+    const counted = counters.every((c) => c !== null);
+    const sum = (pick: (c: NonNullable<(typeof counters)[number]>) => number) =>
+      counted ? counters.reduce((total, c) => total + pick(c!), 0) : null;
+    const transactions = sum((c) => c.transactionsCommitted);
     return {
+      eventsPerTransaction: transactions ? spec.total / transactions : null,
+      stateConflicts: sum((c) => c.stateConflicts),
+      chunkRetries: sum((c) => c.chunkRetries),
       events: spec.total,
       eventsPerSec: cpu.seconds > 0 ? events / cpu.seconds : Infinity,
       detectorMicrosPerEvent: (cpu.detectorSeconds * 1e6) / events,
