@@ -1,53 +1,115 @@
-// The bench's result: one JSON document (docs/bench/latest.json), a table for the terminal, and the
-// same table with the command and the machine as Markdown (docs/bench/latest.md).
+// The bench's result: one JSON document (docs/bench/latest.json) and the same as Markdown tables with
+// the command, the revisions, the machine and the load (docs/bench/latest.md).
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
-import type { ScalingResult } from './scaling.js';
+import { spread } from './percentile.js';
 
-export interface LatencySummary {
+import type { ConsumerKind } from './bench-options.js';
+
+export const CONSUMER_NAMES: Record<ConsumerKind, string> = {
+  plain: '(a) kafkajs read + JSON.parse',
+  decode: '(b) kafkajs + FlowGuard decodeRecord',
+  before: '(c) BEFORE: detector at the revision before pipeline v2',
+  new: '(d) NEW: detector at this revision',
+};
+
+export interface RunRecord {
+  consumer: ConsumerKind;
+  repeat: number;
+  eventsPerSec: number;
+  /** CPU per event of the consumer: the detector's process group, or the bench process for (a), (b). */
+  consumerMicrosPerEvent: number;
+  /** redis-server CPU per event (null for the consumers that do not use Redis). */
+  redisMicrosPerEvent: number | null;
+  /** The Kafka broker's CPU per event (null for (a), (b), or a broker not on this machine). */
+  kafkaMicrosPerEvent: number | null;
+  load1AtStart: number;
+  otherCores: number;
+  /** Records the detector dead-lettered and alerts it published (null for (a), (b)). */
+  deadLettered: number | null;
+  alerts: number | null;
+  /** From the detector's /metrics: events per committed Kafka transaction (= per chunk), CAS conflicts, chunk retries. */
+  eventsPerTransaction: number | null;
+  stateConflicts: number | null;
+  chunkRetries: number | null;
+  /** Why the run does not count (null: it counts). */
+  flagged: string | null;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface ConsumerSummary {
+  runs: number;
+  /** Runs the medians are over: the unflagged ones, or all when every run was flagged. */
+  counted: number;
+  eventsPerSec: Spread;
+  consumerMicrosPerEvent: Spread;
+  redisMicrosPerEvent: Spread | null;
+  kafkaMicrosPerEvent: Spread | null;
+}
+
+export interface WalletBytesRecord {
+  typical: number;
+  busiest: number;
+  busiestWalletId: string;
+  sampled: number;
+  /** Growth of Redis used_memory over the run, per wallet the backlog touched: every key, not only the wallets'. */
+  usedMemoryPerWallet: number;
+}
+
+export interface LatencyRecord {
+  detector: 'before' | 'new';
+  rate: number;
+  seconds: number;
+  achievedRate: number;
+  events: number;
+  committed: number;
   p50: number;
   p95: number;
   p99: number;
   max: number;
-  campaigns: number;
-  alerted: number;
-  achievedRate: number;
+  load1AtStart: number;
+}
+
+export interface ScalingRecord {
+  partitions: number;
+  instances: number;
+  redis: 'standalone' | 'cluster';
+  events: number;
+  eventsPerSec: number;
+  detectorMicrosPerEvent: number;
+  redisMicrosPerEvent: number;
+  kafkaMicrosPerEvent: number | null;
+  eventsPerTransaction: number | null;
+  stateConflicts: number | null;
+  chunkRetries: number | null;
+  load1AtStart: number;
+  otherCores: number;
 }
 
 export interface BenchResult {
   mode: 'quick' | 'full';
   command: string;
-  /** The commit measured, "+dirty" when services/detector had uncommitted changes. */
+  /** The commit measured as NEW, "+dirty" when services/detector had uncommitted changes. */
   revision: string;
-  endpoints: { kafkaBrokers: string[]; redisUrl: string };
+  beforeRevision: string | null;
+  endpoints: { kafkaBrokers: string[]; redisUrl: string; redisClusterNodes: string[] | null };
   events: number;
   wallets: number;
   partitions: number;
+  repeats: number;
   backlogProduceEventsPerSec: number | null;
-  eventsPerSec: number | null;
-  eventsPerSecIncludingStartup: number | null;
-  baselineEventsPerSec: number | null;
-  ratioToBaseline: number | null;
-  alerts: number | null;
-  latencyMs: Record<string, LatencySummary>;
-  redisBytesPerWallet: {
-    typical: number;
-    busiest: number;
-    busiestWalletId: string;
-    sampled: number;
-    usedMemoryDeltaPerWallet: number;
-  } | null;
-  detectorRssMb: number | null;
-  redisCommandsPerEvent: number | null;
-  /** Commands the detector put in its pipelines (client side: a script call counts once). */
-  redisCommandsSentPerEvent: number | null;
-  redisScriptCallsPerEvent: number | null;
-  redisRoundTripsPerEvent: number | null;
-  redisTopCommandsPerEvent: Record<string, number> | null;
-  cpuSecondsPer100k: { detector: number; redis: number | null } | null;
-  scaling: ScalingResult[];
-  scalingInstances: string;
+  runs: RunRecord[];
+  summary: Partial<Record<ConsumerKind, ConsumerSummary>>;
+  walletBytes: Partial<Record<'before' | 'new', WalletBytesRecord>>;
+  latency: LatencyRecord[];
+  scaling: ScalingRecord[];
+  quiet: { load1AtStart: number; busyProcessesAtStart: { pid: number; command: string; cores: number }[] };
   machine: {
     cpuModel: string;
     cores: number;
@@ -56,13 +118,20 @@ export interface BenchResult {
     kafkaVersion: string;
     date: string;
   };
-  targets: { eventsPerSec: number; ratioToBaseline: number; p99MsAt2000: number };
+  targets: typeof TARGETS;
 }
 
-export const TARGETS = { eventsPerSec: 20_000, ratioToBaseline: 0.6, p99MsAt2000: 250 };
+export const TARGETS = {
+  eventsPerSec: 20_000,
+  redisMicrosPerEvent: 20,
+  detectorMicrosPerEvent: 30,
+  typicalWalletBytes: 2_048,
+  busiestWalletBytes: 65_536,
+  p99MsAt2000: 250,
+};
 
-export function revision(): string {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+export function revision(root = REPO_ROOT): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
   try {
     const dirty = git('status', '--porcelain', '--', 'services/detector', 'schemas') !== '';
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+dirty' : ''}`;
@@ -82,101 +151,273 @@ export function machine(): BenchResult['machine'] {
   };
 }
 
-const fmt = (value: number | null | undefined, digits = 0) =>
-  value === null || value === undefined || !Number.isFinite(value)
-    ? '—'
-    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-/** Infinity: some campaigns were never alerted within the drain time. */
-const fmtMs = (value: number) => (value === Infinity ? '∞' : fmt(value));
-
-const verdict = (ok: boolean | null) => (ok === null ? '' : ok ? ' ✓' : ' ✗');
-
-export function resultRows(r: BenchResult): [string, string, string][] {
-  const rows: [string, string, string][] = [];
-  const passes = (value: number | null | undefined, test: (v: number) => boolean) =>
-    value === null || value === undefined || Number.isNaN(value) ? null : test(value);
-  rows.push([
-    'FlowGuard end to end (events/s)',
-    fmt(r.eventsPerSec) + verdict(passes(r.eventsPerSec, (v) => v >= TARGETS.eventsPerSec)),
-    `≥ ${fmt(TARGETS.eventsPerSec)}`,
-  ]);
-  rows.push(['  same, group join included (events/s)', fmt(r.eventsPerSecIncludingStartup), '']);
-  rows.push(['Baseline: kafkajs read + JSON.parse (events/s)', fmt(r.baselineEventsPerSec), '']);
-  rows.push([
-    'Ratio to baseline',
-    r.ratioToBaseline === null
-      ? '—'
-      : `${fmt(r.ratioToBaseline * 100, 1)}%` +
-        verdict(passes(r.ratioToBaseline, (v) => v >= TARGETS.ratioToBaseline)),
-    `≥ ${TARGETS.ratioToBaseline * 100}%`,
-  ]);
-  rows.push(['Backlog produce rate (events/s)', fmt(r.backlogProduceEventsPerSec), '']);
-  for (const [rate, l] of Object.entries(r.latencyMs)) {
-    const target = rate === '2000' ? TARGETS.p99MsAt2000 : null;
-    rows.push([
-      `Event→alert latency at ${fmt(Number(rate))}/s, p50 / p95 / p99 (ms)`,
-      `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)}` +
-        (target === null ? '' : verdict(passes(l.p99, (v) => v < target))),
-      target === null ? '' : `p99 < ${target}`,
-    ]);
-    rows.push([
-      `  campaigns alerted; produced rate`,
-      `${l.alerted}/${l.campaigns}; ${fmt(l.achievedRate)}/s`,
-      '',
-    ]);
+export function summarize(runs: RunRecord[]): BenchResult['summary'] {
+  const summary: BenchResult['summary'] = {};
+  for (const kind of Object.keys(CONSUMER_NAMES) as ConsumerKind[]) {
+    const all = runs.filter((r) => r.consumer === kind);
+    if (!all.length) continue;
+    const clean = all.filter((r) => r.flagged === null);
+    const counted = clean.length ? clean : all;
+    const known = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
+    const redis = known(counted.map((r) => r.redisMicrosPerEvent));
+    const kafka = known(counted.map((r) => r.kafkaMicrosPerEvent));
+    summary[kind] = {
+      runs: all.length,
+      counted: clean.length,
+      eventsPerSec: spread(counted.map((r) => r.eventsPerSec)),
+      consumerMicrosPerEvent: spread(counted.map((r) => r.consumerMicrosPerEvent)),
+      redisMicrosPerEvent: redis.length ? spread(redis) : null,
+      kafkaMicrosPerEvent: kafka.length ? spread(kafka) : null,
+    };
   }
-  rows.push(['Redis commands per event (server, inside scripts too)', fmt(r.redisCommandsPerEvent, 1), '']);
-  rows.push(['Redis commands sent per event (client)', fmt(r.redisCommandsSentPerEvent, 2), '']);
-  rows.push(['Redis script calls per event', fmt(r.redisScriptCallsPerEvent, 2), '']);
-  rows.push(['Redis round trips (pipelines) per event', fmt(r.redisRoundTripsPerEvent, 4), '']);
-  rows.push(['CPU s per 100k events: detector process', fmt(r.cpuSecondsPer100k?.detector, 1), '']);
-  rows.push(['CPU s per 100k events: redis-server', fmt(r.cpuSecondsPer100k?.redis, 1), '']);
-  rows.push(['Detector RSS peak, in the bench process (MB)', fmt(r.detectorRssMb), '']);
-  rows.push(['Redis bytes per wallet: typical (median)', fmt(r.redisBytesPerWallet?.typical), '']);
-  rows.push(['Redis bytes per wallet: busiest in sample', fmt(r.redisBytesPerWallet?.busiest), '']);
-  rows.push(['Redis used_memory delta per wallet', fmt(r.redisBytesPerWallet?.usedMemoryDeltaPerWallet), '']);
-  for (const s of r.scaling) {
-    rows.push([
-      `Scaling: ${s.partitions} partition(s), ${s.instances} instance(s) (events/s)`,
-      fmt(s.eventsPerSec),
-      '',
-    ]);
-  }
-  return rows;
+  return summary;
 }
 
-export function renderTable(rows: [string, string, string][], markdown: boolean): string {
-  const header: [string, string, string] = ['Metric', 'Result', 'Target'];
-  if (markdown) {
-    return [header, ['---', '--:', '--:'], ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-  }
-  const widths = [0, 1, 2].map((i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+const fmt = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? '—'
+    : value === Infinity
+      ? '∞'
+      : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const range = (s: Spread | null | undefined, digits = 0) =>
+  s ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})` : '—';
+
+const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? '✓ met' : '✗ not met');
+
+function table(header: string[], rows: string[][], align: string[]): string {
+  return [header, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+export function targetRows(r: BenchResult): string[][] {
+  const n = r.summary.new;
+  const bytes = r.walletBytes.new;
+  const at2k = r.latency.find((l) => l.detector === 'new' && l.rate === 2_000);
+  const t = r.targets;
+  return [
+    [
+      `NEW events/s (median)`,
+      fmt(n?.eventsPerSec.median),
+      `≥ ${fmt(t.eventsPerSec)}`,
+      mark(n ? n.eventsPerSec.median >= t.eventsPerSec : null),
+    ],
+    [
+      `NEW redis-server CPU µs/event`,
+      fmt(n?.redisMicrosPerEvent?.median, 1),
+      `≤ ${t.redisMicrosPerEvent}`,
+      mark(n?.redisMicrosPerEvent ? n.redisMicrosPerEvent.median <= t.redisMicrosPerEvent : null),
+    ],
+    [
+      `NEW detector CPU µs/event`,
+      fmt(n?.consumerMicrosPerEvent.median, 1),
+      `≤ ${t.detectorMicrosPerEvent}`,
+      mark(n ? n.consumerMicrosPerEvent.median <= t.detectorMicrosPerEvent : null),
+    ],
+    [
+      `Redis bytes, typical wallet (median)`,
+      fmt(bytes?.typical),
+      `≤ ${fmt(t.typicalWalletBytes)}`,
+      mark(bytes ? bytes.typical <= t.typicalWalletBytes : null),
+    ],
+    [
+      `Redis bytes, busiest wallet sampled`,
+      fmt(bytes?.busiest),
+      `≤ ${fmt(t.busiestWalletBytes)}`,
+      mark(bytes ? bytes.busiest <= t.busiestWalletBytes : null),
+    ],
+    [
+      `p99 record→committed at 2,000/s (ms)`,
+      fmt(at2k?.p99),
+      `< ${t.p99MsAt2000}`,
+      mark(at2k ? at2k.p99 < t.p99MsAt2000 : null),
+    ],
+  ];
+}
+
+export function renderSummary(r: BenchResult): string {
+  const rows = (Object.keys(CONSUMER_NAMES) as ConsumerKind[])
+    .filter((k) => r.summary[k])
+    .map((k) => {
+      const s = r.summary[k]!;
+      return [
+        CONSUMER_NAMES[k],
+        range(s.eventsPerSec),
+        range(s.consumerMicrosPerEvent, 1),
+        range(s.redisMicrosPerEvent, 1),
+        range(s.kafkaMicrosPerEvent, 1),
+        `${s.counted}/${s.runs}`,
+      ];
+    });
+  return table(
+    [
+      'Consumer',
+      'events/s median (min–max)',
+      'consumer CPU µs/event',
+      'redis-server CPU µs/event',
+      'runs counted',
+    ],
+    rows,
+    ['---', '--:', '--:', '--:', '--:'],
+  );
 }
 
 export function renderMarkdown(r: BenchResult): string {
   const m = r.machine;
+  const runs = table(
+    [
+      'Consumer',
+      'Repeat',
+      'events/s',
+      'consumer µs/event',
+      'Redis µs/event',
+      'load1 at start',
+      'other cores',
+      'Flag',
+    ],
+    r.runs.map((run) => [
+      run.consumer,
+      String(run.repeat),
+      fmt(run.eventsPerSec),
+      fmt(run.consumerMicrosPerEvent, 1),
+      fmt(run.redisMicrosPerEvent, 1),
+      fmt(run.kafkaMicrosPerEvent, 1),
+      fmt(run.alerts),
+      fmt(run.deadLettered),
+      fmt(run.eventsPerTransaction),
+      fmt(run.stateConflicts),
+      fmt(run.load1AtStart, 2),
+      fmt(run.otherCores, 2),
+      run.flagged ?? '',
+    ]),
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
+  );
+  const bytes = table(
+    [
+      'Detector',
+      'typical wallet (median)',
+      'busiest wallet sampled',
+      'wallets sampled',
+      'used_memory growth per wallet',
+    ],
+    (['before', 'new'] as const)
+      .filter((k) => r.walletBytes[k])
+      .map((k) => {
+        const b = r.walletBytes[k]!;
+        return [
+          k,
+          fmt(b.typical),
+          `${fmt(b.busiest)} (${b.busiestWalletId})`,
+          String(b.sampled),
+          fmt(b.usedMemoryPerWallet),
+        ];
+      }),
+    ['---', '--:', '--:', '--:', '--:'],
+  );
+  const latency = table(
+    [
+      'Detector',
+      'Rate (events/s)',
+      'achieved',
+      'events counted',
+      'committed',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'load1 at start',
+    ],
+    r.latency.map((l) => [
+      l.detector,
+      fmt(l.rate),
+      fmt(l.achievedRate),
+      fmt(l.events),
+      fmt(l.committed),
+      fmt(l.p50),
+      fmt(l.p95),
+      fmt(l.p99),
+      fmt(l.max),
+      fmt(l.load1AtStart, 2),
+    ]),
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
+  );
+  const scaling = table(
+    [
+      'Partitions × instances',
+      'Redis',
+      'events/s',
+      'detector µs/event',
+      'Redis µs/event',
+      'load1 at start',
+      'other cores',
+    ],
+    r.scaling.map((s) => [
+      `${s.partitions} × ${s.instances}`,
+      s.redis,
+      fmt(s.eventsPerSec),
+      fmt(s.detectorMicrosPerEvent, 1),
+      fmt(s.redisMicrosPerEvent, 1),
+      fmt(s.kafkaMicrosPerEvent, 1),
+      fmt(s.eventsPerTransaction),
+      fmt(s.stateConflicts),
+      fmt(s.load1AtStart, 2),
+      fmt(s.otherCores, 2),
+    ]),
+    ['---', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
+  );
+  const busy = r.quiet.busyProcessesAtStart;
   return `# FlowGuard benchmark (${r.mode})
 
-${renderTable(resultRows(r), true)}
+\`${r.command}\` — NEW = ${r.revision}, BEFORE = ${r.beforeRevision ?? 'not measured'}; ${m.date}.
 
-- Command: \`${r.command}\` at revision ${r.revision}
-- Kafka ${r.endpoints.kafkaBrokers.join(',')}, Redis ${r.endpoints.redisUrl}.
-- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memGb} GB RAM; Node ${m.node}; Kafka ${m.kafkaVersion}; ${m.date}
-- Backlog: ${fmt(r.events)} events over ${fmt(r.wallets)} wallets, ${r.partitions} partitions; ${fmt(r.alerts)} alerts raised on it.
-- End-to-end rate: the detector in the bench's process, from its first finished batch to its last
-  (group join left out; the row below it includes it). Baseline: a kafkajs consumer with the same fetch
-  settings that only JSON-parses each message.
-- Latency: the detector as a child process; one campaign wallet a second gets 25 small deposits within
-  a second and is alerted at the 20th; latency is alert received minus that event sent, one sample per
-  campaign.
-- Scaling: ${r.scalingInstances}.
-- Redis CPU and commands are read from the server and include anything else it served meanwhile.
+## Side by side, one backlog, ${r.repeats} alternating runs each
 
-Raw numbers: [latest.json](latest.json). Where the time goes: [profile.md](profile.md)
-(\`npx tsx services/bench/src/profile-detector.ts\`).
+${fmt(r.events)} events over ${fmt(r.wallets)} wallets on ${r.partitions} partitions (produced at ${fmt(r.backlogProduceEventsPerSec)}/s).
+
+${renderSummary(r)}
+
+## Targets (issue 9)
+
+${table(['Metric', 'Measured', 'Target', 'Verdict'], targetRows(r), ['---', '--:', '--:', '---'])}
+
+## Redis bytes per wallet (MEMORY USAGE … SAMPLES 0 over every key of a wallet)
+
+${bytes}
+
+## Latency of every event: record sent → its effects committed
+
+${latency}
+
+## Scaling (NEW)
+
+${scaling}
+
+## Every run
+
+${runs}
+
+## How
+
+- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memGb} GB RAM; Node ${m.node}; Kafka ${m.kafkaVersion}.
+  Kafka ${r.endpoints.kafkaBrokers.join(',')}, Redis ${r.endpoints.redisUrl}${r.endpoints.redisClusterNodes ? `, Redis Cluster ${r.endpoints.redisClusterNodes.join(',')}` : ''}.
+- Load average (1 min) when the bench started: ${fmt(r.quiet.load1AtStart, 2)}; processes outside the bench
+  busier than 5% of a core then: ${busy.length ? busy.map((p) => `${p.command} (${fmt(p.cores, 2)})`).join('; ') : 'none'}.
+- Throughput: (a) and (b) are kafkajs consumers in the bench process with the detector's fetch settings;
+  (c) and (d) are detector processes (\`node --import tsx services/detector/src/server.ts\`), BEFORE from a
+  git worktree of its revision, each run with a fresh consumer group and Redis key prefix on the same
+  backlog topic, in the order a, b, c, d and that ${r.repeats} times. Events/s from the first committed
+  offset to the last (admin.fetchOffsets every 20 ms; process start and group join left out). CPU per event
+  over the same interval from /proc: the detector's process group, redis-server's process.
+- "load1 at start" includes the bench's own previous run; a run is flagged, and left out of the medians,
+  when processes other than the detector, Redis, Kafka and the bench used more than 0.25 of a core
+  during it ("other cores").
+- Latency: a producer sends at the rate in 5 ms ticks (record timestamp = send time), picking partitions
+  itself so each offset's send time is known; the group's committed offsets are read every 20 ms; each
+  event's latency is the first read that shows it committed minus its send time (an upper bound, ~20 ms
+  coarse). The first 2 s are warm-up and not counted; events not committed 30 s after the end count as
+  infinitely late.
+- Scaling: N detector processes in one group on a P-partition backlog; cluster rows use the 3-node Redis
+  Cluster (Redis CPU summed over its nodes).
+
+Raw numbers: [latest.json](latest.json).
 `;
 }

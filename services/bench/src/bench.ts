@@ -1,24 +1,29 @@
-// `npm run bench [-- --quick]`: FlowGuard's throughput, cost, latency and scaling on real Kafka and Redis,
-// printed as a table and written to docs/bench/latest.json and latest.md. Cleans up its topics and keys.
+// `npm run bench [-- --quick]`: FlowGuard side by side with the detector of the revision before pipeline
+// v2 and two plain kafkajs consumers on one backlog, alternating; CPU and Redis bytes per event and
+// wallet; latency of every event at fixed rates; scaling by partitions × instances and Redis Cluster.
+// Writes docs/bench/latest.json and latest.md. Cleans up its topics, groups, keys and checkout.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
-import { measureLatency } from './alert-latency.js';
-import { measureBaseline } from './baseline-consumer.js';
+import { flowGuardDecode, measureConsumer, parseJson } from './baseline-consumer.js';
 import { parseBenchOptions, PHASES, type BenchOptions } from './bench-options.js';
 import {
   machine,
-  revision,
   renderMarkdown,
-  renderTable,
-  resultRows,
+  renderSummary,
+  revision,
+  summarize,
   TARGETS,
   type BenchResult,
+  type RunRecord,
+  type WalletBytesRecord,
 } from './bench-report.js';
-import { detectorEnv, measureDetector, type DetectorRunNames } from './detector-throughput.js';
-import { spawnDetector } from './detector-process.js';
+import { measureCommitLatency } from './commit-latency.js';
+import { cpuBetween, load1, OTHER_CORES_FLAG, sampleCpu } from './cpu-meter.js';
+import { detectorEnv, spawnDetector, type DetectorRunNames } from './detector-process.js';
+import { measureDetectorRun } from './detector-throughput.js';
 import { BacklogGenerator, TrafficGenerator } from './event-generator.js';
 import {
   createBenchKafka,
@@ -27,13 +32,21 @@ import {
   topicMessageCount,
   waitForGroup,
 } from './kafka-bench.js';
-import { deleteKeys, localRedisPid, walletBytes } from './redis-probe.js';
-import { measureScalingCase } from './scaling.js';
+import { busiestProcesses, pidFromFile } from './machine-cpu.js';
+import {
+  deleteKeys,
+  keysPerWalletV1,
+  localRedisPid,
+  recordPerWallet,
+  walletBytes,
+  type WalletKeyLayout,
+} from './redis-probe.js';
+import { checkoutRevision, type RevisionCheckout } from './revision-checkout.js';
 
 const DAY = 86_400_000;
 const CHUNK = 5_000;
 
-/** Every topic, group and key of the run is named here, so cleanup finds them all. */
+/** Every topic, group and key prefix of the run is named here, so cleanup finds them all. */
 class RunNames {
   readonly topics: string[] = [];
   readonly groups: string[] = [];
@@ -52,9 +65,21 @@ class RunNames {
       groupId: `${base}.detector`,
       keyPrefix: `${this.keyPrefix}${label.replace(/[^a-z0-9]/gi, '')}`,
     };
-    this.topics.push(names.inputTopic, names.alertsTopic, names.deadLetterTopic);
-    this.groups.push(names.groupId, `${names.alertsTopic}-reader`);
+    this.topics.push(
+      names.inputTopic,
+      names.alertsTopic,
+      names.deadLetterTopic,
+      `${names.alertsTopic}.audit`,
+      `${names.alertsTopic}.mentions`,
+    );
+    this.groups.push(names.groupId);
     return names;
+  }
+
+  topic(label: string): string {
+    const topic = `bn-${this.run}-${label}.in`;
+    this.topics.push(topic);
+    return topic;
   }
 
   group(label: string): string {
@@ -64,23 +89,30 @@ class RunNames {
   }
 }
 
+interface Context {
+  options: BenchOptions;
+  names: RunNames;
+  kafka: Kafka;
+  admin: Admin;
+  redis: Redis;
+  redisPid: number | null;
+  clusterPids: number[];
+  kafkaPid: number | null;
+  before: RevisionCheckout | null;
+  result: BenchResult;
+}
+
 function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
-async function produceBacklog(
-  kafka: Kafka,
-  admin: Admin,
-  topic: string,
-  partitions: number,
-  generator: BacklogGenerator,
-) {
-  await createTopics(admin, [topic], partitions);
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+async function produceBacklog(ctx: Context, topic: string, partitions: number, generator: BacklogGenerator) {
+  await createTopics(ctx.admin, [topic], partitions);
+  const producer = ctx.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     const produced = await produceAll(producer, topic, () => generator.nextChunk(CHUNK));
-    const onTopic = await topicMessageCount(admin, topic);
+    const onTopic = await topicMessageCount(ctx.admin, topic);
     if (onTopic !== produced.events) throw new Error(`produced ${produced.events}, topic holds ${onTopic}`);
     return produced;
   } finally {
@@ -88,201 +120,338 @@ async function produceBacklog(
   }
 }
 
+/** Wallets w-0, w-step, …: w-0 is one of the busy "merchant" wallets, the rest are typical. */
 function sampleWalletIds(wallets: number, count: number): string[] {
   const step = Math.max(1, Math.floor(wallets / count));
   return Array.from({ length: Math.min(count, wallets) }, (_, i) => `w-${i * step}`);
 }
 
-function emptyResult(options: BenchOptions): BenchResult {
-  return {
-    mode: options.mode,
-    command: `npm run bench${options.mode === 'quick' ? ' -- --quick' : ''}`,
-    revision: revision(),
-    endpoints: { kafkaBrokers: options.kafkaBrokers, redisUrl: options.redisUrl },
-    events: options.events,
-    wallets: options.wallets,
-    partitions: options.partitions,
-    backlogProduceEventsPerSec: null,
-    eventsPerSec: null,
-    eventsPerSecIncludingStartup: null,
-    baselineEventsPerSec: null,
-    ratioToBaseline: null,
-    alerts: null,
-    latencyMs: {},
-    redisBytesPerWallet: null,
-    detectorRssMb: null,
-    redisCommandsPerEvent: null,
-    redisCommandsSentPerEvent: null,
-    redisScriptCallsPerEvent: null,
-    redisRoundTripsPerEvent: null,
-    redisTopCommandsPerEvent: null,
-    cpuSecondsPer100k: null,
-    scaling: [],
-    scalingInstances:
-      'each instance is a child process (`node --import tsx services/detector/src/server.ts`) in one consumer group; events/s from the first committed offset after the group is stable to the last',
-    machine: machine(),
-    targets: TARGETS,
-  };
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 }
 
-async function throughputPhase(
-  options: BenchOptions,
-  names: RunNames,
-  kafka: Kafka,
-  admin: Admin,
-  redis: Redis,
-  redisPid: number | null,
-  result: BenchResult,
-): Promise<void> {
-  const run = names.detector('main');
+/** Records on a topic the detector may or may not have created (0 when it never did). */
+async function messagesOn(admin: Admin, topic: string): Promise<number> {
+  return topicMessageCount(admin, topic).catch(() => 0);
+}
+
+function flagOf(otherCores: number): string | null {
+  return otherCores > OTHER_CORES_FLAG ? `other processes used ${otherCores.toFixed(2)} cores` : null;
+}
+
+async function throughputPhase(ctx: Context): Promise<void> {
+  const { options, names, kafka, admin, redis, result } = ctx;
+  const topic = names.topic('backlog');
   const generator = new BacklogGenerator(
     { wallets: options.wallets, seed: options.seed, eventIdPrefix: `bn${options.run}` },
     options.events,
     Date.now(),
     2 * DAY,
   );
-  log(`producing ${options.events} events over ${options.wallets} wallets to ${run.inputTopic}`);
-  const produced = await produceBacklog(kafka, admin, run.inputTopic, options.partitions, generator);
-  result.backlogProduceEventsPerSec = produced.events / produced.seconds;
-  log(`produced at ${Math.round(result.backlogProduceEventsPerSec)}/s; baseline consumer`);
-
-  const baseline = await measureBaseline(
-    kafka,
-    run.inputTopic,
-    names.group('baseline'),
-    options.partitions,
-    produced.events,
-  );
-  result.baselineEventsPerSec = baseline.eventsPerSec;
-  log(`baseline ${Math.round(baseline.eventsPerSec)}/s; FlowGuard in-process`);
-
-  const memoryBefore = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-  const env = detectorEnv(options, run, options.partitions);
-  const detector = await measureDetector(env, admin, redis, redisPid, produced.events);
-  const per = (value: number) => value / produced.events;
-  result.eventsPerSec = detector.eventsPerSec;
-  result.eventsPerSecIncludingStartup = produced.events / detector.wallSeconds;
-  result.ratioToBaseline = detector.eventsPerSec / baseline.eventsPerSec;
-  result.alerts = detector.alerts;
-  const { commands, calls } = detector.redis;
-  if (commands === null)
-    log('Redis statistics were reset during the run; server-side command counts left out');
-  result.redisCommandsPerEvent = commands === null ? null : per(commands);
-  result.redisCommandsSentPerEvent = per(detector.pipelinedCommands);
-  result.redisScriptCallsPerEvent = commands === null ? null : per((calls.evalsha ?? 0) + (calls.eval ?? 0));
-  result.redisRoundTripsPerEvent = per(detector.pipelines);
-  result.redisTopCommandsPerEvent = Object.fromEntries(
-    Object.entries(calls)
-      .slice(0, 12)
-      .map(([name, count]) => [name, Math.round(per(count) * 100) / 100]),
-  );
-  result.cpuSecondsPer100k = {
-    detector: (detector.processCpuSeconds / produced.events) * 100_000,
-    redis:
-      detector.redis.cpuSeconds === null ? null : (detector.redis.cpuSeconds / produced.events) * 100_000,
-  };
-  result.detectorRssMb = detector.peakRssBytes / 2 ** 20;
+  log(`producing ${options.events} events over ${options.wallets} wallets to ${topic}`);
+  const produced = await produceBacklog(ctx, topic, options.partitions, generator);
+  const total = produced.events;
+  result.backlogProduceEventsPerSec = total / produced.seconds;
   result.wallets = generator.walletsTouched;
-  const memoryAfter = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-  result.redisBytesPerWallet = {
-    ...(await walletBytes(redis, run.keyPrefix, sampleWalletIds(options.wallets, 200))),
-    usedMemoryDeltaPerWallet: (memoryAfter - memoryBefore) / generator.walletsTouched,
+  const sample = sampleWalletIds(options.wallets, 200);
+  const decode = flowGuardDecode(options);
+  const kinds = options.consumers.filter((kind) => kind !== 'before' || ctx.before);
+  const layouts: Record<'before' | 'new', WalletKeyLayout> = {
+    before: keysPerWalletV1,
+    new: recordPerWallet,
   };
-  log(
-    `FlowGuard ${Math.round(detector.eventsPerSec)}/s (${detector.batches} batches, ${detector.alerts} alerts, ${detector.deadLettered} dead letters)`,
-  );
+  const bytes: Record<'before' | 'new', WalletBytesRecord[]> = { before: [], new: [] };
+
+  for (let repeat = 1; repeat <= options.repeats; repeat++) {
+    for (const kind of kinds) {
+      const label = `${kind}${repeat}`;
+      let run: RunRecord;
+      if (kind === 'plain' || kind === 'decode') {
+        const load1AtStart = load1();
+        const parties = { detectorGroups: [], redisPids: [], kafkaPid: ctx.kafkaPid };
+        const before = sampleCpu(parties);
+        const consumed = await measureConsumer(
+          kafka,
+          topic,
+          names.group(label),
+          options.partitions,
+          total,
+          kind === 'plain' ? parseJson : decode,
+        );
+        const otherCores = cpuBetween(before, sampleCpu(parties)).otherCores;
+        run = {
+          consumer: kind,
+          repeat,
+          eventsPerSec: consumed.eventsPerSec,
+          consumerMicrosPerEvent: consumed.cpuMicrosPerEvent,
+          redisMicrosPerEvent: null,
+          kafkaMicrosPerEvent: null,
+          deadLettered: null,
+          alerts: null,
+          eventsPerTransaction: null,
+          stateConflicts: null,
+          chunkRetries: null,
+          load1AtStart,
+          otherCores,
+          flagged: flagOf(otherCores),
+        };
+      } else {
+        const runNames = names.detector(label);
+        const env = { ...detectorEnv(options, runNames, options.partitions), INPUT_TOPIC: topic };
+        const memoryBefore = await usedMemory(redis);
+        const measured = await measureDetectorRun(admin, {
+          envFor: () => env,
+          instances: 1,
+          root: kind === 'before' ? ctx.before!.root : undefined,
+          groupId: runNames.groupId,
+          topic,
+          total,
+          redisPids: ctx.redisPid === null ? [] : [ctx.redisPid],
+          kafkaPid: ctx.kafkaPid,
+        });
+        bytes[kind].push({
+          ...(await walletBytes(redis, runNames.keyPrefix, sample, layouts[kind])),
+          usedMemoryPerWallet: ((await usedMemory(redis)) - memoryBefore) / generator.walletsTouched,
+        });
+        // Every run starts from an empty Redis for its prefix; the previous run's keys go.
+        await deleteKeys(redis, runNames.keyPrefix);
+        run = {
+          consumer: kind,
+          repeat,
+          eventsPerSec: measured.eventsPerSec,
+          consumerMicrosPerEvent: measured.detectorMicrosPerEvent,
+          redisMicrosPerEvent: measured.redisMicrosPerEvent,
+          kafkaMicrosPerEvent: measured.kafkaMicrosPerEvent,
+          deadLettered: await messagesOn(admin, runNames.deadLetterTopic),
+          alerts: await messagesOn(admin, runNames.alertsTopic),
+          eventsPerTransaction: measured.eventsPerTransaction,
+          stateConflicts: measured.stateConflicts,
+          chunkRetries: measured.chunkRetries,
+          load1AtStart: measured.load1AtStart,
+          otherCores: measured.otherCores,
+          flagged: flagOf(measured.otherCores),
+        };
+      }
+      result.runs.push(run);
+      log(
+        `${label}: ${Math.round(run.eventsPerSec)}/s, ${run.consumerMicrosPerEvent.toFixed(1)} µs/event` +
+          (run.redisMicrosPerEvent === null ? '' : ` + Redis ${run.redisMicrosPerEvent.toFixed(1)} µs`) +
+          (run.alerts === null ? '' : `, ${run.alerts} alerts, ${run.deadLettered} dead letters`) +
+          (run.eventsPerTransaction === null
+            ? ''
+            : `, ${Math.round(run.eventsPerTransaction)} events/transaction, ${run.stateConflicts} CAS conflicts`) +
+          `, load ${run.load1AtStart.toFixed(2)}, other ${run.otherCores.toFixed(2)} cores${run.flagged ? ' FLAGGED' : ''}`,
+      );
+    }
+  }
+  result.summary = summarize(result.runs);
+  for (const kind of ['before', 'new'] as const) {
+    const measured = bytes[kind];
+    if (!measured.length) continue;
+    const typical = measured.map((b) => b.typical).sort((a, b) => a - b);
+    const busiest = measured.reduce((a, b) => (b.busiest > a.busiest ? b : a));
+    const grown = measured.map((b) => b.usedMemoryPerWallet).sort((a, b) => a - b);
+    result.walletBytes[kind] = {
+      usedMemoryPerWallet: grown[Math.floor((grown.length - 1) / 2)]!,
+      typical: typical[Math.floor((typical.length - 1) / 2)]!,
+      busiest: busiest.busiest,
+      busiestWalletId: busiest.busiestWalletId,
+      sampled: busiest.sampled,
+    };
+  }
 }
 
-async function latencyPhase(
-  options: BenchOptions,
-  names: RunNames,
-  kafka: Kafka,
-  admin: Admin,
-  result: BenchResult,
-): Promise<void> {
-  for (const rate of options.latencyRates) {
-    const run = names.detector(`l${rate}`);
-    // The detector creates the input, alerts and dead-letter topics itself.
-    const detector = spawnDetector(detectorEnv(options, run, options.partitions));
+async function latencyPhase(ctx: Context): Promise<void> {
+  const { options, names, kafka, admin, redis, result } = ctx;
+  const cases = options.latencyRates.flatMap((rate) => [
+    ...(ctx.before && options.beforeLatencyRates.includes(rate)
+      ? [{ rate, detector: 'before' as const }]
+      : []),
+    { rate, detector: 'new' as const },
+  ]);
+  for (const { rate, detector } of cases) {
+    const run = names.detector(`l${detector}${rate}`);
+    await createTopics(admin, [run.inputTopic], options.partitions);
+    const load1AtStart = load1();
+    const child = spawnDetector(detectorEnv(options, run, options.partitions), {
+      root: detector === 'before' ? ctx.before!.root : undefined,
+    });
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     try {
-      await waitForGroup(admin, run.groupId, 1, 90_000);
+      await waitForGroup(admin, run.groupId, 1, 120_000);
       await producer.connect();
-      log(`latency at ${rate}/s for ${options.latencySeconds} s`);
+      log(`latency: ${detector} at ${rate}/s for ${options.latencySeconds} s`);
       const traffic = new TrafficGenerator(
-        { wallets: options.wallets, seed: options.seed + rate, eventIdPrefix: `bn${options.run}l${rate}` },
+        {
+          wallets: options.wallets,
+          seed: options.seed + rate,
+          eventIdPrefix: `bn${options.run}l${detector}${rate}`,
+        },
         Date.now() - 2 * DAY,
       );
-      const latency = await measureLatency(kafka, producer, {
-        run: `${options.run}${rate}`,
-        inputTopic: run.inputTopic,
-        alertsTopic: run.alertsTopic,
+      const latency = await measureCommitLatency(admin, producer, {
+        topic: run.inputTopic,
+        groupId: run.groupId,
+        partitions: options.partitions,
         rate,
         seconds: options.latencySeconds,
         traffic,
       });
-      const { p50, p95, p99, max, campaigns, alerted, achievedRate } = latency;
-      result.latencyMs[String(rate)] = { p50, p95, p99, max, campaigns, alerted, achievedRate };
+      const { p50, p95, p99, max, events, committed, achievedRate } = latency;
+      result.latency.push({
+        detector,
+        rate,
+        seconds: options.latencySeconds,
+        achievedRate,
+        events,
+        committed,
+        p50,
+        p95,
+        p99,
+        max,
+        load1AtStart,
+      });
       log(
-        `  p50 ${Math.round(p50)} ms, p99 ${Math.round(p99)} ms (${alerted}/${campaigns} campaigns alerted)`,
+        `  p50 ${Math.round(p50)} ms, p95 ${Math.round(p95)} ms, p99 ${Math.round(p99)} ms (${committed}/${events} committed)`,
       );
     } finally {
       await producer.disconnect();
-      await detector.stop();
+      await child.stop();
+      await deleteKeys(redis, run.keyPrefix);
     }
   }
 }
 
-async function scalingPhase(
-  options: BenchOptions,
-  names: RunNames,
-  kafka: Kafka,
-  admin: Admin,
-  result: BenchResult,
-): Promise<void> {
-  const byPartitions = new Map<number, number[]>();
-  for (const c of options.scaling)
-    byPartitions.set(c.partitions, [...(byPartitions.get(c.partitions) ?? []), c.instances]);
-  for (const [partitions, instanceCounts] of byPartitions) {
-    const topic = `bn-${options.run}-scale${partitions}.in`;
-    names.topics.push(topic);
-    const generator = new BacklogGenerator(
-      {
-        wallets: options.scalingWallets,
-        seed: options.seed + partitions,
-        eventIdPrefix: `bn${options.run}s`,
-      },
-      options.scalingEvents,
-      Date.now(),
-      2 * DAY,
-    );
-    const produced = await produceBacklog(kafka, admin, topic, partitions, generator);
-    for (const instances of instanceCounts) {
-      const run = names.detector(`s${partitions}x${instances}`);
-      log(`scaling: ${partitions} partition(s), ${instances} instance(s), ${produced.events} events`);
-      const env = { ...detectorEnv(options, run, partitions), INPUT_TOPIC: topic };
-      const scaled = await measureScalingCase(
-        admin,
-        () => env,
-        run.groupId,
-        topic,
-        partitions,
-        instances,
-        produced.events,
+async function scalingPhase(ctx: Context): Promise<void> {
+  const { options, names, admin, result } = ctx;
+  const topics = new Map<number, { topic: string; events: number }>();
+  for (const c of options.scaling) {
+    if (c.cluster && !options.redisClusterNodes) continue;
+    let backlog = topics.get(c.partitions);
+    if (!backlog) {
+      const topic = names.topic(`scale${c.partitions}`);
+      const generator = new BacklogGenerator(
+        {
+          wallets: options.scalingWallets,
+          seed: options.seed + c.partitions,
+          eventIdPrefix: `bn${options.run}s`,
+        },
+        options.scalingEvents,
+        Date.now(),
+        2 * DAY,
       );
-      result.scaling.push(scaled);
-      log(`  ${Math.round(scaled.eventsPerSec)}/s`);
+      backlog = { topic, events: (await produceBacklog(ctx, topic, c.partitions, generator)).events };
+      topics.set(c.partitions, backlog);
     }
+    const redisKind = c.cluster ? 'cluster' : 'standalone';
+    const run = names.detector(`s${c.partitions}x${c.instances}${c.cluster ? 'c' : ''}`);
+    log(
+      `scaling: ${c.partitions} partition(s) × ${c.instances} instance(s), ${redisKind} Redis, ${backlog.events} events`,
+    );
+    const cluster = c.cluster ? options.redisClusterNodes! : undefined;
+    const env = { ...detectorEnv(options, run, c.partitions, cluster), INPUT_TOPIC: backlog.topic };
+    const measured = await measureDetectorRun(admin, {
+      envFor: () => env,
+      instances: c.instances,
+      groupId: run.groupId,
+      topic: backlog.topic,
+      total: backlog.events,
+      redisPids: c.cluster ? ctx.clusterPids : ctx.redisPid === null ? [] : [ctx.redisPid],
+      kafkaPid: ctx.kafkaPid,
+    });
+    await deleteRunKeys(ctx, run.keyPrefix, c.cluster);
+    result.scaling.push({
+      partitions: c.partitions,
+      instances: c.instances,
+      redis: redisKind,
+      events: backlog.events,
+      eventsPerSec: measured.eventsPerSec,
+      detectorMicrosPerEvent: measured.detectorMicrosPerEvent,
+      redisMicrosPerEvent: measured.redisMicrosPerEvent,
+      kafkaMicrosPerEvent: measured.kafkaMicrosPerEvent,
+      eventsPerTransaction: measured.eventsPerTransaction,
+      stateConflicts: measured.stateConflicts,
+      chunkRetries: measured.chunkRetries,
+      load1AtStart: measured.load1AtStart,
+      otherCores: measured.otherCores,
+    });
+    log(
+      `  ${Math.round(measured.eventsPerSec)}/s, ${measured.detectorMicrosPerEvent.toFixed(1)} + Redis ${measured.redisMicrosPerEvent.toFixed(1)} µs/event, ` +
+        `${Math.round(measured.eventsPerTransaction ?? NaN)} events/transaction, ${measured.stateConflicts} CAS conflicts`,
+    );
   }
 }
 
-async function cleanup(names: RunNames, admin: Admin, redis: Redis): Promise<void> {
+/** The cluster's nodes each hold part of a prefix's keys: SCAN every one of them. */
+async function deleteRunKeys(ctx: Context, prefix: string, cluster: boolean): Promise<number> {
+  if (!cluster) return deleteKeys(ctx.redis, prefix);
+  let deleted = 0;
+  for (const node of ctx.options.redisClusterNodes ?? []) {
+    const [host, port] = node.split(':');
+    const client = new Redis({ host, port: Number(port), maxRetriesPerRequest: 3 });
+    try {
+      deleted += await deleteKeys(client, prefix).catch(() => 0);
+    } finally {
+      client.disconnect();
+    }
+  }
+  return deleted;
+}
+
+async function clusterPids(nodes: string[] | null): Promise<number[]> {
+  const pids: number[] = [];
+  for (const node of nodes ?? []) {
+    const [host, port] = node.split(':');
+    const client = new Redis({ host, port: Number(port), maxRetriesPerRequest: 3, lazyConnect: true });
+    try {
+      await client.connect();
+      const pid = await localRedisPid(client);
+      if (pid !== null) pids.push(pid);
+    } catch {
+      // a node we cannot reach or read is left out of the CPU sum
+    } finally {
+      client.disconnect();
+    }
+  }
+  return pids;
+}
+
+async function cleanup(ctx: Context): Promise<void> {
+  const { names, admin } = ctx;
   const existing = new Set(await admin.listTopics());
   const topics = [...new Set(names.topics)].filter((t) => existing.has(t));
   if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 }).catch((e) => log(`topics: ${e}`));
   await admin.deleteGroups([...new Set(names.groups)]).catch(() => undefined);
-  const keys = await deleteKeys(redis, names.keyPrefix);
+  let keys = await deleteRunKeys(ctx, names.keyPrefix, false);
+  if (ctx.options.redisClusterNodes) keys += await deleteRunKeys(ctx, names.keyPrefix, true);
   log(`cleaned up ${topics.length} topics and ${keys} Redis keys`);
+}
+
+function emptyResult(options: BenchOptions, before: RevisionCheckout | null): BenchResult {
+  return {
+    mode: options.mode,
+    command: `npm run bench${options.mode === 'quick' ? ' -- --quick' : ''}`,
+    revision: revision(),
+    beforeRevision: before?.revision ?? null,
+    endpoints: {
+      kafkaBrokers: options.kafkaBrokers,
+      redisUrl: options.redisUrl,
+      redisClusterNodes: options.redisClusterNodes,
+    },
+    events: options.events,
+    wallets: options.wallets,
+    partitions: options.partitions,
+    repeats: options.repeats,
+    backlogProduceEventsPerSec: null,
+    runs: [],
+    summary: {},
+    walletBytes: {},
+    latency: [],
+    scaling: [],
+    quiet: { load1AtStart: load1(), busyProcessesAtStart: [] },
+    machine: machine(),
+    targets: TARGETS,
+  };
 }
 
 async function main(): Promise<void> {
@@ -291,30 +460,58 @@ async function main(): Promise<void> {
   const kafka = createBenchKafka(options.kafkaBrokers, `flowguard-bench-${options.run}`);
   const admin = kafka.admin();
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
-  const result = emptyResult(options);
+  const before = options.before ? checkoutRevision(options.before, options.beforeRoot) : null;
+  const result = emptyResult(options, before);
   log(
-    `run ${options.run} (${options.mode}): Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}`,
+    `run ${options.run} (${options.mode}): NEW ${result.revision}, BEFORE ${result.beforeRevision ?? '—'}; ` +
+      `Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}`,
+  );
+  const ctx: Context = {
+    options,
+    names,
+    kafka,
+    admin,
+    redis,
+    redisPid: await localRedisPid(redis),
+    clusterPids: await clusterPids(options.redisClusterNodes),
+    kafkaPid: pidFromFile(join(REPO_ROOT, '.stack', 'kafka', 'kafka.pid')),
+    before,
+    result,
+  };
+  const stackPids = new Set([
+    process.pid,
+    process.ppid,
+    ctx.kafkaPid ?? 0,
+    ctx.redisPid ?? 0,
+    ...ctx.clusterPids,
+  ]);
+  result.quiet.busyProcessesAtStart = await busiestProcesses(2_000, stackPids);
+  log(
+    `load average ${result.quiet.load1AtStart.toFixed(2)}; busy: ` +
+      (result.quiet.busyProcessesAtStart.map((p) => `${p.command} ${p.cores.toFixed(2)}`).join('; ') ||
+        'nothing'),
   );
   await admin.connect();
-  // Ctrl-C still removes the run's topics and keys (child detectors are killed on exit).
+  // Ctrl-C still removes the run's topics, keys and checkout (child detectors are killed on exit).
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: cleaning up`);
-    cleanup(names, admin, redis).finally(() => process.exit(130));
+    cleanup(ctx)
+      .finally(() => before?.remove())
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const redisPid = await localRedisPid(redis);
-    if (options.phases.has('throughput'))
-      await throughputPhase(options, names, kafka, admin, redis, redisPid, result);
-    if (options.phases.has('latency')) await latencyPhase(options, names, kafka, admin, result);
-    if (options.phases.has('scaling')) await scalingPhase(options, names, kafka, admin, result);
+    if (options.phases.has('throughput')) await throughputPhase(ctx);
+    if (options.phases.has('latency')) await latencyPhase(ctx);
+    if (options.phases.has('scaling')) await scalingPhase(ctx);
   } finally {
-    await cleanup(names, admin, redis);
+    await cleanup(ctx);
     await admin.disconnect();
     redis.disconnect();
+    before?.remove();
   }
-  console.log(`\n${renderTable(resultRows(result), false)}\n`);
+  console.log(`\n${renderSummary(result)}\n`);
   if (options.phases.size < PHASES.length) {
     // A partial run (--only) is for development; it does not replace the recorded results.
     console.log(JSON.stringify(result, null, 2));

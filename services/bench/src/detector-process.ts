@@ -1,29 +1,89 @@
 // A detector as its own process (`node --import tsx services/detector/src/server.ts`), as it is deployed:
-// its own event loop and its own core, so the bench's producer and clock do not share them.
+// its own event loop and its own core, so the bench's producer and clock do not share them. The source
+// tree is a parameter, so the same bench runs the detector of another revision from its own checkout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 
 export interface DetectorProcess {
+  /** Pid of the node process, also the id of its process group (tsx's esbuild helper joins it). */
   pid: number;
-  /** SIGTERM, then wait for a clean exit (the detector commits the batch in hand first). */
+  /** SIGTERM, then wait for a clean exit (the detector commits the chunk in hand first). */
   stop(): Promise<void>;
 }
 
-const SERVER = join(REPO_ROOT, 'services', 'detector', 'src', 'server.ts');
+export interface DetectorRunNames {
+  inputTopic: string;
+  alertsTopic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  keyPrefix: string;
+}
+
+/**
+ * Environment for one detector, endpoints given explicitly: the plaintext listener and the default Redis
+ * user, which every revision understands. The audit and mentions topics are per run too, so no run
+ * reads another's (a revision that does not know them ignores them).
+ */
+export function detectorEnv(
+  endpoints: { kafkaBrokers: string[]; redisUrl: string },
+  names: DetectorRunNames,
+  partitions: number,
+  /** Seed nodes of a Redis Cluster to use instead of the standalone Redis. */
+  redisClusterNodes?: string[],
+): Record<string, string> {
+  return {
+    KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
+    ...(redisClusterNodes
+      ? { REDIS_CLUSTER_NODES: redisClusterNodes.join(',') }
+      : { REDIS_URL: endpoints.redisUrl }),
+    INPUT_TOPIC: names.inputTopic,
+    ALERTS_TOPIC: names.alertsTopic,
+    DEAD_LETTER_TOPIC: names.deadLetterTopic,
+    AUDIT_TOPIC: `${names.alertsTopic}.audit`,
+    MENTIONS_TOPIC: `${names.alertsTopic}.mentions`,
+    KAFKA_GROUP_ID: names.groupId,
+    REDIS_KEY_PREFIX: names.keyPrefix,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    TOPIC_PARTITIONS: String(partitions),
+  };
+}
 
 /** Children still running; killed if the bench exits without stopping them (an error, Ctrl-C). */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) killGroup(child.pid!, 'SIGKILL');
 });
 
-export function spawnDetector(env: Record<string, string>, nodeFlags: string[] = []): DetectorProcess {
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', SERVER], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group has gone
+  }
+}
+
+/** The environment of the bench minus what would point a child elsewhere than `env` says. */
+function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = { ...process.env };
+  for (const key of Object.keys(inherited)) {
+    if (/^(KAFKA|REDIS)_/.test(key)) delete inherited[key];
+  }
+  return { ...inherited, ...env };
+}
+
+export function spawnDetector(
+  env: Record<string, string>,
+  options: { root?: string; nodeFlags?: string[] } = {},
+): DetectorProcess {
+  const root = options.root ?? REPO_ROOT;
+  const server = join(root, 'services', 'detector', 'src', 'server.ts');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), '--import', 'tsx', server],
+    { cwd: root, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4_000);
@@ -47,6 +107,7 @@ export function spawnDetector(env: Record<string, string>, nodeFlags: string[] =
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const code = await exited;
+      killGroup(child.pid!, 'SIGKILL');
       if (code !== 0 && code !== null)
         console.error(`detector process ${child.pid} exited ${code}:\n${output}`);
     },

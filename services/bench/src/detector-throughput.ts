@@ -1,119 +1,90 @@
-// FlowGuard in this process on a backlog topic: end-to-end events/s until every offset is committed,
-// and what it cost in Redis commands, round trips, CPU and memory.
+// Detectors as child processes on a backlog topic: events/s from the first committed offset to the last
+// (admin.fetchOffsets every 20 ms), and the CPU the detectors and redis-server spent in between, per
+// event. Process start, group join and the first chunk are left out of both.
 import type { Admin } from 'kafkajs';
-import type { Redis } from 'ioredis';
-import { loadConfig } from '../../detector/src/config/index.js';
-import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js';
-import { createDetector } from '../../detector/src/detector.js';
-import { createLogger } from '../../detector/src/logger.js';
-import { pipelineStats } from '../../detector/src/redis/pipelined.js';
-import { throughputOf, type ThroughputResult } from './baseline-consumer.js';
+import { cpuBetween, load1, sampleCpu, type CpuParties, type CpuSample } from './cpu-meter.js';
+import { readDetectorCounters } from './detector-metrics.js';
+import { spawnDetector } from './detector-process.js';
 import { committedCount, sleep } from './kafka-bench.js';
-import { counterDelta, readCounters, type CounterDelta } from './redis-probe.js';
 
-export interface DetectorRunNames {
-  inputTopic: string;
-  alertsTopic: string;
-  deadLetterTopic: string;
+export interface DetectorRun {
+  events: number;
+  eventsPerSec: number;
+  detectorMicrosPerEvent: number;
+  redisMicrosPerEvent: number;
+  /** The Kafka broker's CPU per event (fetches, transactions, offset commits; null: broker not local). */
+  kafkaMicrosPerEvent: number | null;
+  /** From the detectors' own /metrics (null: a revision that does not count them). */
+  eventsPerTransaction: number | null;
+  stateConflicts: number | null;
+  chunkRetries: number | null;
+  /** One-minute load average when the run started. */
+  load1AtStart: number;
+  /** Cores that something other than the detector, Redis, Kafka and the bench kept busy meanwhile. */
+  otherCores: number;
+}
+
+export interface DetectorRunSpec {
+  /** Environment of each instance. */
+  envFor: (instance: number) => Record<string, string>;
+  instances: number;
+  /** Source tree of the detector to run (another revision's checkout for BEFORE). */
+  root?: string;
   groupId: string;
-  keyPrefix: string;
+  topic: string;
+  total: number;
+  redisPids: number[];
+  kafkaPid: number | null;
 }
 
-export interface DetectorThroughput extends ThroughputResult {
-  alerts: number;
-  deadLettered: number;
-  batches: number;
-  redis: CounterDelta;
-  /** Pipelines the detector sent, and the commands in them (client side). */
-  pipelines: number;
-  pipelinedCommands: number;
-  processCpuSeconds: number;
-  peakRssBytes: number;
-}
-
-/** Environment for one detector (in this process or a child), endpoints given explicitly. */
-export function detectorEnv(
-  endpoints: { kafkaBrokers: string[]; redisUrl: string },
-  names: DetectorRunNames,
-  partitions: number,
-): Record<string, string> {
-  return {
-    KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-    REDIS_URL: endpoints.redisUrl,
-    INPUT_TOPIC: names.inputTopic,
-    ALERTS_TOPIC: names.alertsTopic,
-    DEAD_LETTER_TOPIC: names.deadLetterTopic,
-    KAFKA_GROUP_ID: names.groupId,
-    REDIS_KEY_PREFIX: names.keyPrefix,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    TOPIC_PARTITIONS: String(partitions),
-  };
-}
-
+const POLL_MS = 20;
 const STALL_MS = 120_000;
+const START_TIMEOUT_MS = 120_000;
 
-async function counterValue(counter: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> {
-  return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
-}
-
-export async function measureDetector(
-  env: Record<string, string>,
-  admin: Admin,
-  redis: Redis,
-  redisPid: number | null,
-  total: number,
-): Promise<DetectorThroughput> {
-  const config = loadConfig(withLocalStackPlaintext({ ...process.env, ...env }));
-  const detector = await createDetector(config, createLogger('warn'));
-  let events = 0;
-  let first: { at: number; events: number } | undefined;
-  let finishedAt: number | undefined;
-  let lastProgress = performance.now();
-  // Progress is what the group committed: every chunk commits in its own Kafka transaction.
-  const track = async () => {
-    const committed = await committedCount(admin, config.kafka.groupId, config.kafka.inputTopic);
-    const now = performance.now();
-    if (committed > events) {
-      events = committed;
-      lastProgress = now;
-      first ??= { at: now, events };
-    }
-    if (events >= total && finishedAt === undefined) finishedAt = now;
+export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): Promise<DetectorRun> {
+  const load1AtStart = load1();
+  const detectors = Array.from({ length: spec.instances }, (_, i) =>
+    spawnDetector(spec.envFor(i), { root: spec.root }),
+  );
+  const parties: CpuParties = {
+    detectorGroups: detectors.map((d) => d.pid),
+    redisPids: spec.redisPids,
+    kafkaPid: spec.kafkaPid,
   };
-
-  let peakRss = process.memoryUsage().rss;
-  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  const redisBefore = await readCounters(redis, redisPid);
-  const pipelinesBefore = { ...pipelineStats };
-  const cpuBefore = process.cpuUsage();
-  const startedAt = performance.now();
   try {
-    await detector.start();
-    while (finishedAt === undefined) {
-      await track();
-      if (performance.now() - lastProgress > STALL_MS) {
-        throw new Error(`detector stalled at ${events} of ${total} events`);
-      }
-      await sleep(20);
+    let first: { committed: number; cpu: CpuSample } | undefined;
+    let last = { at: performance.now(), committed: 0 };
+    const startedAt = performance.now();
+    for (;;) {
+      const committed = await committedCount(admin, spec.groupId, spec.topic);
+      const now = performance.now();
+      if (committed > last.committed) last = { at: now, committed };
+      if (committed > 0) first ??= { committed, cpu: sampleCpu(parties) };
+      if (committed >= spec.total) break;
+      if (first ? now - last.at > STALL_MS : now - startedAt > START_TIMEOUT_MS)
+        throw new Error(`detector run stalled at ${committed} of ${spec.total} events`);
+      await sleep(POLL_MS);
     }
-    const cpu = process.cpuUsage(cpuBefore);
-    const redisAfter = await readCounters(redis, redisPid);
-    const pipelines = pipelineStats.roundTrips - pipelinesBefore.roundTrips;
-    const pipelinedCommands = pipelineStats.commands - pipelinesBefore.commands;
+    const cpu = cpuBetween(first!.cpu, sampleCpu(parties));
+    const events = spec.total - first!.committed;
+    const counters = await Promise.all(detectors.map((d) => readDetectorCounters(d.pid)));
+    const counted = counters.every((c) => c !== null);
+    const sum = (pick: (c: NonNullable<(typeof counters)[number]>) => number) =>
+      counted ? counters.reduce((total, c) => total + pick(c!), 0) : null;
+    const transactions = sum((c) => c.transactionsCommitted);
     return {
-      ...throughputOf(total, first!, finishedAt, startedAt),
-      alerts: await counterValue(detector.metrics.alertsPublished),
-      deadLettered: await counterValue(detector.metrics.deadLettered),
-      batches: 0,
-      redis: counterDelta(redisBefore, redisAfter),
-      pipelines,
-      pipelinedCommands,
-      processCpuSeconds: (cpu.user + cpu.system) / 1e6,
-      peakRssBytes: peakRss,
+      eventsPerTransaction: transactions ? spec.total / transactions : null,
+      stateConflicts: sum((c) => c.stateConflicts),
+      chunkRetries: sum((c) => c.chunkRetries),
+      events: spec.total,
+      eventsPerSec: cpu.seconds > 0 ? events / cpu.seconds : Infinity,
+      detectorMicrosPerEvent: (cpu.detectorSeconds * 1e6) / events,
+      redisMicrosPerEvent: (cpu.redisSeconds * 1e6) / events,
+      kafkaMicrosPerEvent: spec.kafkaPid === null ? null : (cpu.kafkaSeconds * 1e6) / events,
+      load1AtStart,
+      otherCores: cpu.otherCores,
     };
   } finally {
-    clearInterval(rssSampler);
-    await detector.stop();
+    await Promise.all(detectors.map((d) => d.stop()));
   }
 }

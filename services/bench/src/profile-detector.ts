@@ -3,15 +3,14 @@
 // detector's JavaScript (by area and function) and Redis (by command, from INFO commandstats).
 // Writes docs/bench/profile.md; the raw .cpuprofile stays in a temporary directory.
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 import { parseBenchOptions } from './bench-options.js';
 import { revision } from './bench-report.js';
 import { summarizeProfile, type TimeShare } from './cpu-profile-summary.js';
-import { detectorEnv } from './detector-throughput.js';
-import { spawnDetector } from './detector-process.js';
+import { detectorEnv, spawnDetector } from './detector-process.js';
 import { BacklogGenerator } from './event-generator.js';
 import {
   committedCount,
@@ -69,14 +68,13 @@ async function main(): Promise<void> {
     await producer.disconnect();
     const total = await topicMessageCount(admin, names.inputTopic);
 
+    const loadAtStart = loadavg()[0]!;
     const pid = await localRedisPid(redis);
     const before = await readCounters(redis, pid);
     const statsBefore = await commandMicros(redis);
-    const detector = spawnDetector(detectorEnv(options, names, options.partitions), [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      profileDir,
-    ]);
+    const detector = spawnDetector(detectorEnv(options, names, options.partitions), {
+      nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
+    });
     const started = performance.now();
     let firstAt: number | undefined;
     try {
@@ -116,7 +114,8 @@ async function main(): Promise<void> {
 \`npx tsx services/bench/src/profile-detector.ts ${argv.join(' ')}\`: ${total.toLocaleString('en-US')} events,
 ${options.wallets.toLocaleString('en-US')} wallets, ${options.partitions} partitions; one detector process under
 \`node --cpu-prof\` (${(total / seconds).toFixed(0)} events/s from its first commit to its last while profiled);
-Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}; revision ${revision()}; ${new Date().toISOString()}.
+Kafka ${options.kafkaBrokers.join(',')}, Redis ${options.redisUrl}; revision ${revision()}; ${new Date().toISOString()};
+load average (1 min) ${loadAtStart.toFixed(2)} when the detector started.
 The process is busy for the share of the run below; the rest of the time it waits, mostly for Redis.
 
 ## Detector process: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms profiled, ${perEvent(summary.busyMs * 1000)} µs per event

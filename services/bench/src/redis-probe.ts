@@ -1,6 +1,7 @@
 // What the bench reads from the Redis server: command counters, memory, the server process's CPU time,
 // per-wallet key sizes, and the cleanup of a run's keys.
 import { readFileSync } from 'node:fs';
+import { processCpuSeconds } from './machine-cpu.js';
 import type { Redis } from 'ioredis';
 
 export interface RedisCounters {
@@ -31,15 +32,6 @@ export async function localRedisPid(redis: Redis): Promise<number | null> {
   } catch {
     return null;
   }
-}
-
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-function processCpuSeconds(pid: number): number {
-  // Fields after "(comm)": state is field 3, utime 14, stime 15 (1-based, see proc(5)).
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 export async function readCounters(redis: Redis, pid: number | null): Promise<RedisCounters> {
@@ -88,18 +80,32 @@ export interface WalletBytes {
   sampled: number;
 }
 
-/** Sums MEMORY USAGE over each sampled wallet's keys; the median and the largest wallet of the sample. */
-/** Every key of one wallet: its state record (pipeline v2 keeps a wallet in one value). */
-function walletKeysOf(prefix: string, walletId: string): string[] {
-  return [`${prefix}:{w:${walletId}}`];
-}
+/** The keys one wallet occupies, by how a revision lays its state out in Redis. */
+export type WalletKeyLayout = (prefix: string, walletId: string) => string[];
 
-export async function walletBytes(redis: Redis, prefix: string, walletIds: string[]): Promise<WalletBytes> {
+/** Pipeline v2: one compact record per wallet. */
+export const recordPerWallet: WalletKeyLayout = (prefix, walletId) => [`${prefix}:{w:${walletId}}`];
+
+/** Before pipeline v2 (d89568a, features/wallet-keys.ts): nine keys per wallet under one hash tag. */
+export const keysPerWalletV1: WalletKeyLayout = (prefix, walletId) => {
+  const base = `${prefix}:{w:${walletId}}`;
+  return ['meta', 'buckets', 'payers', 'payees', 'seen', 'payer-hll', 'alerts', 'alert-log', 'outbox'].map(
+    (part) => `${base}:${part}`,
+  );
+};
+
+/** Sums MEMORY USAGE over each sampled wallet's keys; the median and the largest wallet of the sample. */
+export async function walletBytes(
+  redis: Redis,
+  prefix: string,
+  walletIds: string[],
+  layout: WalletKeyLayout,
+): Promise<WalletBytes> {
   const pipeline = redis.pipeline();
   for (const id of walletIds)
-    for (const key of walletKeysOf(prefix, id)) pipeline.memory('USAGE', key, 'SAMPLES', 0);
+    for (const key of layout(prefix, id)) pipeline.memory('USAGE', key, 'SAMPLES', 0);
   const replies = (await pipeline.exec()) ?? [];
-  const perKey = walletKeysOf(prefix, 'x').length;
+  const perKey = layout(prefix, 'x').length;
   const sizes = walletIds.map((id, w) => {
     let bytes = 0;
     for (let k = 0; k < perKey; k++) bytes += Number(replies[w * perKey + k]?.[1] ?? 0);

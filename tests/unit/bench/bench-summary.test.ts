@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { summarize, type RunRecord } from '../../../services/bench/src/bench-report.js';
+
+const run = (eventsPerSec: number, flagged: string | null): RunRecord => ({
+  consumer: 'new',
+  repeat: 1,
+  eventsPerSec,
+  consumerMicrosPerEvent: 1_000_000 / eventsPerSec,
+  redisMicrosPerEvent: 10,
+  kafkaMicrosPerEvent: 5,
+  deadLettered: 0,
+  alerts: 0,
+  eventsPerTransaction: 500,
+  stateConflicts: 0,
+  chunkRetries: 0,
+  load1AtStart: 0.5,
+  otherCores: flagged ? 1 : 0,
+  flagged,
+});
+
+describe('summarize', () => {
+  it('leaves runs taken while something else was busy out of the median and the range', () => {
+    const s = summarize([run(10_000, null), run(1_000, 'busy'), run(12_000, null), run(11_000, null)]).new!;
+    expect(s.eventsPerSec).toEqual({ median: 11_000, min: 10_000, max: 12_000 });
+    expect(s).toMatchObject({ runs: 4, counted: 3 });
+  });
+
+  it('falls back to every run when all were flagged, and says none counted', () => {
+    const s = summarize([run(3_000, 'busy'), run(1_000, 'busy'), run(2_000, 'busy')]).new!;
+    expect(s.eventsPerSec.median).toBe(2_000);
+    expect(s.counted).toBe(0);
+  });
+
+  it('takes the mean of the two middle runs when an even number counts', () => {
+    const s = summarize([run(4_000, null), run(1_000, 'busy'), run(6_000, null)]).new!;
+    expect(s.eventsPerSec.median).toBe(5_000);
+  });
+});
