@@ -241,10 +241,10 @@ describe('record size', () => {
     expect(size).toBeLessThan(1024);
   });
 
-  it('holds 1,000 distinct payers at the counterparty cap within 64 KB', () => {
+  it('holds 1,000 distinct payers of 13-character ids at the counterparty cap within 64 KB', () => {
     const state = wallet();
     for (let i = 0; i < 1_000; i++)
-      applySide(state, deposit(T0 + i * 30_000, `ref:card-${10_000 + i}`), features);
+      applySide(state, deposit(T0 + i * 30_000, `ref:card-${1_000 + i}`), features);
     expect(state.payers.size).toBe(features.counterpartyCap);
     const size = encodeWalletState(state).length;
     console.log(`1,000 payers: ${size} bytes`);
@@ -291,5 +291,46 @@ describe('record size', () => {
     console.log(`busy wallet after 200,000 events: ${size} bytes`);
     expect(size).toBeLessThanOrEqual(64 * 1024);
     expect(state.hourly.buckets.get(Math.floor(state.lastEventMs / HOUR))![FIELD.inCount]).toBeGreaterThan(0);
+  });
+
+  it('stays writable when a hostile sender piles maximal amounts past the exact-integer range', () => {
+    const state = wallet();
+    const huge = 2 ** 50; // eight of these pass Number.MAX_SAFE_INTEGER
+    for (let i = 0; i < 12; i++)
+      applySide(state, deposit(T0 + i * MINUTE, 'ref:card-1', { amount: huge }), features);
+    expect(state.lifetime.inSum).toBe(Number.MAX_SAFE_INTEGER);
+    expect(state.payers.get('ref:card-1')!.sum).toBe(Number.MAX_SAFE_INTEGER);
+    expect(state.hourly.buckets.get(Math.floor(T0 / HOUR))![FIELD.inSum]).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => encodeWalletState(state)).not.toThrow();
+  });
+
+  it('stays within 64 KB in the worst case: 128-character ids both ways, every bucket busy, 64 streams', () => {
+    const state = wallet();
+    const longId = (kind: string, i: number) => `${kind}-${i}-`.padEnd(128, 'x');
+    const span = 15 * DAY;
+    const events = 40_000;
+    for (let i = 0; i < events; i++) {
+      const at = T0 + Math.floor((i * span) / events);
+      const stream = `${'f'.repeat(8)}${i % 200}/${i % 200}`;
+      const common = {
+        eventId: `e-${i}`.padEnd(128, 'y'),
+        atMs: at,
+        amount: 9_999_000_000 + i * 977, // near MAX_AMOUNT (100,000,000 RUB), in minor units
+        offset: 1_000_000_000 + i,
+        partition: i % 200,
+        streamKey: stream,
+      };
+      applySide(
+        state,
+        i % 2
+          ? sideOf('w-1', { ...common, from: 'w-1', to: longId('payee', i), type: 'transfer' })
+          : sideOf('w-1', { ...common, from: longId('payer', i), to: 'w-1', type: 'transfer' }),
+        features,
+      );
+    }
+    expect(state.dedup.recent).toHaveLength(features.recentEventIds);
+    const size = encodeWalletState(state).length;
+    console.log(`worst-case wallet: ${size} bytes`);
+    expect(size).toBeLessThanOrEqual(64 * 1024);
   });
 });

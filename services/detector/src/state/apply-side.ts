@@ -26,10 +26,11 @@ export const MAX_WATERMARKS = 64;
 /**
  * Size budget of each counterparty set, in estimated record bytes (id length plus the figures):
  * besides COUNTERPARTY_CAP entries, the set keeps no more than fits this, evicting the oldest. Ids up to
- * 14 characters keep the full default cap of 1,000; 128-character ids keep about 160. With it the
- * busiest wallet's record stays under 64 KB whatever its traffic (the sum is in wallet-state-codec.ts).
+ * 13 characters keep the full default cap of 1,000; 128-character ids keep about 160. With it the
+ * busiest wallet's record stays under 64 KB whatever its traffic (the sum is in wallet-state-codec.ts;
+ * tests/unit/state/apply-side.test.ts builds the worst case).
  */
-export const COUNTERPARTY_BYTES_MAX = 22 * 1024;
+export const COUNTERPARTY_BYTES_MAX = 21 * 1024;
 const COUNTERPARTY_FIXED_BYTES = 8;
 const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
 const IS_MAX_FIELD: readonly boolean[] = BUCKET_FIELDS.map((_, f) => MAX_FIELDS.has(f));
@@ -105,12 +106,12 @@ export function applySide(state: WalletState, side: WalletSide, features: Featur
   const l = state.lifetime;
   if (inbound) {
     l.inCount += 1;
-    l.inSum += amount;
+    l.inSum = saturatingAdd(l.inSum, amount);
     if (isDonationLike(event.type)) l.donationCount += 1;
     else if (event.type === 'payment') l.purchaseCount += 1;
   } else {
     l.outCount += 1;
-    l.outSum += amount;
+    l.outSum = saturatingAdd(l.outSum, amount);
   }
 
   const last = state.lastEventMs;
@@ -213,8 +214,18 @@ export function addValues(into: number[], values: readonly number[]): void {
   for (let f = 0; f < values.length; f++) {
     const v = values[f]!;
     if (v === 0) continue;
-    into[f] = IS_MAX_FIELD[f] ? Math.max(into[f]!, v) : into[f]! + v;
+    into[f] = IS_MAX_FIELD[f] ? Math.max(into[f]!, v) : saturatingAdd(into[f]!, v);
   }
+}
+
+/**
+ * Sums of minor units stop at the largest exact integer: a lifetime of maximal payments (about 900,000
+ * of MAX_AMOUNT) would otherwise leave the range the record can store, and the wallet could no longer
+ * be written — a hostile sender could blind it that way. A saturated sum reads as "at least this".
+ */
+export function saturatingAdd(a: number, b: number): number {
+  const sum = a + b;
+  return sum > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : sum;
 }
 
 /** Records a payment with a payer or payee; true when the counterparty was not held before. */
@@ -235,7 +246,7 @@ function touchCounterparty(
     const before = listener ? { ...held } : undefined;
     if (t < held.firstMs) held.firstMs = t;
     held.count += 1;
-    held.sum += amount;
+    held.sum = saturatingAdd(held.sum, amount);
     if (t >= held.lastMs) {
       held.lastMs = t;
       // Re-inserting keeps the map roughly in lastMs order (exactly, when events come in time order),

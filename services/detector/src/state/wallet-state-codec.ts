@@ -19,8 +19,9 @@
 // Size (default configuration; tests/unit/state/apply-side.test.ts measures it): a typical wallet (12
 // events in a day from 6 payers) takes 540-600 bytes. Whatever the traffic, a record holds at most
 // 73 fine and 337 hourly buckets (about 13 KB when busy in both directions), two counterparty sets
-// within COUNTERPARTY_BYTES_MAX each (about 2 × 22 KB at most), 64 watermarks (about 1.5 KB) and
-// RECENT_EVENT_IDS fingerprints of 14 bytes (0.9 KB): under 64 KB. 200,000 events leave about 44 KB.
+// within COUNTERPARTY_BYTES_MAX each (about 2 × 21 KB at most), 64 watermarks (about 1.5 KB) and
+// RECENT_EVENT_IDS fingerprints of 14 bytes (7 KB): under 64 KB. 200,000 events leave about 49 KB; the
+// worst case (128-character ids both ways, every bucket busy with maximal amounts) about 63.9 KB.
 // Alerting, analyst, watch and pending sections are bounded by their owners (pending empties on settle).
 import { HOUR_MS } from '../domain/time.js';
 import { FlowGuardError } from '../errors.js';
