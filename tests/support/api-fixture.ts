@@ -21,6 +21,7 @@ import { createMetrics } from '../../services/detector/src/metrics.js';
 import { createRedisClient, type RedisClient } from '../../services/detector/src/redis/redis-connection.js';
 import { loadRuleCatalog, type RuleCatalog } from '../../services/detector/src/rules/rule-catalog.js';
 import { deleteKeys, requireEndpoint, testNames } from './test-detector.js';
+import { createTopicsAndWait } from '../../services/detector/src/kafka/topics.js';
 
 export const ROLES = {
   reader: ['risk:read', 'alerts:read'],
@@ -116,13 +117,13 @@ export async function startApiFixture(
   const admin = kafka.admin();
   await admin.connect();
   const k = config.kafka;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [k.inputTopic, k.alertsTopic, k.auditTopic, k.mentionsTopic].map((topic) => ({
+  await createTopicsAndWait(
+    admin,
+    [k.inputTopic, k.alertsTopic, k.auditTopic, k.mentionsTopic].map((topic) => ({
       topic,
       numPartitions: options.partitions ?? 2,
     })),
-  });
+  );
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const redis = createRedisClient(config.redis);

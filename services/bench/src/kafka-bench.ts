@@ -1,6 +1,7 @@
 // The bench's own Kafka plumbing: topics, a fast backlog producer, and reading a group's progress.
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { GeneratedMessage } from './event-generator.js';
+import { createTopicsAndWait } from '../../detector/src/kafka/topics.js';
 
 export function createBenchKafka(brokers: string[], clientId: string): Kafka {
   // Silent: failures surface as rejected sends and fetches; an interrupted run would otherwise log
@@ -9,10 +10,10 @@ export function createBenchKafka(brokers: string[], clientId: string): Kafka {
 }
 
 export async function createTopics(admin: Admin, topics: string[], partitions: number): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
-  });
+  await createTopicsAndWait(
+    admin,
+    topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+  );
 }
 
 /** Kafka's default message.max.bytes is ~1 MB per record batch; stay well under it per partition. */

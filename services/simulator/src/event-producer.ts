@@ -4,6 +4,7 @@ import type { Admin, Producer } from 'kafkajs';
 import type { TransactionEventInput } from '../../../schemas/transaction-event.js';
 import { readStackEnv } from '../../../scripts/dev/local-stack-env.js';
 import { messageKey } from './scenario-builder.js';
+import { createTopicsAndWait } from '../../detector/src/kafka/topics.js';
 
 export const DEFAULT_BROKERS = '127.0.0.1:9092';
 
@@ -20,10 +21,7 @@ export function resolveBrokers(env: NodeJS.ProcessEnv, stackEnvFile?: string): s
 /** Creates the topic when it is missing (the detector creates its own the same way). */
 export async function ensureTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
   if ((await admin.listTopics()).includes(topic)) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }],
-  });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: -1 }]);
 }
 
 /** Lets `rate` events a second through on average; a burst may borrow and then waits it off. */

@@ -2,6 +2,7 @@
 // headers a same-origin console needs, and CORS only for configured origins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteAllKeys, eventually, startApiFixture, type ApiFixture } from '../../support/api-fixture.js';
+import { createTopicsAndWait } from '../../../services/detector/src/kafka/topics.js';
 
 let f: ApiFixture;
 
@@ -56,10 +57,10 @@ describe('topics that do not exist yet', () => {
       const waiting = (await late.inject({ method: 'GET', url: '/readyz' })).json().checks.api;
       expect(waiting.auditIndex.state).toBe('waiting-for-topics');
       expect(waiting.alertStream.live).toBe(false);
-      await f.admin.createTopics({
-        waitForLeaders: true,
-        topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
-      });
+      await createTopicsAndWait(
+        f.admin,
+        Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
+      );
       await f.producer.send({
         topic: names.MENTIONS_TOPIC,
         acks: -1,

@@ -7,6 +7,7 @@ import { TopicMaterializer } from '../../../services/detector/src/api/indexes/to
 import { createLogger } from '../../../services/detector/src/logger.js';
 import { kafkaEnv, testKafka, testRedis } from '../../support/clients.js';
 import { deleteKeys, testNames, waitFor } from '../../support/test-detector.js';
+import { createTopicsAndWait } from '../../../services/detector/src/kafka/topics.js';
 
 const DEAD_MEMBER_SESSION_MS = 12_000;
 
@@ -30,7 +31,7 @@ describe('topic materializer', () => {
 
   it('starts at once while a killed member holds its group, and indexes after that member expires', async () => {
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: ['a', 'b', 'c'].map((value) => ({ value })) });

@@ -17,6 +17,7 @@ import { WalletStateStore } from '../../../services/detector/src/state/wallet-st
 import { testKafka, testRedis } from '../../support/clients.js';
 import { campaign, deposit, HOUR, MINUTE } from '../../support/events.js';
 import { deleteKeys, readTopic, testEnv, type TopicReader } from '../../support/test-detector.js';
+import { createTopicsAndWait } from '../../../services/detector/src/kafka/topics.js';
 
 const DAY = 24 * HOUR;
 const quiet = createLogger('silent');
@@ -48,13 +49,10 @@ describe('flowguard backfill', () => {
 
   beforeAll(async () => {
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [config.kafka.inputTopic, config.kafka.alertsTopic].map((topic) => ({
-        topic,
-        numPartitions: 2,
-      })),
-    });
+    await createTopicsAndWait(
+      admin,
+      [config.kafka.inputTopic, config.kafka.alertsTopic].map((topic) => ({ topic, numPartitions: 2 })),
+    );
     producer = kafka.producer();
     await producer.connect();
     alerts = await readTopic(kafka, config.kafka.alertsTopic);

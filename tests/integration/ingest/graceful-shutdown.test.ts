@@ -7,6 +7,7 @@ import { campaign, HOUR } from '../../support/events.js';
 import { loadConfig } from '../../../services/detector/src/config/index.js';
 import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
 import { deleteKeys, testEnv } from '../../support/test-detector.js';
+import { createTopicsAndWait } from '../../../services/detector/src/kafka/topics.js';
 
 describe('detector process', () => {
   const env = testEnv({ LOG_LEVEL: 'info', PORT: '0' });
@@ -34,13 +35,13 @@ describe('detector process', () => {
   it('exits 0 on SIGTERM with every consumed offset committed', async () => {
     // A backlog waiting on existing topics, as in production, before the process starts.
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [env.INPUT_TOPIC!, env.ALERTS_TOPIC!, env.DEAD_LETTER_TOPIC!].map((topic) => ({
+    await createTopicsAndWait(
+      admin,
+      [env.INPUT_TOPIC!, env.ALERTS_TOPIC!, env.DEAD_LETTER_TOPIC!].map((topic) => ({
         topic,
         numPartitions: 2,
       })),
-    });
+    );
     const producer = kafka.producer();
     await producer.connect();
     const events = campaign('w-sigterm', Date.now() - 20 * HOUR, 5000, 10_000);

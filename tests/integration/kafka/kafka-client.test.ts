@@ -9,6 +9,7 @@ import { createKafka, verifyKafkaAccess } from '../../../services/detector/src/k
 import { kafkaEnv, kafkaSasl, requireEndpoint } from '../../support/clients.js';
 import { testNames } from '../../support/test-detector.js';
 import { makeTestCertificates } from '../../support/tls-certs.js';
+import { createTopicsAndWait } from '../../../services/detector/src/kafka/topics.js';
 
 const logger = pino({ level: 'silent' });
 const topicsToDelete: { config: KafkaConfig; topic: string }[] = [];
@@ -23,7 +24,7 @@ async function roundTrip(config: KafkaConfig): Promise<string> {
   const topic = testNames().env.INPUT_TOPIC;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
   await admin.disconnect();
   topicsToDelete.push({ config, topic });
   const producer = kafka.producer();

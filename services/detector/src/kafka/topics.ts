@@ -32,11 +32,22 @@ export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<s
   const existing = new Set(await admin.listTopics());
   const missing = topicSpecs(config).filter((t) => !existing.has(t.topic));
   if (!missing.length) return [];
-  // Resolves false when another instance created them in the meantime, which is as good.
-  await admin.createTopics({ waitForLeaders: false, topics: missing });
-  const names = missing.map((t) => t.topic);
-  await waitForLeaders(admin, names);
-  return names;
+  // Another instance creating them in the meantime is as good.
+  await createTopicsAndWait(admin, missing);
+  return missing.map((t) => t.topic);
+}
+
+/**
+ * Creates topics and waits until each has leaders, riding out the moment a KRaft broker answers
+ * UNKNOWN_TOPIC_OR_PARTITION for a topic it just created (kafkajs's own `waitForLeaders: true` throws
+ * there). Topics that already exist are left as they are.
+ */
+export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  await admin.createTopics({ waitForLeaders: false, topics });
+  await waitForLeaders(
+    admin,
+    topics.map((t) => t.topic),
+  );
 }
 
 /**
