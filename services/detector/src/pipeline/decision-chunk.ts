@@ -72,7 +72,7 @@ export async function runDecisionChunk(
   );
   await session.wallets.load(walletIds);
   session.overlay = new DonorOverlay(new Map());
-  session.streamStartMs = await deps.streams.streamStart([]);
+  session.streamStartMs = await deps.streams.streamStart(() => []);
   await reconcilePending(session);
 
   for (const { record, decision } of decisions) {

@@ -124,14 +124,16 @@ export class StreamRegistry {
 
   /**
    * Event time from which FlowGuard has seen the stream. Set once, from the first chunk's events: a
-   * low percentile of their times, so one event claiming an early time cannot move it.
+   * low percentile of their times, so one event claiming an early time cannot move it. The times are
+   * asked for only while the start is unknown: every later chunk skips collecting them.
    */
-  async streamStart(firstChunkEventTimes: number[]): Promise<number> {
+  async streamStart(firstChunkEventTimes: () => number[]): Promise<number> {
     if (this.startMs !== null) return this.startMs;
     try {
       let stored = await this.redis.hget(this.key, 'start');
-      if (stored === null && firstChunkEventTimes.length) {
-        const sorted = [...firstChunkEventTimes].sort((a, b) => a - b);
+      const times = stored === null ? firstChunkEventTimes() : [];
+      if (stored === null && times.length) {
+        const sorted = times.sort((a, b) => a - b);
         const estimate = sorted[Math.floor((sorted.length - 1) * 0.05)]!;
         await this.redis.hsetnx(this.key, 'start', estimate);
         stored = await this.redis.hget(this.key, 'start');

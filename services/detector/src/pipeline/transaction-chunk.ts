@@ -274,7 +274,7 @@ export async function runTransactionChunk(
   const events = decoded.filter(
     (d): d is { record: SourceRecord; event: NormalizedEvent } => d.event !== null,
   );
-  session.streamStartMs = await deps.streams.streamStart(firstOfEachId(events));
+  session.streamStartMs = await deps.streams.streamStart(() => firstOfEachId(events));
 
   // 2. load: every touched wallet, and the donor links of every payer that may have given to a flagged wallet
   const walletIds = new Set<string>();
