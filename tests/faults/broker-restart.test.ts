@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../schemas/alert.js';
 import { killAllDetectors } from '../support/detector-process.js';
 import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
-import { compareAlerts, faultBacklog, startFaultRun, type FaultRun } from '../support/fault-run.js';
+import {
+  compareAlerts,
+  faultBacklog,
+  referenceRun,
+  startFaultRun,
+  type FaultRun,
+} from '../support/fault-run.js';
 import { onLocalStack, restartStackKafka } from '../support/stack-restart.js';
 
 const PARTITIONS = 1;
@@ -17,26 +23,9 @@ describe.skipIf(!onLocalStack())('the broker restarted mid-stream', () => {
   let run: FaultRun | null = null;
 
   beforeAll(async () => {
-    const uninterrupted = await startFaultRun(backlog.events, { partitions: PARTITIONS });
-    try {
-      const detector = uninterrupted.start();
-      const started = Date.now();
-      await uninterrupted.caughtUp();
-      const caughtUpMs = Date.now() - started;
-      reference = await uninterrupted.alerts();
-      measured.push({
-        fault: 'none (reference)',
-        events: uninterrupted.total,
-        alerts: reference.length,
-        duplicates: 0,
-        lost: 0,
-        recoverMs: null,
-        totalMs: caughtUpMs,
-      });
-      await detector.signal('SIGTERM');
-    } finally {
-      await uninterrupted.close();
-    }
+    const uninterrupted = await referenceRun(backlog.events, { partitions: PARTITIONS });
+    reference = uninterrupted.alerts;
+    measured.push(uninterrupted.measurement);
   });
 
   afterAll(async () => {

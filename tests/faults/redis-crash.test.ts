@@ -11,6 +11,7 @@ import {
   alertSignature,
   compareAlerts,
   faultBacklog,
+  referenceRun,
   startFaultRun,
   type FaultRun,
 } from '../support/fault-run.js';
@@ -34,27 +35,10 @@ describe('Redis crashed mid-campaign and restarted', () => {
   let run: FaultRun | null = null;
 
   beforeAll(async () => {
-    const uninterrupted = await startFaultRun(backlog.events, { partitions: PARTITIONS });
-    try {
-      const detector = uninterrupted.start();
-      const started = Date.now();
-      await uninterrupted.caughtUp();
-      const caughtUpMs = Date.now() - started;
-      reference = await uninterrupted.alerts();
-      measured.push({
-        fault: 'none (reference)',
-        events: uninterrupted.total,
-        alerts: reference.length,
-        duplicates: 0,
-        lost: 0,
-        recoverMs: null,
-        totalMs: caughtUpMs,
-      });
-      referenceCounts = await uninterrupted.counts(labelled);
-      await detector.signal('SIGTERM');
-    } finally {
-      await uninterrupted.close();
-    }
+    const uninterrupted = await referenceRun(backlog.events, { partitions: PARTITIONS, countsOf: labelled });
+    reference = uninterrupted.alerts;
+    referenceCounts = uninterrupted.counts;
+    measured.push(uninterrupted.measurement);
   });
 
   afterAll(async () => {

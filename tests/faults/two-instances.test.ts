@@ -10,6 +10,7 @@ import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
 import {
   compareAlertsAcrossPartitions,
   faultBacklog,
+  referenceRun,
   startFaultRun,
   type FaultRun,
 } from '../support/fault-run.js';
@@ -37,26 +38,9 @@ describe('two detector instances, one stopped midway', () => {
   let run: FaultRun | null = null;
 
   beforeAll(async () => {
-    const alone = await startFaultRun(backlog.events, options);
-    try {
-      const detector = alone.start();
-      const started = Date.now();
-      await alone.caughtUp();
-      const caughtUpMs = Date.now() - started;
-      reference = await alone.alerts();
-      measured.push({
-        fault: 'one instance (reference)',
-        events: alone.total,
-        alerts: reference.length,
-        duplicates: 0,
-        lost: 0,
-        recoverMs: null,
-        totalMs: caughtUpMs,
-      });
-      await detector.signal('SIGTERM');
-    } finally {
-      await alone.close();
-    }
+    const alone = await referenceRun(backlog.events, { ...options, fault: 'one instance (reference)' });
+    reference = alone.alerts;
+    measured.push(alone.measurement);
   });
 
   afterAll(async () => {

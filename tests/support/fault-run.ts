@@ -12,6 +12,7 @@ import { WalletStateStore } from '../../services/detector/src/state/wallet-state
 import { DAY, generateScenario, messageKey, type Label } from '../../services/simulator/src/scenario.js';
 import { testKafka, testRedis } from './clients.js';
 import { spawnDetector, type DetectorProcess } from './detector-process.js';
+import type { FaultMeasurement } from './fault-report.js';
 import { deleteKeys, testEnv } from './test-detector.js';
 import { readTopicToEnd } from './topic-to-end.js';
 
@@ -168,6 +169,44 @@ export async function startFaultRun(
 }
 
 /** What a compliance user compares: who was alerted, for which rules, how severely. */
+/** What an uninterrupted run of the backlog gave: the reference a fault run is compared with. */
+export interface ReferenceRun {
+  alerts: Alert[];
+  /** The reference's row of the fault report. */
+  measurement: FaultMeasurement;
+  /** State counts of the wallets asked for (`countsOf`), empty otherwise. */
+  counts: Map<string, string>;
+}
+
+/** Runs the backlog once through one detector, start to end, with nothing failing. */
+export async function referenceRun(
+  events: TransactionEventInput[],
+  options: FaultRunOptions & { fault?: string; countsOf?: string[] },
+): Promise<ReferenceRun> {
+  const run = await startFaultRun(events, options);
+  try {
+    const detector = run.start();
+    const started = Date.now();
+    await run.caughtUp();
+    const totalMs = Date.now() - started;
+    const alerts = await run.alerts();
+    const counts = options.countsOf ? await run.counts(options.countsOf) : new Map<string, string>();
+    await detector.signal('SIGTERM');
+    const measurement: FaultMeasurement = {
+      fault: options.fault ?? 'none (reference)',
+      events: run.total,
+      alerts: alerts.length,
+      duplicates: 0,
+      lost: 0,
+      recoverMs: null,
+      totalMs,
+    };
+    return { alerts, measurement, counts };
+  } finally {
+    await run.close();
+  }
+}
+
 export function alertSignature(alert: Alert): string {
   return `${alert.walletId} | ${[...alert.rules].sort().join('+')} | ${alert.severity}`;
 }
