@@ -6,6 +6,8 @@ import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 import { spread } from './percentile.js';
 
 import type { ConsumerKind } from './bench-options.js';
+import type { CommitLatency } from './commit-latency.js';
+import type { DetectorRun } from './detector-throughput.js';
 
 export const CONSUMER_NAMES: Record<ConsumerKind, string> = {
   plain: '(a) kafkajs read + JSON.parse',
@@ -62,34 +64,15 @@ export interface WalletBytesRecord {
   usedMemoryPerWallet: number;
 }
 
-export interface LatencyRecord {
+export interface LatencyRecord extends CommitLatency {
   detector: 'before' | 'new';
-  rate: number;
-  seconds: number;
-  achievedRate: number;
-  events: number;
-  committed: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
   load1AtStart: number;
 }
 
-export interface ScalingRecord {
+export interface ScalingRecord extends DetectorRun {
   partitions: number;
   instances: number;
   redis: 'standalone' | 'cluster';
-  events: number;
-  eventsPerSec: number;
-  detectorMicrosPerEvent: number;
-  redisMicrosPerEvent: number;
-  kafkaMicrosPerEvent: number | null;
-  eventsPerTransaction: number | null;
-  stateConflicts: number | null;
-  chunkRetries: number | null;
-  load1AtStart: number;
-  otherCores: number;
 }
 
 export interface BenchResult {
