@@ -33,14 +33,7 @@ import {
   waitForGroup,
 } from './kafka-bench.js';
 import { busiestProcesses, pidFromFile } from './machine-cpu.js';
-import {
-  deleteKeys,
-  keysPerWalletV1,
-  localRedisPid,
-  recordPerWallet,
-  walletBytes,
-  type WalletKeyLayout,
-} from './redis-probe.js';
+import { deleteKeys, layoutInUse, localRedisPid, walletBytes } from './redis-probe.js';
 import { checkoutRevision, type RevisionCheckout } from './revision-checkout.js';
 
 const DAY = 86_400_000;
@@ -156,10 +149,6 @@ async function throughputPhase(ctx: Context): Promise<void> {
   const sample = sampleWalletIds(options.wallets, 200);
   const decode = flowGuardDecode(options);
   const kinds = options.consumers.filter((kind) => kind !== 'before' || ctx.before);
-  const layouts: Record<'before' | 'new', WalletKeyLayout> = {
-    before: keysPerWalletV1,
-    new: recordPerWallet,
-  };
   const bytes: Record<'before' | 'new', WalletBytesRecord[]> = { before: [], new: [] };
 
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
@@ -210,7 +199,12 @@ async function throughputPhase(ctx: Context): Promise<void> {
           kafkaPid: ctx.kafkaPid,
         });
         bytes[kind].push({
-          ...(await walletBytes(redis, runNames.keyPrefix, sample, layouts[kind])),
+          ...(await walletBytes(
+            redis,
+            runNames.keyPrefix,
+            sample,
+            await layoutInUse(redis, runNames.keyPrefix, sample),
+          )),
           usedMemoryPerWallet: ((await usedMemory(redis)) - memoryBefore) / generator.walletsTouched,
         });
         // Every run starts from an empty Redis for its prefix; the previous run's keys go.

@@ -94,6 +94,19 @@ export const keysPerWalletV1: WalletKeyLayout = (prefix, walletId) => {
   );
 };
 
+/**
+ * The layout a detector wrote, read off Redis rather than assumed from the revision (BEFORE may be any
+ * revision): a record per wallet when any sampled wallet has one, else the keys of the pipeline before.
+ */
+export async function layoutInUse(
+  redis: Redis,
+  prefix: string,
+  walletIds: string[],
+): Promise<WalletKeyLayout> {
+  const records = walletIds.flatMap((id) => recordPerWallet(prefix, id));
+  return (await redis.exists(...records)) > 0 ? recordPerWallet : keysPerWalletV1;
+}
+
 /** Sums MEMORY USAGE over each sampled wallet's keys; the median and the largest wallet of the sample. */
 export async function walletBytes(
   redis: Redis,
