@@ -64,10 +64,18 @@ export async function topicMessageCount(admin: Admin, topic: string): Promise<nu
   return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
-/** Offsets the group committed on the topic, summed over partitions (an uncommitted one counts 0). */
+/**
+ * Offsets the group committed on the topic, summed over partitions (an uncommitted one counts 0). A
+ * retriable refusal (a fresh broker still electing the group's coordinator) counts as nothing yet.
+ */
 export async function committedCount(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } catch (error) {
+    if ((error as { retriable?: unknown }).retriable === true) return 0;
+    throw error;
+  }
 }
 
 /** Waits until the group is Stable with `members` members (a joined consumer fetches from then on). */

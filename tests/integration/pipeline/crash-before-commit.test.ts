@@ -15,6 +15,8 @@ import { StreamRegistry } from '../../../services/detector/src/pipeline/stream-r
 import { createRedisClient } from '../../../services/detector/src/redis/redis-connection.js';
 import { RuleCatalogHolder } from '../../../services/detector/src/rules/rule-catalog-holder.js';
 import { DonorIndex } from '../../../services/detector/src/state/donor-index.js';
+import { WalletLeases } from '../../../services/detector/src/state/wallet-leases.js';
+import { WalletStateCache } from '../../../services/detector/src/state/wallet-state-cache.js';
 import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
 import { connectionEnv, testRedis } from '../../support/clients.js';
 import { campaign, deposit, HOUR, MINUTE } from '../../support/events.js';
@@ -30,6 +32,8 @@ const committed = new Map<number, bigint>();
 const handler = createChunkHandler({
   config,
   store: new WalletStateStore(redis, prefix, config.features),
+  leases: new WalletLeases(),
+  cache: new WalletStateCache({ maxEntries: 1000, maxIdleMs: 60_000 }),
   donors: new DonorIndex(redis, prefix),
   streams: new StreamRegistry(redis, prefix, logger),
   catalog: new RuleCatalogHolder(config.rulesFile, config.features.windows, config.features.base, logger)

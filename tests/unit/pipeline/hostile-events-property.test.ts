@@ -15,6 +15,9 @@ import { createMetrics } from '../../../services/detector/src/metrics.js';
 import { decodeRecord, type DecodeContext } from '../../../services/detector/src/pipeline/decode-record.js';
 import type { PipelineDeps } from '../../../services/detector/src/pipeline/pipeline-deps.js';
 import { StreamRegistry } from '../../../services/detector/src/pipeline/stream-registry.js';
+import { ChunkWallets } from '../../../services/detector/src/pipeline/chunk-wallets.js';
+import { WalletLeases } from '../../../services/detector/src/state/wallet-leases.js';
+import { WalletStateCache } from '../../../services/detector/src/state/wallet-state-cache.js';
 import { runTransactionChunk } from '../../../services/detector/src/pipeline/transaction-chunk.js';
 import { loadRuleCatalog } from '../../../services/detector/src/rules/rule-catalog.js';
 import type { DonorIndex } from '../../../services/detector/src/state/donor-index.js';
@@ -54,6 +57,8 @@ async function runChunk(records: SourceRecord[], nowMs: number) {
       load: async (ids: string[]) =>
         new Map(ids.map((id) => [id, emptyWalletState(id, config.features.fineBucketMs)])),
     } as unknown as WalletStateStore,
+    leases: new WalletLeases(),
+    cache: new WalletStateCache({ maxEntries: 0, maxIdleMs: 0 }),
     donors: {
       lookup: async () => new Map(),
       recentGifts: async (payers: string[]) => new Map(payers.map((p) => [p, []])),
@@ -76,7 +81,8 @@ async function runChunk(records: SourceRecord[], nowMs: number) {
     attempt: 1,
     signal: new AbortController().signal,
   };
-  const work = await runTransactionChunk(deps, ctx, records);
+  const wallets = new ChunkWallets(deps);
+  const work = await runTransactionChunk(deps, ctx, records, wallets).finally(() => wallets.release());
   const out = work.output.records();
   return {
     alerts: out.filter((r) => r.topic === config.kafka.alertsTopic).map((r) => String(r.value)),

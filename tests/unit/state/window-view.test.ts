@@ -8,6 +8,7 @@ import {
   decodeWalletState,
   encodeWalletState,
 } from '../../../services/detector/src/state/wallet-state-codec.js';
+import { WalletStateCache } from '../../../services/detector/src/state/wallet-state-cache.js';
 import { emptyWalletState, type WalletState } from '../../../services/detector/src/state/wallet-state.js';
 import { WalletView, type WindowFeatures } from '../../../services/detector/src/state/window-view.js';
 import { referenceHistory, referenceWindows } from '../../support/reference-windows.js';
@@ -232,7 +233,7 @@ function recordsOf(steps: Step[], base: number) {
 }
 
 describe('window features against the reference', () => {
-  it('match on random three-week streams with duplicates, conflicts, late events and chunked reloads', () => {
+  it('match on random three-week streams with duplicates, conflicts, late events and chunks reloaded or cached', () => {
     fc.assert(
       fc.property(
         fc.array(step, { minLength: 1, maxLength: 160 }),
@@ -241,17 +242,25 @@ describe('window features against the reference', () => {
           fc.nat(10 * 24).map((h) => h * HOUR),
         ),
         fc.integer({ min: 1, max: 60 }),
-        (steps, shift, chunk) => {
+        fc.boolean(),
+        (steps, shift, chunk, viaCache) => {
           const { records, applied } = recordsOf(steps, T0 + shift);
+          const cache = new WalletStateCache({ maxEntries: 1, maxIdleMs: DAY });
           let state = fresh();
           let view = new WalletView(state, features);
           const counted: WalletSide[] = [];
           const bodies = new Map<string, number>();
           const delivered = new Set<string>();
           records.forEach((side, i) => {
-            // Chunk boundaries: the record is written and loaded again, views start over.
+            // Chunk boundaries: the record is written and loaded again, or the next chunk takes the
+            // written state from the process's cache; either way views start over.
             if (i > 0 && i % chunk === 0) {
-              state = decodeWalletState(WALLET, encodeWalletState(state), features);
+              if ((i / chunk) % 2 === 0 || !viaCache) {
+                state = decodeWalletState(WALLET, encodeWalletState(state), features);
+              } else {
+                cache.put(state);
+                state = cache.take(WALLET)!;
+              }
               view = new WalletView(state, features);
             }
             const { eventId, bodyHash, source } = side.event;

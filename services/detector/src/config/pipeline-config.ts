@@ -14,6 +14,10 @@ export const pipelineEnv = {
   /** A watchlist entry without its own end expires this long after it was listed. */
   WATCHLIST_TTL: duration.prefault('90d'),
   RULES_FILE: z.string().optional(),
+  /** Wallet states kept decoded between chunks (0: none); each takes a few KB of heap. */
+  WALLET_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  /** A cached state idle this long is read from Redis again (far below any record's time-to-live). */
+  WALLET_CACHE_IDLE: duration.prefault('10m'),
 };
 
 type PipelineEnv = z.output<z.ZodObject<typeof pipelineEnv>>;
@@ -25,6 +29,8 @@ export interface PipelineConfig {
   stallAfterMs: number;
   shutdownTimeoutMs: number;
   watchlistTtlMs: number;
+  walletCacheSize: number;
+  walletCacheIdleMs: number;
 }
 
 export function buildPipelineConfig(e: PipelineEnv): PipelineConfig {
@@ -35,5 +41,7 @@ export function buildPipelineConfig(e: PipelineEnv): PipelineConfig {
     stallAfterMs: e.STALL_AFTER,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     watchlistTtlMs: e.WATCHLIST_TTL,
+    walletCacheSize: e.WALLET_CACHE_SIZE,
+    walletCacheIdleMs: e.WALLET_CACHE_IDLE,
   };
 }

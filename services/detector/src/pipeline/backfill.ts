@@ -11,7 +11,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { FlowGuardError } from '../errors.js';
 import type { ChunkContext, SourceRecord } from '../kafka/consumer-runtime.js';
-import { settleChunk, writeChunk } from './chunk-writer.js';
+import { runAndWrite } from './chunk-handler.js';
+import { settleChunk } from './chunk-writer.js';
 import { createConsumingPipeline } from './consuming-pipeline.js';
 import { runTransactionChunk } from './transaction-chunk.js';
 
@@ -275,29 +276,19 @@ async function applyFile(
         attempt: 1,
         signal: new AbortController().signal,
       };
-      for (let run = 1; ; run++) {
-        const work = await runTransactionChunk(deps, ctx, records);
-        if ((await writeChunk(deps, work, gate.streamKey)).length) {
-          if (run >= 3)
-            throw new FlowGuardError('FG_STATE_CONFLICT', `${file}: wallets kept changing`, {
-              retryable: true,
-            });
-          continue;
-        }
-        const outputs = work.output.records();
-        const alerts = outputs.filter((r) => r.topic === deps.config.kafka.alertsTopic);
-        rejected += outputs.filter((r) => r.topic === deps.config.kafka.deadLetterTopic).length;
-        if (alerts.length) {
-          await producer.send({
-            topic: deps.config.kafka.alertsTopic,
-            acks: -1,
-            messages: alerts.map((r) => ({ key: r.key, value: r.value })),
-          });
-          deps.metrics.alertsPublished.inc(alerts.length);
-        }
-        await settleChunk(deps, work);
-        break;
+      const work = await runAndWrite(deps, ctx, records, runTransactionChunk);
+      const outputs = work.output.records();
+      const alerts = outputs.filter((r) => r.topic === deps.config.kafka.alertsTopic);
+      rejected += outputs.filter((r) => r.topic === deps.config.kafka.deadLetterTopic).length;
+      if (alerts.length) {
+        await producer.send({
+          topic: deps.config.kafka.alertsTopic,
+          acks: -1,
+          messages: alerts.map((r) => ({ key: r.key, value: r.value })),
+        });
+        deps.metrics.alertsPublished.inc(alerts.length);
       }
+      await settleChunk(deps, work);
       options.progress(`${file}: ${Math.min(lines.length, start + chunkSize)} of ${lines.length} lines`);
     }
   } finally {

@@ -3,6 +3,7 @@
 // the partition's checkpoint. A compare-and-set conflict means another partition wrote one of our
 // wallets meanwhile: the caller runs the chunk again from the load.
 import type { WalletState } from '../state/wallet-state.js';
+import { ChunkWallets } from './chunk-wallets.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import type { ChunkWork } from './transaction-chunk.js';
 
@@ -49,25 +50,35 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
 
 /**
  * After the commit: clear from the wallet records the pending items this chunk published. If it never
- * happens (a crash), the next load finds them below the committed offset and drops them.
+ * happens (a crash), the next load finds them below the committed offset and drops them. The wallets
+ * are leased and loaded afresh (a later chunk may have written them since this one did).
  */
 export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<void> {
   if (!work.settle.size) return;
   const nowMs = deps.now();
   const ids = [...work.settle.keys()];
   const clear = (state: WalletState): boolean => {
-    const entry = work.settle.get(state.walletId);
-    if (!entry) return false;
+    const entry = work.settle.get(state.walletId)!;
     const before = state.pending.alerts.length + state.pending.seeds.length;
     state.pending.alerts = state.pending.alerts.filter((p) => !entry.alertIds.has(p.alertId));
     state.pending.seeds = state.pending.seeds.filter((s) => !entry.seedOffsets.has(String(s.source.offset)));
     return state.pending.alerts.length + state.pending.seeds.length !== before;
   };
-  let states = ids.map((id) => work.wallets.get(id).state).filter(clear);
-  for (let attempt = 0; attempt < 2 && states.length; attempt++) {
-    const { conflicts } = await deps.store.write(states, (s) => recordTtlMs(s, deps, nowMs));
-    if (!conflicts.length) return;
-    const fresh = await deps.store.load(conflicts);
-    states = conflicts.map((id) => fresh.get(id)!).filter(clear);
+  const wallets = new ChunkWallets(deps);
+  try {
+    await wallets.load(ids);
+    let pending = ids;
+    for (let attempt = 0; attempt < 2 && pending.length; attempt++) {
+      const states = pending.map((id) => wallets.get(id).state).filter(clear);
+      const { conflicts } = await deps.store.write(states, (s) => recordTtlMs(s, deps, nowMs));
+      if (!conflicts.length) {
+        wallets.keep();
+        return;
+      }
+      await wallets.reload(conflicts);
+      pending = conflicts;
+    }
+  } finally {
+    wallets.release();
   }
 }

@@ -13,6 +13,8 @@ import { connectRedis, createRedisClient, type RedisClient } from '../redis/redi
 import { checkRedisDurability } from '../redis/redis-durability.js';
 import { RuleCatalogHolder } from '../rules/rule-catalog-holder.js';
 import { DonorIndex } from '../state/donor-index.js';
+import { WalletLeases } from '../state/wallet-leases.js';
+import { WalletStateCache } from '../state/wallet-state-cache.js';
 import { WalletStateStore } from '../state/wallet-state-store.js';
 import { createChunkHandler } from './chunk-handler.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -63,11 +65,20 @@ export async function createConsumingPipeline(
   const prefix = config.redis.keyPrefix;
   const store = new WalletStateStore(redis, prefix, config.features);
   const streams = new StreamRegistry(redis, prefix, logger);
+  const cache = new WalletStateCache({
+    maxEntries: config.pipeline.walletCacheSize,
+    maxIdleMs: config.pipeline.walletCacheIdleMs,
+    onLookup: (hit) => metrics.walletCacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
+  });
+  // A Redis that went away may come back without some records: cached versions could then repeat.
+  for (const event of ['close', 'reconnecting', '-node', 'node error']) redis.on(event, () => cache.clear());
   // The handler asks the runtime for committed offsets; the runtime needs the handler: tie the knot.
   const committed: { runtime?: ConsumerRuntime } = {};
   const deps: PipelineDeps = {
     config,
     store,
+    leases: new WalletLeases(),
+    cache,
     donors: new DonorIndex(redis, prefix),
     streams,
     catalog: rules.current,

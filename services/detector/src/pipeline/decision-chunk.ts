@@ -6,7 +6,7 @@ import { WalletMentionSchema, type WalletMention } from '../../../../schemas/wal
 import type { ChunkContext, SourceRecord } from '../kafka/consumer-runtime.js';
 import { evaluateRules } from '../rules/evaluate-rules.js';
 import { hasNoEvents, type ActiveFlag, type EffectSource, type WalletState } from '../state/wallet-state.js';
-import type { ChunkWallet } from './chunk-wallets.js';
+import type { ChunkWallet, ChunkWallets } from './chunk-wallets.js';
 import { DonorOverlay } from './donor-overlay.js';
 import { nestsDeeperThan } from './json-depth.js';
 import { reconcilePending } from './pending-effects.js';
@@ -48,8 +48,9 @@ export async function runDecisionChunk(
   deps: PipelineDeps,
   ctx: ChunkContext,
   records: SourceRecord[],
+  wallets: ChunkWallets,
 ): Promise<ChunkWork> {
-  const session = new ChunkSession(deps, ctx, records);
+  const session = new ChunkSession(deps, ctx, records, wallets);
   const { config } = deps;
   const isMention = ctx.topic === config.kafka.mentionsTopic;
   // Decisions nest a little deeper than events (a flag inside an audit record, before/after values).

@@ -5,12 +5,18 @@ import type { CurrencyConverter } from '../domain/money.js';
 import type { Metrics } from '../metrics.js';
 import type { RuleCatalog } from '../rules/rule-catalog.js';
 import type { DonorIndex } from '../state/donor-index.js';
+import type { WalletLeases } from '../state/wallet-leases.js';
+import type { WalletStateCache } from '../state/wallet-state-cache.js';
 import type { WalletStateStore } from '../state/wallet-state-store.js';
 import type { StreamRegistry } from './stream-registry.js';
 
 export interface PipelineDeps {
   config: Config;
   store: WalletStateStore;
+  /** Which wallets a chunk of this process works on now (one process-wide instance). */
+  leases: WalletLeases;
+  /** Wallet states at their stored version, kept between chunks (one process-wide instance). */
+  cache: WalletStateCache;
   donors: DonorIndex;
   streams: StreamRegistry;
   catalog: () => RuleCatalog;

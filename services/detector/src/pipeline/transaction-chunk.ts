@@ -20,7 +20,7 @@ import { applySide, checkSide, recordSeen } from '../state/apply-side.js';
 import type { Gift } from '../state/donor-index.js';
 import type { EffectSource, WalletState } from '../state/wallet-state.js';
 import { ChunkOutput } from './chunk-output.js';
-import { ChunkWallets, type ChunkWallet } from './chunk-wallets.js';
+import type { ChunkWallet, ChunkWallets } from './chunk-wallets.js';
 import { decodeRecord } from './decode-record.js';
 import { DonorOverlay } from './donor-overlay.js';
 import { reconcilePending } from './pending-effects.js';
@@ -73,9 +73,10 @@ export class ChunkSession {
     readonly deps: PipelineDeps,
     readonly ctx: ChunkContext,
     readonly records: SourceRecord[],
+    wallets: ChunkWallets,
   ) {
     this.output = new ChunkOutput(deps.config, deps.now());
-    this.wallets = new ChunkWallets(deps.store, deps.config.features);
+    this.wallets = wallets;
     this.catalog = deps.catalog();
     this.seeding = seedingPolicyOf(this.catalog);
     this.policy = {
@@ -241,8 +242,9 @@ export async function runTransactionChunk(
   deps: PipelineDeps,
   ctx: ChunkContext,
   records: SourceRecord[],
+  wallets: ChunkWallets,
 ): Promise<ChunkWork> {
-  const session = new ChunkSession(deps, ctx, records);
+  const session = new ChunkSession(deps, ctx, records, wallets);
   const { config, metrics } = deps;
   const nowMs = deps.now();
 

@@ -1,0 +1,106 @@
+// Which wallets a chunk of this process works on right now. Chunks of different partitions run
+// concurrently; two that load the same wallet both change it and one loses the compare-and-set and runs
+// again whole. A chunk therefore takes the lease of its wallets first: all of them at once or none,
+// waiting while another chunk holds any of them. All-or-nothing cannot deadlock; waiters are served
+// in arrival order among those that overlap, so a chunk with many wallets is not starved by small ones.
+// Writers in other processes are still caught by the compare-and-set; this only spares the re-runs
+// that two partitions of one process would cause each other.
+
+interface Waiter {
+  ids: Set<string>;
+  grant: () => void;
+}
+
+export class WalletLease {
+  private released = false;
+
+  constructor(
+    private readonly leases: WalletLeases,
+    readonly held: Set<string>,
+  ) {}
+
+  /** Takes the wallets no other chunk holds (never waits); returns those now held by this lease. */
+  extend(ids: Iterable<string>): string[] {
+    if (this.released) return [];
+    const taken = this.leases.takeFree(ids);
+    for (const id of taken) this.held.add(id);
+    return taken;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.leases.give(this.held);
+  }
+}
+
+export class WalletLeases {
+  private readonly held = new Set<string>();
+  private waiters: Waiter[] = [];
+
+  /** Waits until none of `ids` is held, then holds them all. */
+  async acquire(ids: Iterable<string>): Promise<WalletLease> {
+    const wanted = new Set(ids);
+    if (!this.anyHeld(wanted) && !this.anyWaitedFor(wanted)) return this.grant(wanted);
+    await new Promise<void>((resolve) => this.waiters.push({ ids: wanted, grant: resolve }));
+    return new WalletLease(this, new Set(wanted));
+  }
+
+  /** Wallets held by some chunk of this process (for metrics and tests). */
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** @internal the free ones of `ids`, now held. */
+  takeFree(ids: Iterable<string>): string[] {
+    const taken: string[] = [];
+    for (const id of ids) {
+      if (this.held.has(id) || this.waitedFor(id)) continue;
+      this.held.add(id);
+      taken.push(id);
+    }
+    return taken;
+  }
+
+  /** @internal */
+  give(ids: Iterable<string>): void {
+    for (const id of ids) this.held.delete(id);
+    this.serveWaiters();
+  }
+
+  private grant(ids: Set<string>): WalletLease {
+    for (const id of ids) this.held.add(id);
+    return new WalletLease(this, new Set(ids));
+  }
+
+  private anyHeld(ids: Set<string>, blocked?: Set<string>): boolean {
+    for (const id of ids) if (this.held.has(id) || blocked?.has(id)) return true;
+    return false;
+  }
+
+  private anyWaitedFor(ids: Set<string>): boolean {
+    if (!this.waiters.length) return false;
+    for (const id of ids) if (this.waitedFor(id)) return true;
+    return false;
+  }
+
+  private waitedFor(id: string): boolean {
+    return this.waiters.some((w) => w.ids.has(id));
+  }
+
+  private serveWaiters(): void {
+    // A waiter is served when its wallets are free and no earlier waiter wants any of them.
+    const blocked = new Set<string>();
+    const still: Waiter[] = [];
+    for (const waiter of this.waiters) {
+      if (this.anyHeld(waiter.ids, blocked)) {
+        for (const id of waiter.ids) blocked.add(id);
+        still.push(waiter);
+        continue;
+      }
+      for (const id of waiter.ids) this.held.add(id);
+      waiter.grant();
+    }
+    this.waiters = still;
+  }
+}
