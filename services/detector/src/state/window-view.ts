@@ -314,22 +314,25 @@ class WindowTracker implements WalletStateListener {
     if (Number.isNaN(this.state.lastEventMs)) return;
     const fine = stale.filter((w) => w.fine);
     const hourly = stale.filter((w) => !w.fine);
-    if (fine.length) this.state.fine.buckets.forEach((values, index) => addToWindows(fine, index, values));
-    if (hourly.length)
-      this.state.hourly.buckets.forEach((values, index) => addToWindows(hourly, index, values));
-    this.state.payers.forEach((payer) => {
-      for (let i = 0; i < stale.length; i++) countPayer(stale[i]!, payer, 1);
-    });
-    this.state.payees.forEach((payee) => {
-      for (let i = 0; i < stale.length; i++)
-        if (payee.lastMs >= stale[i]!.startMs) stale[i]!.distinctPayees += 1;
-    });
+    if (fine.length) addSeries(fine, this.state.fine.buckets);
+    if (hourly.length) addSeries(hourly, this.state.hourly.buckets);
+    // Plain loops over the sets: this runs whenever a window's first bucket moves, over every
+    // counterparty the wallet holds (up to COUNTERPARTY_CAP).
+    const n = stale.length;
+    for (const payer of this.state.payers.values()) {
+      for (let i = 0; i < n; i++) countPayer(stale[i]!, payer, 1);
+    }
+    for (const payee of this.state.payees.values()) {
+      for (let i = 0; i < n; i++) if (payee.lastMs >= stale[i]!.startMs) stale[i]!.distinctPayees += 1;
+    }
   }
 }
 
-function addToWindows(windows: RunningWindow[], index: number, values: readonly number[]): void {
-  for (let i = 0; i < windows.length; i++)
-    if (index >= windows[i]!.startIndex) add(windows[i]!.values, values);
+function addSeries(windows: RunningWindow[], buckets: BucketSeries['buckets']): void {
+  for (const [index, values] of buckets) {
+    for (let i = 0; i < windows.length; i++)
+      if (index >= windows[i]!.startIndex) add(windows[i]!.values, values);
+  }
 }
 
 function countPayer(w: RunningWindow, payer: Readonly<Counterparty>, sign: 1 | -1): void {
