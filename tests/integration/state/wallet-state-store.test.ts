@@ -99,6 +99,28 @@ describe.each([
     expect((await store.read('rt-7'))!.payers.has('ref:rt-7')).toBe(true);
   });
 
+  it('decides each record of a large write on its own: stale ones conflict, the rest are stored', async () => {
+    // 450 records: more than one script call holds (200), and on a cluster one call per slot.
+    const ids = Array.from({ length: 450 }, (_, i) => `many-${i}`);
+    const states = await store.load(ids);
+    for (const [id, state] of states) applyAll(state, [deposit(id, 'ref:a')]);
+    const stale = new Set(ids.filter((_, i) => i % 97 === 5));
+    // Another writer got to these first: their loaded version 0 is no longer the stored one.
+    const other = await store.load([...stale]);
+    for (const [id, state] of other) applyAll(state, [deposit(id, 'ref:other')]);
+    expect((await store.write([...other.values()], () => TTL)).conflicts).toEqual([]);
+
+    const outcome = await store.write([...states.values()], () => TTL);
+    expect(outcome.conflicts.sort()).toEqual([...stale].sort());
+    expect(outcome.written.map((s) => s.walletId).sort()).toEqual(ids.filter((id) => !stale.has(id)).sort());
+    const loaded = await store.load(ids);
+    for (const id of ids) {
+      const payer = stale.has(id) ? 'ref:other' : 'ref:a';
+      expect(loaded.get(id)!.payers.has(payer)).toBe(true);
+      expect(loaded.get(id)!.version).toBe(1);
+    }
+  });
+
   it('sets the time-to-live it is given', async () => {
     const state = (await store.load(['ttl-wallet'])).get('ttl-wallet')!;
     applyAll(state, [deposit('ttl-wallet', 'ref:a')]);

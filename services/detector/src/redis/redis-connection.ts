@@ -17,13 +17,14 @@ export type RedisConnectionSettings = Pick<RedisConfig, 'url' | 'clusterNodes'> 
 const SCRIPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scripts');
 
 /**
- * Script files are `<name>-<numberOfKeys>.lua`. They are registered under a versioned command name so
- * two releases running side by side never call each other's script body.
+ * Script files are `<name>-<numberOfKeys>.lua`, or `<name>-n.lua` for a script given any number of
+ * keys. They are registered under a versioned command name so two releases running side by side never
+ * call each other's script body.
  */
 const SCRIPT_VERSION = 'V1';
 const SCRIPTS = {
   probeDonorFilter: 'probe-donor-filter-1.lua',
-  writeWalletState: 'write-wallet-state-1.lua',
+  writeWalletStates: 'write-wallet-states-n.lua',
   recordGift: 'record-gift-1.lua',
 } as const;
 
@@ -36,10 +37,11 @@ export function scriptCommand(name: ScriptName): string {
 
 function registerScripts(client: RedisClient): void {
   for (const [name, file] of Object.entries(SCRIPTS)) {
-    const numberOfKeys = Number(/-(\d+)\.lua$/.exec(file)![1]);
+    const keys = /-(\d+|n)\.lua$/.exec(file)![1]!;
     // ioredis runs these by EVALSHA and falls back to EVAL when the server's script cache was flushed.
+    // Without numberOfKeys, the caller passes the key count first (callScript does).
     client.defineCommand(scriptCommand(name as ScriptName), {
-      numberOfKeys,
+      ...(keys === 'n' ? {} : { numberOfKeys: Number(keys) }),
       lua: readFileSync(join(SCRIPTS_DIR, file), 'utf8'),
     });
   }
@@ -186,8 +188,7 @@ export function callScript(
   keys: string[],
   args: ScriptArg[],
 ): void {
-  (pipeline as unknown as Record<string, (...a: ScriptArg[]) => void>)[scriptCommand(name)]!(
-    ...keys,
-    ...args,
-  );
+  const call = (pipeline as unknown as Record<string, (...a: ScriptArg[]) => void>)[scriptCommand(name)]!;
+  if (SCRIPTS[name].endsWith('-n.lua')) call.call(pipeline, keys.length, ...keys, ...args);
+  else call.call(pipeline, ...keys, ...args);
 }

@@ -1,6 +1,8 @@
 // Loads and writes wallet state records in Redis: one pipelined round of GETs for a chunk's wallets,
-// one pipelined round of compare-and-set writes (write-wallet-state-1.lua). One key per wallet, hash-
-// tagged by the wallet, so every command addresses one slot on a Redis Cluster.
+// one pipelined round of compare-and-set writes (write-wallet-states-n.lua, many records a call). One
+// key per wallet, hash-tagged by the wallet; every call addresses one slot on a Redis Cluster.
+import calculateSlot from 'cluster-key-slot';
+import { Cluster } from 'ioredis';
 import type { FeatureConfig } from '../config/feature-config.js';
 import { FlowGuardError } from '../errors.js';
 import { runPipelined } from '../redis/pipelined.js';
@@ -15,10 +17,12 @@ export interface WriteOutcome {
   conflicts: string[];
 }
 
-/** write-wallet-state-1.lua's replies. */
+/** write-wallet-states-n.lua's replies, one per record. */
 const WRITTEN = 0;
 const CONFLICT = 1;
 const STORED_UNREADABLE = 2;
+/** Records one script call writes at most: a call holds the server while it runs. */
+const RECORDS_PER_CALL = 200;
 
 export class WalletStateStore {
   constructor(
@@ -60,7 +64,7 @@ export class WalletStateStore {
   async write(states: WalletState[], ttlMsOf: (state: WalletState) => number): Promise<WriteOutcome> {
     const seen = new Set<string>();
     // Encode everything before writing anything: a state that cannot be encoded fails the whole write.
-    const commands = states.map((state) => {
+    const records = states.map((state) => {
       if (seen.has(state.walletId)) {
         throw new FlowGuardError(
           'FG_STATE_INVALID',
@@ -69,18 +73,33 @@ export class WalletStateStore {
       }
       seen.add(state.walletId);
       const key = this.walletKey(state.walletId);
-      const bytes = encodeWalletState(state, state.version + 1);
-      const ttl = ttlOf(state, ttlMsOf);
       return {
         key,
-        add: (p: Parameters<typeof callScript>[0]) =>
-          callScript(p, 'writeWalletState', [key], [state.version, bytes, ttl]),
+        args: [state.version, encodeWalletState(state, state.version + 1), ttlOf(state, ttlMsOf)],
       };
     });
-    const replies = await runPipelined(this.redis, commands);
+    const groups = this.callGroups(records.map((r) => r.key));
+    const replies = await runPipelined(
+      this.redis,
+      groups.map((indexes) => ({
+        key: records[indexes[0]!]!.key,
+        add: (p) =>
+          callScript(
+            p,
+            'writeWalletStates',
+            indexes.map((i) => records[i]!.key),
+            indexes.flatMap((i) => records[i]!.args),
+          ),
+      })),
+    );
+    const codes: unknown[] = new Array(states.length);
+    groups.forEach((indexes, g) => {
+      const reply = replies[g];
+      indexes.forEach((i, k) => (codes[i] = Array.isArray(reply) ? reply[k] : reply));
+    });
     const outcome: WriteOutcome = { written: [], conflicts: [] };
     states.forEach((state, i) => {
-      const reply = replies[i];
+      const reply = codes[i];
       if (reply === WRITTEN) {
         state.version += 1;
         outcome.written.push(state);
@@ -88,16 +107,42 @@ export class WalletStateStore {
       else if (reply === STORED_UNREADABLE) {
         throw new FlowGuardError(
           'FG_STATE_CORRUPT',
-          `the stored record of wallet ${state.walletId} (${commands[i]!.key}) has no readable header`,
+          `the stored record of wallet ${state.walletId} (${records[i]!.key}) has no readable header`,
         );
       } else {
         throw new FlowGuardError(
           'FG_REDIS_SCRIPT',
-          `write-wallet-state-1 refused the record of wallet ${state.walletId} (reply ${String(reply)})`,
+          `write-wallet-states refused the record of wallet ${state.walletId} (reply ${String(reply)})`,
         );
       }
     });
     return outcome;
+  }
+
+  /**
+   * Which records go in one script call: on a Redis Cluster those of one slot (a call may address only
+   * one), elsewhere up to RECORDS_PER_CALL at a time (one call blocks the server while it runs).
+   */
+  private callGroups(keys: string[]): number[][] {
+    const groups: number[][] = [];
+    if (this.redis instanceof Cluster) {
+      const bySlot = new Map<number, number[]>();
+      keys.forEach((key, i) => {
+        const slot = calculateSlot(key);
+        const group = bySlot.get(slot);
+        if (group && group.length < RECORDS_PER_CALL) group.push(i);
+        else {
+          const fresh = [i];
+          bySlot.set(slot, fresh);
+          groups.push(fresh);
+        }
+      });
+      return groups;
+    }
+    for (let start = 0; start < keys.length; start += RECORDS_PER_CALL) {
+      groups.push(keys.slice(start, start + RECORDS_PER_CALL).map((_, k) => start + k));
+    }
+    return groups;
   }
 
   private stateOf(walletId: string, bytes: Buffer | null): WalletState {

@@ -1,0 +1,44 @@
+--[[
+  Writes wallet state records, each by compare-and-set: a record is stored only if the stored one still
+  has the version its writer loaded. Many records in one call (the keys of one call share a slot on a
+  Redis Cluster; on a standalone Redis a chunk's records go in a few calls), each decided on its own.
+  The version sits in the record's fixed header (state/wallet-state-codec.ts: byte 1 is the format,
+  bytes 2-7 the version, unsigned big-endian), so only those 7 bytes are read (GETRANGE), never the
+  whole value.
+
+  KEYS[i]        record  STRING  the wallet state record, fg:{w:<walletId>}
+  ARGV[3i - 2]   the version the writer loaded (0: there was no record)
+  ARGV[3i - 1]   the new record, whose header carries version ARGV[3i - 2] + 1
+  ARGV[3i]       time-to-live, ms (a positive integer)
+
+  Returns one code per key: 0 written, 1 the stored version is another (a concurrent writer: reload and
+  re-apply), 2 the stored value has no readable header, 3 the new record's header does not carry the
+  loaded version + 1.
+]]
+local WRITTEN, CONFLICT, STORED_UNREADABLE, BAD_HEADER = 0, 1, 2, 3
+
+local function versionOf(header)
+  if #header < 7 then return nil end
+  local a, b, c, d, e, f = string.byte(header, 2, 7)
+  return ((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f
+end
+
+local function write(key, expected, record, ttl)
+  if versionOf(record) ~= expected + 1 then return BAD_HEADER end
+  local stored = redis.call('GETRANGE', key, 0, 6)
+  local current = 0
+  if stored ~= '' then
+    current = versionOf(stored)
+    if current == nil then return STORED_UNREADABLE end
+  end
+  if current ~= expected then return CONFLICT end
+  redis.call('SET', key, record, 'PX', ttl)
+  return WRITTEN
+end
+
+local replies = {}
+for i = 1, #KEYS do
+  local at = 3 * i
+  replies[i] = write(KEYS[i], tonumber(ARGV[at - 2]), ARGV[at - 1], ARGV[at])
+end
+return replies
