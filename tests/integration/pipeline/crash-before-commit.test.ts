@@ -33,7 +33,7 @@ const handler = createChunkHandler({
   config,
   store: new WalletStateStore(redis, prefix, config.features),
   leases: new WalletLeases(),
-  cache: new WalletStateCache({ maxEntries: 1000, maxIdleMs: 60_000 }),
+  cache: new WalletStateCache({ maxBytes: 64 * 1024 * 1024, maxIdleMs: 60_000 }),
   donors: new DonorIndex(redis, prefix),
   streams: new StreamRegistry(redis, prefix, logger),
   catalog: new RuleCatalogHolder(config.rulesFile, config.features.windows, config.features.base, logger)

@@ -58,7 +58,7 @@ async function runChunk(records: SourceRecord[], nowMs: number) {
         new Map(ids.map((id) => [id, emptyWalletState(id, config.features.fineBucketMs)])),
     } as unknown as WalletStateStore,
     leases: new WalletLeases(),
-    cache: new WalletStateCache({ maxEntries: 0, maxIdleMs: 0 }),
+    cache: new WalletStateCache({ maxBytes: 0, maxIdleMs: 0 }),
     donors: {
       lookup: async () => new Map(),
       recentGifts: async (payers: string[]) => new Map(payers.map((p) => [p, []])),

@@ -1,40 +1,58 @@
-// The cache hands a state to one taker only, forgets the least recently stored first, and never
-// serves an entry idle too long or one kept before a clear (a Redis that went away).
+// The cache hands a state to one taker only, forgets the least recently kept first once its heap
+// budget is spent, never keeps one state that would take a large share of it, and never serves an
+// entry idle too long or one kept before a clear (a Redis that went away).
 import { describe, expect, it } from 'vitest';
-import { WalletStateCache } from '../../../services/detector/src/state/wallet-state-cache.js';
+import {
+  estimatedHeapBytes,
+  WalletStateCache,
+} from '../../../services/detector/src/state/wallet-state-cache.js';
 import { emptyWalletState } from '../../../services/detector/src/state/wallet-state.js';
 
 const state = (id: string) => emptyWalletState(id, 300_000);
+const EMPTY = estimatedHeapBytes(state('x'));
 
 describe('wallet state cache', () => {
   it('gives a kept state to the first taker only', () => {
-    const cache = new WalletStateCache({ maxEntries: 10, maxIdleMs: 1_000 });
+    const cache = new WalletStateCache({ maxBytes: 1e6, maxIdleMs: 1_000 });
     const s = state('w1');
     cache.put(s);
     expect(cache.take('w1')).toBe(s);
     expect(cache.take('w1')).toBeUndefined();
     expect([cache.hits, cache.misses]).toEqual([1, 1]);
+    expect(cache.bytes).toBe(0);
   });
 
-  it('evicts the least recently kept beyond its size, and keeps nothing at size 0', () => {
-    const cache = new WalletStateCache({ maxEntries: 2, maxIdleMs: 1_000 });
-    for (const id of ['a', 'b', 'a', 'c']) cache.put(state(id));
+  it('evicts the least recently kept beyond its budget, and keeps nothing with a budget of 0', () => {
+    const cache = new WalletStateCache({ maxBytes: 4 * EMPTY + 1, maxIdleMs: 1_000 });
+    for (const id of ['a', 'b', 'c', 'd', 'a', 'e']) cache.put(state(id));
+    expect(cache.size).toBe(4);
+    expect(cache.bytes).toBe(4 * EMPTY);
     expect(cache.take('b')).toBeUndefined();
-    expect(cache.take('a')?.walletId).toBe('a');
-    expect(cache.take('c')?.walletId).toBe('c');
-    const off = new WalletStateCache({ maxEntries: 0, maxIdleMs: 1_000 });
+    for (const id of ['a', 'c', 'd', 'e']) expect(cache.take(id)?.walletId).toBe(id);
+    const off = new WalletStateCache({ maxBytes: 0, maxIdleMs: 1_000 });
     off.put(state('a'));
     expect(off.size).toBe(0);
   });
 
+  it('does not keep a state that would take more than a quarter of the budget', () => {
+    const cache = new WalletStateCache({ maxBytes: 4 * EMPTY + 3_999, maxIdleMs: 1_000 });
+    const big = state('big');
+    for (let i = 0; i < 20; i++) big.payers.set(`p${i}`, { firstMs: 0, lastMs: 0, count: 1, sum: 1 });
+    cache.put(big);
+    cache.put(state('small'));
+    expect(cache.take('big')).toBeUndefined();
+    expect(cache.take('small')?.walletId).toBe('small');
+  });
+
   it('does not serve an entry idle too long, nor one kept before a clear', () => {
     let now = 0;
-    const cache = new WalletStateCache({ maxEntries: 10, maxIdleMs: 1_000, now: () => now });
+    const cache = new WalletStateCache({ maxBytes: 1e6, maxIdleMs: 1_000, now: () => now });
     cache.put(state('old'));
     cache.put(state('cleared'));
     now = 1_001;
     expect(cache.take('old')).toBeUndefined();
     cache.clear();
     expect(cache.take('cleared')).toBeUndefined();
+    expect(cache.bytes).toBe(0);
   });
 });

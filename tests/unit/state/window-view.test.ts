@@ -245,7 +245,7 @@ describe('window features against the reference', () => {
         fc.boolean(),
         (steps, shift, chunk, viaCache) => {
           const { records, applied } = recordsOf(steps, T0 + shift);
-          const cache = new WalletStateCache({ maxEntries: 1, maxIdleMs: DAY });
+          const cache = new WalletStateCache({ maxBytes: 1e9, maxIdleMs: DAY });
           let state = fresh();
           let view = new WalletView(state, features);
           const counted: WalletSide[] = [];

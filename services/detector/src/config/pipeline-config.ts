@@ -14,8 +14,11 @@ export const pipelineEnv = {
   /** A watchlist entry without its own end expires this long after it was listed. */
   WATCHLIST_TTL: duration.prefault('90d'),
   RULES_FILE: z.string().optional(),
-  /** Wallet states kept decoded between chunks (0: none); each takes a few KB of heap. */
-  WALLET_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  /**
+   * Heap for wallet states kept decoded between chunks, in MiB (0: none). A typical wallet takes about
+   * 9 KB, a busy one up to about 300 KB; the default fits the k8s memory limit (512 MiB) with room.
+   */
+  WALLET_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(128),
   /** A cached state idle this long is read from Redis again (far below any record's time-to-live). */
   WALLET_CACHE_IDLE: duration.prefault('10m'),
 };
@@ -29,7 +32,7 @@ export interface PipelineConfig {
   stallAfterMs: number;
   shutdownTimeoutMs: number;
   watchlistTtlMs: number;
-  walletCacheSize: number;
+  walletCacheBytes: number;
   walletCacheIdleMs: number;
 }
 
@@ -41,7 +44,7 @@ export function buildPipelineConfig(e: PipelineEnv): PipelineConfig {
     stallAfterMs: e.STALL_AFTER,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     watchlistTtlMs: e.WATCHLIST_TTL,
-    walletCacheSize: e.WALLET_CACHE_SIZE,
+    walletCacheBytes: e.WALLET_CACHE_MB * 1024 * 1024,
     walletCacheIdleMs: e.WALLET_CACHE_IDLE,
   };
 }

@@ -3,6 +3,7 @@
 // the chunk handler and the consumer runtime over the input, audit and mentions topics.
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
 import type { Config } from '../config/index.js';
 import { CurrencyConverter } from '../domain/money.js';
 import { createConsumerRuntime, type ConsumerRuntime } from '../kafka/consumer-runtime.js';
@@ -66,9 +67,17 @@ export async function createConsumingPipeline(
   const store = new WalletStateStore(redis, prefix, config.features);
   const streams = new StreamRegistry(redis, prefix, logger);
   const cache = new WalletStateCache({
-    maxEntries: config.pipeline.walletCacheSize,
+    maxBytes: config.pipeline.walletCacheBytes,
     maxIdleMs: config.pipeline.walletCacheIdleMs,
     onLookup: (hit) => metrics.walletCacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
+  });
+  new Gauge({
+    name: 'flowguard_wallet_cache_bytes',
+    help: 'Estimated heap of the wallet states kept decoded between chunks (WALLET_CACHE_MB)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(cache.bytes);
+    },
   });
   // A Redis that went away may come back without some records: cached versions could then repeat.
   for (const event of ['close', 'reconnecting', '-node', 'node error']) redis.on(event, () => cache.clear());

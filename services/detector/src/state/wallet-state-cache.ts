@@ -9,8 +9,8 @@
 import type { WalletState } from './wallet-state.js';
 
 export interface WalletStateCacheOptions {
-  /** Entries kept; the least recently used go first. 0 turns the cache off. */
-  maxEntries: number;
+  /** Estimated heap the kept states may take; the least recently kept go first. 0 turns the cache off. */
+  maxBytes: number;
   maxIdleMs: number;
   now?: () => number;
   /** Told of every take: found (true) or not. */
@@ -19,12 +19,33 @@ export interface WalletStateCacheOptions {
 
 interface Entry {
   state: WalletState;
+  bytes: number;
   storedAtMs: number;
+}
+
+/**
+ * A decoded state's heap, estimated from what it holds. Measured on Node 20 (states built by applying
+ * 10 to 2,000 events, then compacted): about 8.8 KB for 13 buckets and 6 payers, 104 KB for 179
+ * buckets, 200 payers and 300 recent ids, 285 KB for 372 buckets, 741 payers and 512 ids; the
+ * weights below land at or above those.
+ */
+export function estimatedHeapBytes(state: WalletState): number {
+  let pending = 0;
+  for (const p of state.pending.alerts) pending += 2 * p.json.length;
+  return (
+    6_000 +
+    150 * (state.fine.buckets.size + state.hourly.buckets.size) +
+    250 * (state.payers.size + state.payees.size) +
+    70 * state.dedup.recent.length +
+    100 * (state.dedup.watermarks.size + state.replacement.overlap.size + state.samples.length) +
+    pending
+  );
 }
 
 export class WalletStateCache {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
+  private heldBytes = 0;
   hits = 0;
   misses = 0;
 
@@ -36,10 +57,15 @@ export class WalletStateCache {
     return this.entries.size;
   }
 
+  /** Estimated heap of the kept states. */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   /** The wallet's state at its stored version, removed from the cache (the caller now owns it). */
   take(walletId: string): WalletState | undefined {
     const entry = this.entries.get(walletId);
-    if (entry) this.entries.delete(walletId);
+    if (entry) this.remove(walletId, entry);
     const hit = entry !== undefined && this.now() - entry.storedAtMs <= this.options.maxIdleMs;
     if (hit) this.hits += 1;
     else this.misses += 1;
@@ -49,18 +75,28 @@ export class WalletStateCache {
 
   /** Keeps a state whose `version` is the one stored in Redis this moment. */
   put(state: WalletState): void {
-    if (this.options.maxEntries <= 0) return;
+    const held = this.entries.get(state.walletId);
+    if (held) this.remove(state.walletId, held);
+    const bytes = estimatedHeapBytes(state);
+    if (bytes > this.options.maxBytes / 4) return;
     // The derived running figures (state.memo) stay: they check the state's revision before use, as
     // they do between two events of one chunk (tests/unit/state/window-view.test.ts compares both).
-    this.entries.delete(state.walletId);
-    this.entries.set(state.walletId, { state, storedAtMs: this.now() });
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+    state.memo.listener?.compact();
+    this.entries.set(state.walletId, { state, bytes, storedAtMs: this.now() });
+    this.heldBytes += bytes;
+    while (this.heldBytes > this.options.maxBytes) {
+      const [oldestId, oldest] = this.entries.entries().next().value as [string, Entry];
+      this.remove(oldestId, oldest);
     }
   }
 
   clear(): void {
     this.entries.clear();
+    this.heldBytes = 0;
+  }
+
+  private remove(walletId: string, entry: Entry): void {
+    this.entries.delete(walletId);
+    this.heldBytes -= entry.bytes;
   }
 }

@@ -278,6 +278,13 @@ class WindowTracker implements WalletStateListener {
     }
   }
 
+  compact(): void {
+    // The hourly history (three arrays of BASELINE_DAYS × 24 numbers) and the snapshots are rebuilt
+    // on their next read; the running figures, which save the recompute, stay.
+    this.history = null;
+    for (const w of this.running) w.snapshot = null;
+  }
+
   applied(revision: number): void {
     // In step only if nothing changed since the figures were last in step.
     if (this.revision === revision - 1) this.revision = revision;
