@@ -62,6 +62,34 @@ async function clusterReady(cluster: Cluster, timeoutMs = 5_000): Promise<void> 
   });
 }
 
+/**
+ * Which of `keys` one multi-key script call may take together: on a Redis Cluster those of one slot (a
+ * call may address only one), elsewhere any; at most `maxPerCall` a call (a call holds the server while
+ * it runs). Returns the indexes into `keys` of each call.
+ */
+export function scriptCallGroups(client: RedisClient, keys: string[], maxPerCall: number): number[][] {
+  const groups: number[][] = [];
+  if (client instanceof Cluster) {
+    const bySlot = new Map<number, number[]>();
+    keys.forEach((key, i) => {
+      const slot = calculateSlot(key);
+      const group = bySlot.get(slot);
+      if (group && group.length < maxPerCall) group.push(i);
+      else {
+        const fresh = [i];
+        bySlot.set(slot, fresh);
+        groups.push(fresh);
+      }
+    });
+    return groups;
+  }
+  for (let start = 0; start < keys.length; start += maxPerCall) {
+    const end = Math.min(keys.length, start + maxPerCall);
+    groups.push(Array.from({ length: end - start }, (_, k) => start + k));
+  }
+  return groups;
+}
+
 function groupByNode(client: RedisClient, commands: PipelinedCommand[]): number[][] {
   if (!(client instanceof Cluster)) return [commands.map((_, i) => i)];
   const byNode = new Map<string, number[]>();

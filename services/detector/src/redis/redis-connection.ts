@@ -25,7 +25,7 @@ const SCRIPT_VERSION = 'V1';
 const SCRIPTS = {
   probeDonorFilter: 'probe-donor-filter-1.lua',
   writeWalletStates: 'write-wallet-states-n.lua',
-  recordGift: 'record-gift-1.lua',
+  recordGifts: 'record-gifts-n.lua',
 } as const;
 
 type ScriptArg = string | number | Buffer;

@@ -3,7 +3,7 @@
 // pre-filter), and which wallets a payer recently gave to (to find, when a wallet is flagged, the
 // wallets its donors had already paid).
 import type { ChainableCommander } from 'ioredis';
-import { runPipelined, type PipelinedCommand } from '../redis/pipelined.js';
+import { runPipelined, scriptCallGroups, type PipelinedCommand } from '../redis/pipelined.js';
 import { callScript, type RedisClient } from '../redis/redis-connection.js';
 
 /** A payer's link to a flagged wallet: it gave to it, and counts with this weight. */
@@ -20,6 +20,8 @@ export interface Gift {
   atMs: number;
 }
 
+/** Gifts one script call records at most: a call holds the server while it runs. */
+const GIFTS_PER_CALL = 200;
 const DONOR_FILTER_BITS = 2 ** 27; // 16 MiB; ~0.7% false positives with a million donors remembered
 
 /** FNV-1a (32 bit) of the payer id, folded onto the filter's size. */
@@ -104,7 +106,7 @@ export class DonorIndex {
     });
   }
 
-  /** Commands that remember who gave to whom, for the retro search. */
+  /** Commands that remember who gave to whom, for the retro search (many gifts a script call). */
   giftCommands(gifts: Gift[], cap: number, ttlMs: number): PipelinedCommand[] {
     // One per (payer, wallet): the newest time wins anyway.
     const newest = new Map<string, Gift>();
@@ -113,10 +115,18 @@ export class DonorIndex {
       const seen = newest.get(id);
       if (!seen || seen.atMs < g.atMs) newest.set(id, g);
     }
-    return [...newest.values()].map((g) => {
-      const key = this.giftsKey(g.payer);
-      return { key, add: (p) => callScript(p, 'recordGift', [key], [g.walletId, g.atMs, cap, ttlMs]) };
-    });
+    const unique = [...newest.values()];
+    const keys = unique.map((g) => this.giftsKey(g.payer));
+    return scriptCallGroups(this.redis, keys, GIFTS_PER_CALL).map((indexes) => ({
+      key: keys[indexes[0]!]!,
+      add: (p) =>
+        callScript(
+          p,
+          'recordGifts',
+          indexes.map((i) => keys[i]!),
+          [cap, ttlMs, ...indexes.flatMap((i) => [unique[i]!.walletId, unique[i]!.atMs])],
+        ),
+    }));
   }
 
   /** The wallets each payer recently gave to (newest first), one pipeline. */

@@ -1,11 +1,9 @@
 // Loads and writes wallet state records in Redis: one pipelined round of GETs for a chunk's wallets,
 // one pipelined round of compare-and-set writes (write-wallet-states-n.lua, many records a call). One
 // key per wallet, hash-tagged by the wallet; every call addresses one slot on a Redis Cluster.
-import calculateSlot from 'cluster-key-slot';
-import { Cluster } from 'ioredis';
 import type { FeatureConfig } from '../config/feature-config.js';
 import { FlowGuardError } from '../errors.js';
-import { runPipelined } from '../redis/pipelined.js';
+import { runPipelined, scriptCallGroups } from '../redis/pipelined.js';
 import { callScript, type RedisClient } from '../redis/redis-connection.js';
 import { decodeWalletState, encodeWalletState } from './wallet-state-codec.js';
 import { emptyWalletState, type WalletState } from './wallet-state.js';
@@ -78,7 +76,11 @@ export class WalletStateStore {
         args: [state.version, encodeWalletState(state, state.version + 1), ttlOf(state, ttlMsOf)],
       };
     });
-    const groups = this.callGroups(records.map((r) => r.key));
+    const groups = scriptCallGroups(
+      this.redis,
+      records.map((r) => r.key),
+      RECORDS_PER_CALL,
+    );
     const replies = await runPipelined(
       this.redis,
       groups.map((indexes) => ({
@@ -117,32 +119,6 @@ export class WalletStateStore {
       }
     });
     return outcome;
-  }
-
-  /**
-   * Which records go in one script call: on a Redis Cluster those of one slot (a call may address only
-   * one), elsewhere up to RECORDS_PER_CALL at a time (one call blocks the server while it runs).
-   */
-  private callGroups(keys: string[]): number[][] {
-    const groups: number[][] = [];
-    if (this.redis instanceof Cluster) {
-      const bySlot = new Map<number, number[]>();
-      keys.forEach((key, i) => {
-        const slot = calculateSlot(key);
-        const group = bySlot.get(slot);
-        if (group && group.length < RECORDS_PER_CALL) group.push(i);
-        else {
-          const fresh = [i];
-          bySlot.set(slot, fresh);
-          groups.push(fresh);
-        }
-      });
-      return groups;
-    }
-    for (let start = 0; start < keys.length; start += RECORDS_PER_CALL) {
-      groups.push(keys.slice(start, start + RECORDS_PER_CALL).map((_, k) => start + k));
-    }
-    return groups;
   }
 
   private stateOf(walletId: string, bytes: Buffer | null): WalletState {
