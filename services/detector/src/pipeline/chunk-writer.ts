@@ -38,10 +38,12 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
     );
   }
   const dirty = work.wallets.dirty();
-  const [{ conflicts }] = await Promise.all([
+  const [{ written, conflicts }] = await Promise.all([
     deps.store.write(dirty, (s) => recordTtlMs(s, deps, nowMs)),
     deps.donors.run(facts),
   ]);
+  // Stored, whatever happened to the others: a run after a conflict finds them as written.
+  for (const state of written) work.wallets.get(state.walletId).dirty = false;
   if (conflicts.length) return conflicts;
   for (const wallet of work.wallets.all()) wallet.dirty = false;
   await deps.streams.checkpoint(streamKey, work.lastOffset);

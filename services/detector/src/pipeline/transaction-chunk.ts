@@ -356,8 +356,8 @@ async function applyEvent(
     const wallet = wallets[i]!;
     if (checks[i] === 'duplicate') {
       metrics.walletUpdates.inc({ status: 'duplicate' });
-      recordSeen(wallet.state, event.source);
-      wallet.dirty = true;
+      // A redelivery below the watermark (a chunk run again after a conflict) leaves the record as is.
+      if (recordSeen(wallet.state, event.source)) wallet.dirty = true;
       continue;
     }
     const result = applySide(wallet.state, side, deps.config.features);

@@ -68,17 +68,23 @@ export function checkSide(state: WalletState, side: WalletSide): SideCheck {
   return 'new';
 }
 
-/** Advances the stream watermark without applying anything (a duplicate's record was still read). */
-export function recordSeen(state: WalletState, source: Pick<EventSource, 'streamKey' | 'offset'>): void {
+/**
+ * Advances the stream watermark without applying anything (a duplicate's record was still read).
+ * Returns false when the record is at or below the watermark already: a redelivery changes nothing,
+ * so the record need not be written again.
+ */
+export function recordSeen(
+  state: WalletState,
+  source: Pick<EventSource, 'streamKey' | 'offset'>,
+): boolean {
   const watermarks = state.dedup.watermarks;
   const previous = watermarks.get(source.streamKey);
+  if (previous !== undefined && previous >= source.offset) return false;
   // Re-inserting moves the stream to the end: the map stays in order of last activity.
   if (previous !== undefined) watermarks.delete(source.streamKey);
-  watermarks.set(
-    source.streamKey,
-    previous === undefined ? source.offset : Math.max(previous, source.offset),
-  );
+  watermarks.set(source.streamKey, source.offset);
   if (watermarks.size > MAX_WATERMARKS) watermarks.delete(watermarks.keys().next().value!);
+  return true;
 }
 
 /** Applies a side checkSide called 'new'. Mutates the state. */

@@ -1,0 +1,82 @@
+// A chunk whose compare-and-set lost on one wallet (another instance wrote it meanwhile) runs again:
+// the event counts once, the wallets it had already stored are not written again, and its alerts are
+// those of a run without the conflict.
+import { afterAll, describe, expect, it } from 'vitest';
+import { AlertSchema } from '../../../schemas/alert.js';
+import { loadConfig } from '../../../services/detector/src/config/index.js';
+import type { OutputRecord } from '../../../services/detector/src/kafka/chunk-contract.js';
+import { createRedisClient } from '../../../services/detector/src/redis/redis-connection.js';
+import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
+import type { WalletState } from '../../../services/detector/src/state/wallet-state.js';
+import { chunkPipeline, sourceRecords } from '../../support/chunk-pipeline.js';
+import { connectionEnv, testRedis } from '../../support/clients.js';
+import { campaign, HOUR, MINUTE, transfer } from '../../support/events.js';
+import { deleteKeys, testNames } from '../../support/test-detector.js';
+
+const alertsOf = (outputs: OutputRecord[], alertsTopic: string) =>
+  outputs
+    .filter((o) => o.topic === alertsTopic)
+    .map((o) => AlertSchema.parse(JSON.parse(o.value.toString())))
+    .map((a) => ({ walletId: a.walletId, rules: [...a.rules].sort() }));
+
+/** A store that lets "another instance" write one wallet just before the chunk's first write. */
+class InterferedStore extends WalletStateStore {
+  writes: string[][] = [];
+  interfere: string | null = null;
+
+  override async write(states: WalletState[], ttlMsOf: (state: WalletState) => number) {
+    const victim = this.interfere;
+    if (victim !== null && states.some((s) => s.walletId === victim)) {
+      this.interfere = null;
+      const other = (await this.load([victim])).get(victim)!;
+      await super.write([other], () => HOUR);
+    }
+    this.writes.push(states.map((s) => s.walletId).sort());
+    return super.write(states, ttlMsOf);
+  }
+}
+
+const redises: ReturnType<typeof createRedisClient>[] = [];
+afterAll(async () => {
+  for (const redis of redises) redis.disconnect();
+});
+
+async function runOnce(interfere: boolean) {
+  const { env } = testNames();
+  const config = loadConfig({ ...connectionEnv(), ...env });
+  const redis = createRedisClient(config.redis);
+  redises.push(redis);
+  const store = new InterferedStore(redis, config.redis.keyPrefix, config.features);
+  const pipeline = chunkPipeline(config, redis, store);
+  const start = Date.now() - 6 * HOUR;
+  // A campaign into w-c, and transfers between five wallets: the chunk touches seven wallets.
+  const events = [
+    ...campaign('w-c', start, 60, MINUTE),
+    ...['w-1', 'w-2', 'w-3', 'w-4'].map((to, i) => transfer('w-0', to, start + (i + 1) * MINUTE)),
+  ];
+  if (interfere) store.interfere = 'w-2';
+  const outcome = await pipeline.run(0, sourceRecords(config)(0, events));
+  const state = (await store.load(['w-0'])).get('w-0')!;
+  const cleaner = testRedis();
+  await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
+  cleaner.disconnect();
+  return {
+    writes: store.writes,
+    alerts: alertsOf(outcome.records, config.kafka.alertsTopic),
+    outCount: state.lifetime.outCount,
+    conflicts: (await pipeline.deps.metrics.stateConflicts.get()).values[0]?.value ?? 0,
+  };
+}
+
+describe('a chunk whose compare-and-set lost', () => {
+  it('runs again, writes only the wallet another writer changed, and raises the same alerts', async () => {
+    const clean = await runOnce(false);
+    const interfered = await runOnce(true);
+    expect(clean.writes).toHaveLength(1);
+    expect(interfered.conflicts).toBe(1);
+    expect(interfered.writes).toEqual([clean.writes[0], ['w-2']]);
+    expect(interfered.outCount).toBe(4);
+    expect(interfered.alerts).toEqual(clean.alerts);
+    expect(clean.alerts.map((a) => a.walletId)).toContain('w-c');
+  });
+});
