@@ -169,6 +169,11 @@ const range = (s: Spread | null | undefined, digits = 0) =>
 const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? '✓ met' : '✗ not met');
 
 function table(header: string[], rows: string[][], align: string[]): string {
+  for (const row of [align, ...rows]) {
+    if (row.length !== header.length) {
+      throw new Error(`a row of ${row.length} cells under the ${header.length} columns ${header.join(', ')}`);
+    }
+  }
   return [header, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
@@ -237,10 +242,11 @@ export function renderSummary(r: BenchResult): string {
       'events/s median (min–max)',
       'consumer CPU µs/event',
       'redis-server CPU µs/event',
+      'Kafka broker CPU µs/event',
       'runs counted',
     ],
     rows,
-    ['---', '--:', '--:', '--:', '--:'],
+    ['---', '--:', '--:', '--:', '--:', '--:'],
   );
 }
 
@@ -253,6 +259,11 @@ export function renderMarkdown(r: BenchResult): string {
       'events/s',
       'consumer µs/event',
       'Redis µs/event',
+      'Kafka µs/event',
+      'alerts',
+      'dead letters',
+      'events/transaction',
+      'CAS conflicts',
       'load1 at start',
       'other cores',
       'Flag',
@@ -330,6 +341,9 @@ export function renderMarkdown(r: BenchResult): string {
       'events/s',
       'detector µs/event',
       'Redis µs/event',
+      'Kafka µs/event',
+      'events/transaction',
+      'CAS conflicts',
       'load1 at start',
       'other cores',
     ],
