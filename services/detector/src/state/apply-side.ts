@@ -73,10 +73,7 @@ export function checkSide(state: WalletState, side: WalletSide): SideCheck {
  * Returns false when the record is at or below the watermark already: a redelivery changes nothing,
  * so the record need not be written again.
  */
-export function recordSeen(
-  state: WalletState,
-  source: Pick<EventSource, 'streamKey' | 'offset'>,
-): boolean {
+export function recordSeen(state: WalletState, source: Pick<EventSource, 'streamKey' | 'offset'>): boolean {
   const watermarks = state.dedup.watermarks;
   const previous = watermarks.get(source.streamKey);
   if (previous !== undefined && previous >= source.offset) return false;

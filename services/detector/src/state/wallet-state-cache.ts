@@ -35,7 +35,7 @@ export function estimatedHeapBytes(state: WalletState): number {
   return (
     6_000 +
     150 * (state.fine.buckets.size + state.hourly.buckets.size) +
-    250 * (state.payers.size + state.payees.size) +
+    280 * (state.payers.size + state.payees.size) +
     70 * state.dedup.recent.length +
     100 * (state.dedup.watermarks.size + state.replacement.overlap.size + state.samples.length) +
     pending

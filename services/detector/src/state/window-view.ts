@@ -8,9 +8,11 @@ import type { FeatureConfig, WindowSpec } from '../config/feature-config.js';
 import { HOUR_MS } from '../domain/time.js';
 import { FlowGuardError } from '../errors.js';
 import { addValues, retainedFrom } from './apply-side.js';
+import { CounterpartyTimes } from './counterparty-times.js';
 import {
   BUCKET_FIELDS,
   FIELD,
+  MAX_FIELDS,
   type BucketField,
   type BucketSeries,
   type Counterparty,
@@ -48,6 +50,7 @@ const FIELD_COUNT = BUCKET_FIELDS.length;
 // profile of this path shows.
 const F = FIELD;
 const HOUR = HOUR_MS;
+const IS_MAX: readonly boolean[] = BUCKET_FIELDS.map((_, f) => MAX_FIELDS.has(f));
 const add = addValues;
 
 export class WalletView {
@@ -118,17 +121,21 @@ export class WalletView {
 interface RunningWindow {
   spec: WindowSpec;
   fine: boolean;
-  /** The figures below are those of the window starting at this bucket; false: recompute. */
+  /** `values` are the sums of the buckets from `startIndex` on; false: recompute. */
   current: boolean;
   startIndex: number;
   startMs: number;
   values: number[];
+  /** The features object handed out; null once a figure changed. */
+  snapshot: WindowFeatures | null;
+}
+
+/** A window's counterparty figures (the tracker reads them off the sorted counterparty times). */
+interface PartyFigures {
   distinctPayers: number;
   newPayers: number;
   repeatPayers: number;
   distinctPayees: number;
-  /** The features object handed out; null once a figure changed. */
-  snapshot: WindowFeatures | null;
 }
 
 /** The running window figures of one state, kept current by applySide's notifications. */
@@ -140,11 +147,15 @@ class WindowTracker implements WalletStateListener {
   /** Bumped when a late event lands in an hour the history already closed. */
   private historyStamp = 0;
   private history: { hours: number; endHourMs: number; stamp: number; value: HourlyHistory } | null = null;
+  private payerTimes: CounterpartyTimes;
+  private payeeTimes: CounterpartyTimes;
 
   constructor(
     private readonly state: WalletState,
     readonly features: FeatureConfig,
   ) {
+    this.payerTimes = new CounterpartyTimes(state.payers);
+    this.payeeTimes = new CounterpartyTimes(state.payees);
     this.running = features.windows.map((spec) => ({
       spec,
       fine: spec.resolutionMs === features.fineBucketMs && spec.lengthMs <= features.fineRetentionMs,
@@ -152,10 +163,6 @@ class WindowTracker implements WalletStateListener {
       startIndex: Number.NaN,
       startMs: Number.NaN,
       values: new Array<number>(FIELD_COUNT).fill(0),
-      distinctPayers: 0,
-      newPayers: 0,
-      repeatPayers: 0,
-      distinctPayees: 0,
       snapshot: null,
     }));
     for (const w of this.running) this.byName.set(w.spec.name, w);
@@ -166,7 +173,7 @@ class WindowTracker implements WalletStateListener {
     if (!w) throw new FlowGuardError('FG_CONFIG_INVALID', `no window "${name}" is configured (WINDOWS)`);
     if (this.revision !== this.state.memo.revision) this.resync();
     if (!w.current) this.recompute();
-    return (w.snapshot ??= snapshotOf(w));
+    return (w.snapshot ??= snapshotOf(w, this.partyFigures(w.startMs)));
   }
 
   windowEndingAt(name: string, atMs: number): WindowFeatures {
@@ -192,23 +199,26 @@ class WindowTracker implements WalletStateListener {
       startIndex,
       startMs: startIndex * series.sizeMs,
       values: new Array<number>(FIELD_COUNT).fill(0),
-      distinctPayers: 0,
-      newPayers: 0,
-      repeatPayers: 0,
-      distinctPayees: 0,
       snapshot: null,
     };
-    series.buckets.forEach((values, index) => {
+    for (const [index, values] of series.buckets) {
       if (index >= startIndex && index <= endIndex) add(past.values, values);
-    });
+    }
+    // A past window's counterparties bracket it (first payment before its end, latest at or after its
+    // start): two-sided, so counted from the sets.
     const endMs = (endIndex + 1) * series.sizeMs;
-    this.state.payers.forEach((payer) => {
-      if (payer.firstMs < endMs) countPayer(past, payer, 1);
-    });
-    this.state.payees.forEach((payee) => {
-      if (payee.firstMs < endMs && payee.lastMs >= past.startMs) past.distinctPayees += 1;
-    });
-    return snapshotOf(past);
+    const start = past.startMs;
+    const figures: PartyFigures = { distinctPayers: 0, newPayers: 0, repeatPayers: 0, distinctPayees: 0 };
+    for (const payer of this.state.payers.values()) {
+      if (payer.firstMs >= endMs || payer.lastMs < start) continue;
+      figures.distinctPayers += 1;
+      if (payer.firstMs >= start) figures.newPayers += 1;
+      if (payer.count > 1) figures.repeatPayers += 1;
+    }
+    for (const payee of this.state.payees.values()) {
+      if (payee.firstMs < endMs && payee.lastMs >= start) figures.distinctPayees += 1;
+    }
+    return snapshotOf(past, figures);
   }
 
   hourlyHistory(hours: number): HourlyHistory {
@@ -245,8 +255,10 @@ class WindowTracker implements WalletStateListener {
 
   eventTimeAdvanced(): void {
     for (const w of this.running) {
-      if (w.current && this.startIndexOf(w) !== w.startIndex) w.current = false;
       w.snapshot = null;
+      if (!w.current) continue;
+      const start = this.startIndexOf(w);
+      if (start !== w.startIndex && !this.slide(w, start)) w.current = false;
     }
   }
 
@@ -265,17 +277,8 @@ class WindowTracker implements WalletStateListener {
     before: Readonly<Counterparty> | undefined,
     after: Readonly<Counterparty> | undefined,
   ): void {
-    for (const w of this.running) {
-      if (!w.current) continue;
-      const s = w.startMs;
-      if (direction === 'out') {
-        w.distinctPayees += (after && after.lastMs >= s ? 1 : 0) - (before && before.lastMs >= s ? 1 : 0);
-      } else {
-        if (before) countPayer(w, before, -1);
-        if (after) countPayer(w, after, 1);
-      }
-      w.snapshot = null;
-    }
+    (direction === 'in' ? this.payerTimes : this.payeeTimes).changed(before, after);
+    for (const w of this.running) w.snapshot = null;
   }
 
   compact(): void {
@@ -293,6 +296,8 @@ class WindowTracker implements WalletStateListener {
   /** Figures out of step with the state: recompute every window, forget the history. */
   private resync(): void {
     for (const w of this.running) w.current = false;
+    this.payerTimes = new CounterpartyTimes(this.state.payers);
+    this.payeeTimes = new CounterpartyTimes(this.state.payees);
     this.history = null;
     this.historyStamp += 1;
     this.revision = this.state.memo.revision;
@@ -307,14 +312,52 @@ class WindowTracker implements WalletStateListener {
     return Math.floor(this.state.lastEventMs / size) - w.spec.lengthMs / size + 1;
   }
 
-  /** Recomputes every window that is not current, in one pass over each bucket series and set. */
+  /**
+   * Moves a current window's start forward by taking the buckets that left out of its sums; false when
+   * it cannot (a leaving bucket may hold the window's maximum, a sum saturated, or most of the window
+   * left) and the window must be recomputed.
+   */
+  private slide(w: RunningWindow, start: number): boolean {
+    const from = w.startIndex;
+    const size = this.seriesOf(w).sizeMs;
+    if (!(start > from) || start - from > w.spec.lengthMs / size / 2) return false;
+    const buckets = this.seriesOf(w).buckets;
+    const values = w.values;
+    for (let f = 0; f < FIELD_COUNT; f++) if (values[f]! >= Number.MAX_SAFE_INTEGER) return false;
+    for (let index = from; index < start; index++) {
+      const leaving = buckets.get(index);
+      if (!leaving) continue;
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        if (IS_MAX[f] && leaving[f]! > 0 && leaving[f]! >= values[f]!) return false;
+      }
+    }
+    for (let index = from; index < start; index++) {
+      const leaving = buckets.get(index);
+      if (!leaving) continue;
+      for (let f = 0; f < FIELD_COUNT; f++) if (!IS_MAX[f]) values[f] = values[f]! - leaving[f]!;
+    }
+    w.startIndex = start;
+    w.startMs = start * size;
+    return true;
+  }
+
+  private partyFigures(startMs: number): PartyFigures {
+    const payers = this.payerTimes.countsFrom(startMs);
+    return {
+      distinctPayers: payers.distinct,
+      newPayers: payers.fresh,
+      repeatPayers: payers.repeat,
+      distinctPayees: this.payeeTimes.distinctFrom(startMs),
+    };
+  }
+
+  /** Recomputes the sums of every window that is not current, in one pass over each bucket series. */
   private recompute(): void {
     const stale = this.running.filter((w) => !w.current);
     for (const w of stale) {
       w.startIndex = this.startIndexOf(w);
       w.startMs = w.startIndex * this.seriesOf(w).sizeMs;
       w.values.fill(0);
-      w.distinctPayers = w.newPayers = w.repeatPayers = w.distinctPayees = 0;
       w.snapshot = null;
       w.current = true;
     }
@@ -323,15 +366,6 @@ class WindowTracker implements WalletStateListener {
     const hourly = stale.filter((w) => !w.fine);
     if (fine.length) addSeries(fine, this.state.fine.buckets);
     if (hourly.length) addSeries(hourly, this.state.hourly.buckets);
-    // Plain loops over the sets: this runs whenever a window's first bucket moves, over every
-    // counterparty the wallet holds (up to COUNTERPARTY_CAP).
-    const n = stale.length;
-    for (const payer of this.state.payers.values()) {
-      for (let i = 0; i < n; i++) countPayer(stale[i]!, payer, 1);
-    }
-    for (const payee of this.state.payees.values()) {
-      for (let i = 0; i < n; i++) if (payee.lastMs >= stale[i]!.startMs) stale[i]!.distinctPayees += 1;
-    }
   }
 }
 
@@ -342,14 +376,7 @@ function addSeries(windows: RunningWindow[], buckets: BucketSeries['buckets']): 
   }
 }
 
-function countPayer(w: RunningWindow, payer: Readonly<Counterparty>, sign: 1 | -1): void {
-  if (payer.lastMs < w.startMs) return;
-  w.distinctPayers += sign;
-  if (payer.firstMs >= w.startMs) w.newPayers += sign;
-  if (payer.count > 1) w.repeatPayers += sign;
-}
-
-function snapshotOf(w: RunningWindow): WindowFeatures {
+function snapshotOf(w: RunningWindow, parties: PartyFigures): WindowFeatures {
   const v = w.values;
   // One object literal (one hidden class for every window), field order as BUCKET_FIELDS.
   return {
@@ -370,9 +397,9 @@ function snapshotOf(w: RunningWindow): WindowFeatures {
     outSum: v[F.outSum]!,
     passOnCount: v[F.passOnCount]!,
     passOnSum: v[F.passOnSum]!,
-    distinctPayers: w.distinctPayers,
-    newPayers: w.newPayers,
-    repeatPayers: w.repeatPayers,
-    distinctPayees: w.distinctPayees,
+    distinctPayers: parties.distinctPayers,
+    newPayers: parties.newPayers,
+    repeatPayers: parties.repeatPayers,
+    distinctPayees: parties.distinctPayees,
   };
 }

@@ -1,0 +1,89 @@
+// A counterparty set's times, kept sorted, so that a window's counterparty figures are a few binary
+// searches instead of a pass over the set each time the window's start moves:
+//   distinct = #{lastMs ≥ start}   new = #{firstMs ≥ start}   repeat = #{lastMs ≥ start, count > 1}
+// ("new" needs no lastMs test: a counterparty's firstMs is never after its lastMs.)
+// Built from the set at the first count, then kept in step by the set's changes.
+import type { Counterparty } from './wallet-state.js';
+
+export interface CounterpartyCounts {
+  distinct: number;
+  fresh: number;
+  repeat: number;
+}
+
+export class CounterpartyTimes {
+  private last: number[] | null = null;
+  private first: number[] = [];
+  private repeatLast: number[] = [];
+
+  constructor(private readonly set: ReadonlyMap<string, Readonly<Counterparty>>) {}
+
+  /** The set changed: `before` left (or changed into `after`), `after` entered. */
+  changed(before: Readonly<Counterparty> | undefined, after: Readonly<Counterparty> | undefined): void {
+    if (this.last === null) return;
+    if (before) {
+      remove(this.last, before.lastMs);
+      remove(this.first, before.firstMs);
+      if (before.count > 1) remove(this.repeatLast, before.lastMs);
+    }
+    if (after) {
+      insert(this.last, after.lastMs);
+      insert(this.first, after.firstMs);
+      if (after.count > 1) insert(this.repeatLast, after.lastMs);
+    }
+  }
+
+  /** Counterparties whose latest payment is at or after `startMs`, and of those the new and the repeat. */
+  countsFrom(startMs: number): CounterpartyCounts {
+    const last = this.last ?? this.build();
+    return {
+      distinct: last.length - lowerBound(last, startMs),
+      fresh: this.first.length - lowerBound(this.first, startMs),
+      repeat: this.repeatLast.length - lowerBound(this.repeatLast, startMs),
+    };
+  }
+
+  /** Counterparties whose latest payment is at or after `startMs`. */
+  distinctFrom(startMs: number): number {
+    const last = this.last ?? this.build();
+    return last.length - lowerBound(last, startMs);
+  }
+
+  private build(): number[] {
+    const last: number[] = [];
+    this.first = [];
+    this.repeatLast = [];
+    for (const c of this.set.values()) {
+      last.push(c.lastMs);
+      this.first.push(c.firstMs);
+      if (c.count > 1) this.repeatLast.push(c.lastMs);
+    }
+    const ascending = (a: number, b: number) => a - b;
+    last.sort(ascending);
+    this.first.sort(ascending);
+    this.repeatLast.sort(ascending);
+    this.last = last;
+    return last;
+  }
+}
+
+/** The first position whose value is ≥ `value`. */
+function lowerBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insert(sorted: number[], value: number): void {
+  sorted.splice(lowerBound(sorted, value), 0, value);
+}
+
+function remove(sorted: number[], value: number): void {
+  const at = lowerBound(sorted, value);
+  if (sorted[at] === value) sorted.splice(at, 1);
+}
