@@ -34,14 +34,14 @@ export interface BenchOptions {
   scalingEvents: number;
   scalingWallets: number;
   scaling: ScalingCase[];
-  /** Consumers of the side-by-side runs; all four by default. */
+  /** Consumers of the side-by-side runs; all five by default. */
   consumers: ConsumerKind[];
   /** Parts of the bench to run; all by default. */
   phases: Set<Phase>;
   outputDir: string;
 }
 
-export const CONSUMERS = ['plain', 'decode', 'before', 'new'] as const;
+export const CONSUMERS = ['plain', 'decode', 'before', 'new', 'new2'] as const;
 export type ConsumerKind = (typeof CONSUMERS)[number];
 
 export const PHASES = ['throughput', 'latency', 'scaling'] as const;

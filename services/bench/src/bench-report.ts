@@ -14,6 +14,7 @@ export const CONSUMER_NAMES: Record<ConsumerKind, string> = {
   decode: '(b) kafkajs + FlowGuard decodeRecord',
   before: '(c) BEFORE: detector at the revision before pipeline v2',
   new: '(d) NEW: detector at this revision',
+  new2: '(e) NEW, two instances (one per core) in one group',
 };
 
 export interface RunRecord {
@@ -188,6 +189,12 @@ export function targetRows(r: BenchResult): string[][] {
       fmt(n?.eventsPerSec.median),
       `≥ ${fmt(t.eventsPerSec)}`,
       mark(n ? n.eventsPerSec.median >= t.eventsPerSec : null),
+    ],
+    [
+      `NEW, two instances: events/s (median)`,
+      fmt(r.summary.new2?.eventsPerSec.median),
+      `≥ ${fmt(t.eventsPerSec)}`,
+      mark(r.summary.new2 ? r.summary.new2.eventsPerSec.median >= t.eventsPerSec : null),
     ],
     [
       `NEW redis-server CPU µs/event`,

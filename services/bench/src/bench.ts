@@ -190,7 +190,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
         const memoryBefore = await usedMemory(redis);
         const measured = await measureDetectorRun(admin, {
           envFor: () => env,
-          instances: 1,
+          instances: kind === 'new2' ? 2 : 1,
           root: kind === 'before' ? ctx.before!.root : undefined,
           groupId: runNames.groupId,
           topic,
@@ -198,15 +198,16 @@ async function throughputPhase(ctx: Context): Promise<void> {
           redisPids: ctx.redisPid === null ? [] : [ctx.redisPid],
           kafkaPid: ctx.kafkaPid,
         });
-        bytes[kind].push({
-          ...(await walletBytes(
-            redis,
-            runNames.keyPrefix,
-            sample,
-            await layoutInUse(redis, runNames.keyPrefix, sample),
-          )),
-          usedMemoryPerWallet: ((await usedMemory(redis)) - memoryBefore) / generator.walletsTouched,
-        });
+        if (kind !== 'new2')
+          bytes[kind].push({
+            ...(await walletBytes(
+              redis,
+              runNames.keyPrefix,
+              sample,
+              await layoutInUse(redis, runNames.keyPrefix, sample),
+            )),
+            usedMemoryPerWallet: ((await usedMemory(redis)) - memoryBefore) / generator.walletsTouched,
+          });
         // Every run starts from an empty Redis for its prefix; the previous run's keys go.
         await deleteKeys(redis, runNames.keyPrefix);
         run = {

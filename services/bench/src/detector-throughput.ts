@@ -1,6 +1,7 @@
 // Detectors as child processes on a backlog topic: events/s from the first committed offset to the last
 // (admin.fetchOffsets every 20 ms), and the CPU the detectors and redis-server spent in between, per
-// event. Process start, group join and the first chunk are left out of both.
+// event. Process start, group join and the first chunk are left out of both; with several instances,
+// so is everything before the group holds them all.
 import type { Admin } from 'kafkajs';
 import { cpuBetween, load1, sampleCpu, type CpuParties, type CpuSample } from './cpu-meter.js';
 import { readDetectorCounters } from './detector-metrics.js';
@@ -55,11 +56,15 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
     let first: { committed: number; cpu: CpuSample } | undefined;
     let last = { at: performance.now(), committed: 0 };
     const startedAt = performance.now();
+    // With several instances the first to join takes every partition until the others are in: count
+    // from the moment the group is stable with all of them.
+    let allJoined = spec.instances === 1;
     for (;;) {
+      allJoined ||= await groupHas(admin, spec.groupId, spec.instances);
       const committed = await committedCount(admin, spec.groupId, spec.topic);
       const now = performance.now();
       if (committed > last.committed) last = { at: now, committed };
-      if (committed > 0) first ??= { committed, cpu: sampleCpu(parties) };
+      if (committed > 0 && allJoined) first ??= { committed, cpu: sampleCpu(parties) };
       if (committed >= spec.total) break;
       if (first ? now - last.at > STALL_MS : now - startedAt > START_TIMEOUT_MS)
         throw new Error(`detector run stalled at ${committed} of ${spec.total} events`);
@@ -86,5 +91,15 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
     };
   } finally {
     await Promise.all(detectors.map((d) => d.stop()));
+  }
+}
+
+/** True when the group is Stable with `members` members. */
+async function groupHas(admin: Admin, groupId: string, members: number): Promise<boolean> {
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.state === 'Stable' && groups[0].members.length === members;
+  } catch {
+    return false;
   }
 }
