@@ -1,9 +1,7 @@
 // A detector as its own process (`node --import tsx services/detector/src/server.ts`), as it is deployed:
 // its own event loop and its own core, so the bench's producer and clock do not share them. The source
 // tree is a parameter, so the same bench runs the detector of another revision from its own checkout.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
+import { startDetectorChild } from '../../../scripts/dev/detector-child.js';
 
 export interface DetectorProcess {
   /** Pid of the node process, also the id of its process group (tsx's esbuild helper joins it). */
@@ -50,20 +48,6 @@ export function detectorEnv(
   };
 }
 
-/** Children still running; killed if the bench exits without stopping them (an error, Ctrl-C). */
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) killGroup(child.pid!, 'SIGKILL');
-});
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // the group has gone
-  }
-}
-
 /** The environment of the bench minus what would point a child elsewhere than `env` says. */
 function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = { ...process.env };
@@ -77,39 +61,21 @@ export function spawnDetector(
   env: Record<string, string>,
   options: { root?: string; nodeFlags?: string[] } = {},
 ): DetectorProcess {
-  const root = options.root ?? REPO_ROOT;
-  const server = join(root, 'services', 'detector', 'src', 'server.ts');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(options.nodeFlags ?? []), '--import', 'tsx', server],
-    { cwd: root, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-4_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  running.add(child);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
+  const child = startDetectorChild({ env: childEnvironment(env), ...options, keptChars: 4_000 });
   let stopping = false;
-  void exited.then((code) => {
-    if (!stopping) console.error(`detector process ${child.pid} exited early (${code}):\n${output}`);
+  void child.exited.then((code) => {
+    if (!stopping) console.error(`detector process ${child.pid} exited early (${code}):\n${child.output()}`);
   });
   return {
-    pid: child.pid!,
+    pid: child.pid,
     async stop() {
       stopping = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const code = await exited;
-      killGroup(child.pid!, 'SIGKILL');
+      // SIGTERM to the group: the detector commits the chunk in hand and exits; then whatever is left.
+      if (child.alive()) child.signalGroup('SIGTERM');
+      const code = await child.exited;
+      child.signalGroup('SIGKILL');
       if (code !== 0 && code !== null)
-        console.error(`detector process ${child.pid} exited ${code}:\n${output}`);
+        console.error(`detector process ${child.pid} exited ${code}:\n${child.output()}`);
     },
   };
 }

@@ -1,0 +1,77 @@
+// One detector as a child process (`node --import tsx services/detector/src/server.ts`) in a process
+// group of its own, so a signal reaches whatever the wrappers started (tsx's esbuild service). The
+// fault tests and the bench both start detectors this way; each adds what it needs on top.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from './local-stack-env.js';
+
+export interface DetectorChild {
+  /** Pid of the node process, also the id of its process group. */
+  pid: number;
+  /** The newest part of its stdout and stderr (pino lines). */
+  output(): string;
+  /** Resolves with the exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+  alive(): boolean;
+  /** Sends the signal to the whole process group (nothing when it has gone). */
+  signalGroup(signal: NodeJS.Signals): void;
+}
+
+export interface DetectorChildOptions {
+  /** The child's whole environment. */
+  env: NodeJS.ProcessEnv;
+  /** Source tree to run (another revision's checkout); this one by default. */
+  root?: string;
+  nodeFlags?: string[];
+  /** How much of the output to keep. */
+  keptChars?: number;
+}
+
+const live = new Set<ChildProcess>();
+// Whatever ends this process (an error, Ctrl-C, a test runner's exit) takes its detectors with it.
+process.once('exit', killEveryDetector);
+
+export function startDetectorChild(options: DetectorChildOptions): DetectorChild {
+  const root = options.root ?? REPO_ROOT;
+  const kept = options.keptChars ?? 200_000;
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), '--import', 'tsx', join(root, 'services', 'detector', 'src', 'server.ts')],
+    { cwd: root, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  live.add(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.length > 2 * kept) output = output.slice(-kept);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
+  const pid = child.pid!;
+  return {
+    pid,
+    output: () => output.slice(-kept),
+    exited,
+    alive: () => live.has(child),
+    signalGroup: (signal) => signalGroup(pid, signal),
+  };
+}
+
+/** SIGKILLs every detector still running, group and all (a failed test's or run's leftovers). */
+export function killEveryDetector(): void {
+  for (const child of live) signalGroup(child.pid!, 'SIGKILL');
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group has gone
+  }
+}
