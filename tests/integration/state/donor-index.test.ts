@@ -1,45 +1,24 @@
 // Who gave to whom, on the real Redis and the real 3-master Redis Cluster: a chunk's gifts go in a few
 // multi-gift script calls (one slot a call on the cluster), each payer keeps its newest `cap` wallets,
 // and a repeated gift moves only forward in time.
-import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipelined } from '../../../services/detector/src/redis/pipelined.js';
-import {
-  createRedisClient,
-  type RedisClient,
-} from '../../../services/detector/src/redis/redis-connection.js';
+import type { RedisClient } from '../../../services/detector/src/redis/redis-connection.js';
 import { DonorIndex, type Gift } from '../../../services/detector/src/state/donor-index.js';
-import { requireEndpoint, testNames } from '../../support/test-detector.js';
+import { detectorRedis, REDIS_KINDS, removeKeys } from '../../support/redis-kinds.js';
+import { testNames } from '../../support/test-detector.js';
 
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
 const TTL = 86_400_000;
 
-async function removeKeys(redis: RedisClient, prefix: string): Promise<void> {
-  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) await node.unlink(key);
-    } while (cursor !== '0');
-  }
-}
-
-describe.each([
-  ['Redis', false],
-  ['Redis Cluster', true],
-])('donor index gifts on %s', (_name, cluster) => {
+describe.each(REDIS_KINDS)('donor index gifts on %s', (_name, cluster) => {
   let redis: RedisClient;
   let donors: DonorIndex;
   let prefix: string;
 
   beforeAll(() => {
     prefix = testNames().env.REDIS_KEY_PREFIX;
-    redis = createRedisClient({
-      url: requireEndpoint('redisUrl'),
-      clusterNodes: cluster ? requireEndpoint('redisClusterNodes').split(',') : undefined,
-    });
+    redis = detectorRedis(cluster);
     donors = new DonorIndex(redis, prefix);
   });
   afterAll(async () => {

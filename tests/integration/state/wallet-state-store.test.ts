@@ -15,7 +15,8 @@ import { encodeWalletState } from '../../../services/detector/src/state/wallet-s
 import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
 import type { WalletState } from '../../../services/detector/src/state/wallet-state.js';
 import { WalletView } from '../../../services/detector/src/state/window-view.js';
-import { requireEndpoint, testNames } from '../../support/test-detector.js';
+import { detectorRedis, REDIS_KINDS, removeKeys } from '../../support/redis-kinds.js';
+import { testNames } from '../../support/test-detector.js';
 import { featureConfig, sideOf } from '../../support/wallet-sides.js';
 
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
@@ -33,32 +34,14 @@ function applyAll(state: WalletState, sides: ReturnType<typeof deposit>[]): void
   for (const side of sides) if (checkSide(state, side) === 'new') applySide(state, side, features);
 }
 
-async function removeKeys(redis: RedisClient, prefix: string): Promise<void> {
-  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) await node.unlink(key);
-    } while (cursor !== '0');
-  }
-}
-
-describe.each([
-  ['Redis', false],
-  ['Redis Cluster', true],
-])('wallet state store on %s', (_name, cluster) => {
+describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
   let redis: RedisClient;
   let store: WalletStateStore;
   let prefix: string;
 
   beforeAll(() => {
     prefix = testNames().env.REDIS_KEY_PREFIX;
-    redis = createRedisClient({
-      url: requireEndpoint('redisUrl'),
-      clusterNodes: cluster ? requireEndpoint('redisClusterNodes').split(',') : undefined,
-    });
+    redis = detectorRedis(cluster);
     store = new WalletStateStore(redis, prefix, features);
   });
   afterAll(async () => {
