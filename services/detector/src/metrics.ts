@@ -55,12 +55,6 @@ export function createMetrics() {
       labelNames: ['action'],
       registers: [registry],
     }),
-    walletCacheLookups: new Counter({
-      name: 'flowguard_wallet_cache_lookups_total',
-      help: 'Wallet states a chunk looked for in the process cache, by result (hit, miss)',
-      labelNames: ['result'],
-      registers: [registry],
-    }),
     stateConflicts: new Counter({
       name: 'flowguard_state_conflicts_total',
       help: 'Wallet records another writer changed under a chunk (the chunk ran again)',

@@ -65,6 +65,9 @@ async function runOnce(interfere: boolean) {
     alerts: alertsOf(outcome.records, config.kafka.alertsTopic),
     outCount: state.lifetime.outCount,
     conflicts: (await pipeline.deps.metrics.stateConflicts.get()).values[0]?.value ?? 0,
+    updates: Object.fromEntries(
+      (await pipeline.deps.metrics.walletUpdates.get()).values.map((v) => [v.labels.status, v.value]),
+    ),
   };
 }
 
@@ -76,6 +79,10 @@ describe('a chunk whose compare-and-set lost', () => {
     expect(interfered.conflicts).toBe(1);
     expect(interfered.writes).toEqual([clean.writes[0], ['w-2']]);
     expect(interfered.outCount).toBe(4);
+    // 60 donations and 4 transfers (two sides each). The second run applies again only the side of
+    // the wallet whose write lost (w-2's inflow); every other side comes back as a redelivery.
+    expect(clean.updates).toEqual({ applied: 68 });
+    expect(interfered.updates).toEqual({ applied: 68 + 1, duplicate: 67 });
     expect(interfered.alerts).toEqual(clean.alerts);
     expect(clean.alerts.map((a) => a.walletId)).toContain('w-c');
   });

@@ -3,7 +3,7 @@
 // the chunk handler and the consumer runtime over the input, audit and mentions topics.
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Config } from '../config/index.js';
 import { CurrencyConverter } from '../domain/money.js';
 import { createConsumerRuntime, type ConsumerRuntime } from '../kafka/consumer-runtime.js';
@@ -69,7 +69,18 @@ export async function createConsumingPipeline(
   const cache = new WalletStateCache({
     maxBytes: config.pipeline.walletCacheBytes,
     maxIdleMs: config.pipeline.walletCacheIdleMs,
-    onLookup: (hit) => metrics.walletCacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
+  });
+  new Counter({
+    name: 'flowguard_wallet_cache_lookups_total',
+    help: 'Wallet states a chunk looked for in the process cache, by result (hit, miss)',
+    labelNames: ['result'],
+    registers: [metrics.registry],
+    collect() {
+      // Read off the cache's own totals at scrape time: a labelled inc per lookup costs on the hot path.
+      this.reset();
+      this.inc({ result: 'hit' }, cache.hits);
+      this.inc({ result: 'miss' }, cache.misses);
+    },
   });
   new Gauge({
     name: 'flowguard_wallet_cache_bytes',

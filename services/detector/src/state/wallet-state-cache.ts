@@ -13,8 +13,6 @@ export interface WalletStateCacheOptions {
   maxBytes: number;
   maxIdleMs: number;
   now?: () => number;
-  /** Told of every take: found (true) or not. */
-  onLookup?: (hit: boolean) => void;
 }
 
 interface Entry {
@@ -46,6 +44,7 @@ export class WalletStateCache {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
   private heldBytes = 0;
+  /** Takes that found a usable state, and those that did not (the metrics read these). */
   hits = 0;
   misses = 0;
 
@@ -69,7 +68,6 @@ export class WalletStateCache {
     const hit = entry !== undefined && this.now() - entry.storedAtMs <= this.options.maxIdleMs;
     if (hit) this.hits += 1;
     else this.misses += 1;
-    this.options.onLookup?.(hit);
     return hit ? entry.state : undefined;
   }
 
