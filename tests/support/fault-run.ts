@@ -28,6 +28,8 @@ export interface FaultRun {
   ends: Map<number, bigint>;
   /** Starts one more detector process of the run's group. */
   start(extraEnv?: Record<string, string>): DetectorProcess;
+  /** Produces the backlog (done by startFaultRun unless `produceLater`). */
+  produce(): Promise<void>;
   /** Per input partition, the next offset the group will read (0 when nothing is committed). */
   committed(): Promise<Map<number, bigint>>;
   /** Records the group has committed, over all input partitions. */
@@ -48,6 +50,8 @@ export interface FaultRun {
 export interface FaultRunOptions {
   partitions: number;
   env?: Record<string, string>;
+  /** The caller produces the backlog (run.produce()), e.g. once its detectors have joined. */
+  produceLater?: boolean;
 }
 
 export async function startFaultRun(
@@ -72,20 +76,25 @@ export async function startFaultRun(
     idempotent: true,
     maxInFlightRequests: 1,
   });
-  await producer.connect();
-  for (let i = 0; i < events.length; i += 2000) {
-    await producer.send({
-      topic: config.kafka.inputTopic,
-      acks: -1,
-      messages: events.slice(i, i + 2000).map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
-    });
-  }
-  await producer.disconnect();
+  let ends: { partition: number; high: string }[] = [];
+  let total = 0;
+  const produce = async () => {
+    await producer.connect();
+    for (let i = 0; i < events.length; i += 2000) {
+      await producer.send({
+        topic: config.kafka.inputTopic,
+        acks: -1,
+        messages: events.slice(i, i + 2000).map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
+      });
+    }
+    await producer.disconnect();
+    ends = await admin.fetchTopicOffsets(config.kafka.inputTopic);
+    total = ends.reduce((sum, p) => sum + Number(p.high), 0);
+  };
+  if (!options.produceLater) await produce();
   const redis = testRedis();
   // Some fault tests crash this Redis: the client reconnects, its errors meanwhile are expected.
   redis.on('error', () => undefined);
-  const ends = await admin.fetchTopicOffsets(config.kafka.inputTopic);
-  const total = ends.reduce((sum, p) => sum + Number(p.high), 0);
 
   const committed = async () => {
     const [topic] = await admin.fetchOffsets({
@@ -115,8 +124,13 @@ export async function startFaultRun(
     kafka,
     admin,
     redis,
-    total,
-    ends: new Map(ends.map((e) => [e.partition, BigInt(e.high)])),
+    get total() {
+      return total;
+    },
+    get ends() {
+      return new Map(ends.map((e) => [e.partition, BigInt(e.high)]));
+    },
+    produce,
     start(extraEnv = {}) {
       const detector = spawnDetector({ ...env, ...extraEnv });
       processes.push(detector);
