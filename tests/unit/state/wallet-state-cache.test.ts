@@ -13,44 +13,51 @@ const EMPTY = estimatedHeapBytes(state('x'));
 
 describe('wallet state cache', () => {
   it('gives a kept state to the first taker only', () => {
-    const cache = new WalletStateCache({ maxBytes: 1e6, maxIdleMs: 1_000 });
+    const cache = new WalletStateCache({ maxBytes: 1e6, maxIdleMs: 1_000, now: () => 0 });
     const s = state('w1');
-    cache.put(s);
-    expect(cache.take('w1')).toBe(s);
+    cache.put(s, 0);
+    expect(cache.take('w1')?.state).toBe(s);
     expect(cache.take('w1')).toBeUndefined();
     expect([cache.hits, cache.misses]).toEqual([1, 1]);
     expect(cache.bytes).toBe(0);
   });
 
   it('evicts the least recently kept beyond its budget, and keeps nothing with a budget of 0', () => {
-    const cache = new WalletStateCache({ maxBytes: 4 * EMPTY + 1, maxIdleMs: 1_000 });
-    for (const id of ['a', 'b', 'c', 'd', 'a', 'e']) cache.put(state(id));
+    const cache = new WalletStateCache({ maxBytes: 4 * EMPTY + 1, maxIdleMs: 1_000, now: () => 0 });
+    for (const id of ['a', 'b', 'c', 'd', 'a', 'e']) cache.put(state(id), 0);
     expect(cache.size).toBe(4);
     expect(cache.bytes).toBe(4 * EMPTY);
     expect(cache.take('b')).toBeUndefined();
-    for (const id of ['a', 'c', 'd', 'e']) expect(cache.take(id)?.walletId).toBe(id);
+    for (const id of ['a', 'c', 'd', 'e']) expect(cache.take(id)?.state.walletId).toBe(id);
     const off = new WalletStateCache({ maxBytes: 0, maxIdleMs: 1_000 });
-    off.put(state('a'));
+    off.put(state('a'), 0);
     expect(off.size).toBe(0);
   });
 
   it('does not keep a state that would take more than a quarter of the budget', () => {
-    const cache = new WalletStateCache({ maxBytes: 4 * EMPTY + 3_999, maxIdleMs: 1_000 });
+    const cache = new WalletStateCache({ maxBytes: 4 * EMPTY + 3_999, maxIdleMs: 1_000, now: () => 0 });
     const big = state('big');
     for (let i = 0; i < 20; i++) big.payers.set(`p${i}`, { firstMs: 0, lastMs: 0, count: 1, sum: 1 });
-    cache.put(big);
-    cache.put(state('small'));
+    cache.put(big, 0);
+    cache.put(state('small'), 0);
     expect(cache.take('big')).toBeUndefined();
-    expect(cache.take('small')?.walletId).toBe('small');
+    expect(cache.take('small')?.state.walletId).toBe('small');
   });
 
-  it('does not serve an entry idle too long, nor one kept before a clear', () => {
+  it('serves an entry only within maxIdle of its write, and none kept before a clear', () => {
     let now = 0;
     const cache = new WalletStateCache({ maxBytes: 1e6, maxIdleMs: 1_000, now: () => now });
-    cache.put(state('old'));
-    cache.put(state('cleared'));
+    cache.put(state('old'), 0);
+    cache.put(state('recent'), 500);
+    cache.put(state('cleared'), 900);
     now = 1_001;
     expect(cache.take('old')).toBeUndefined();
+    // Taken and kept again unchanged, an entry still counts from its write, not from the put.
+    const recent = cache.take('recent')!;
+    expect(recent.writtenAtMs).toBe(500);
+    cache.put(recent.state, recent.writtenAtMs);
+    now = 1_501;
+    expect(cache.take('recent')).toBeUndefined();
     cache.clear();
     expect(cache.take('cleared')).toBeUndefined();
     expect(cache.bytes).toBe(0);

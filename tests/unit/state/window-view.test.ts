@@ -258,8 +258,8 @@ describe('window features against the reference', () => {
               if ((i / chunk) % 2 === 0 || !viaCache) {
                 state = decodeWalletState(WALLET, encodeWalletState(state), features);
               } else {
-                cache.put(state);
-                state = cache.take(WALLET)!;
+                cache.put(state, Date.now());
+                state = cache.take(WALLET)!.state;
               }
               view = new WalletView(state, features);
             }

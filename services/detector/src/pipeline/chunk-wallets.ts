@@ -2,8 +2,8 @@
 // The first load takes the lease of the chunk's wallets in this process (waiting for another chunk that
 // holds some of them) and takes their states from the cache where it has them; wallets added later
 // (a retro search's candidates) are leased only if free, else read from Redis and left to the
-// compare-and-set. After a successful write the leased states go back to the cache; release() always
-// follows, whatever happened.
+// compare-and-set. After a successful write the leased states written with a long enough time-to-live
+// (or taken from the cache and unchanged) go back to it; release() always follows, whatever happened.
 import type { FeatureConfig } from '../config/index.js';
 import type { WalletLease, WalletLeases } from '../state/wallet-leases.js';
 import type { WalletStateCache } from '../state/wallet-state-cache.js';
@@ -16,6 +16,11 @@ export interface ChunkWallet {
   view: WalletView;
   /** Changed since it was loaded: it must be written. */
   dirty: boolean;
+  /**
+   * When the record equal to `state` was written with a time-to-live the cache can trust (null: read
+   * from Redis, or written with a shorter one): only such states go back to the cache.
+   */
+  writtenAtMs: number | null;
 }
 
 /** What ChunkWallets needs: the store, and this process's leases and cache. */
@@ -46,21 +51,34 @@ export class ChunkWallets {
     } else leased = this.lease.extend(missing);
     const unread = new Set(missing);
     for (const id of leased) {
-      const state = cache.take(id);
-      if (!state) continue;
-      this.add(state);
+      const cached = cache.take(id);
+      if (!cached) continue;
+      this.add(cached.state, cached.writtenAtMs);
       unread.delete(id);
     }
     if (!unread.size) return;
     const states = await store.load([...unread]);
-    for (const id of unread) this.add(states.get(id)!);
+    for (const id of unread) this.add(states.get(id)!, null);
   }
 
   /** Reads these wallets again from Redis (their compare-and-set lost). */
   async reload(walletIds: string[]): Promise<void> {
     for (const id of walletIds) this.wallets.delete(id);
     const states = await this.sources.store.load(walletIds);
-    for (const id of walletIds) this.add(states.get(id)!);
+    for (const id of walletIds) this.add(states.get(id)!, null);
+  }
+
+  /**
+   * These states were stored at `atMs` with the time-to-live each has in `ttlMsOf`: they are clean, and
+   * may go to the cache if that time-to-live outlasts a cache entry.
+   */
+  written(states: WalletState[], atMs: number, ttlMsOf: (state: WalletState) => number): void {
+    const trusted = this.sources.cache.maxIdleMs;
+    for (const state of states) {
+      const wallet = this.get(state.walletId);
+      wallet.dirty = false;
+      wallet.writtenAtMs = ttlMsOf(state) >= trusted ? atMs : null;
+    }
   }
 
   get(walletId: string): ChunkWallet {
@@ -90,8 +108,8 @@ export class ChunkWallets {
     const lost = new Set(conflicts);
     for (const id of this.lease.held) {
       const wallet = this.wallets.get(id);
-      if (!wallet || lost.has(id) || wallet.dirty) continue;
-      this.sources.cache.put(wallet.state);
+      if (!wallet || lost.has(id) || wallet.dirty || wallet.writtenAtMs === null) continue;
+      this.sources.cache.put(wallet.state, wallet.writtenAtMs);
     }
   }
 
@@ -101,11 +119,12 @@ export class ChunkWallets {
     this.lease?.release();
   }
 
-  private add(state: WalletState): void {
+  private add(state: WalletState, writtenAtMs: number | null): void {
     this.wallets.set(state.walletId, {
       state,
       view: new WalletView(state, this.sources.config.features),
       dirty: false,
+      writtenAtMs,
     });
   }
 }

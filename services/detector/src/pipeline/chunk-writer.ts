@@ -38,12 +38,14 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
     );
   }
   const dirty = work.wallets.dirty();
+  const ttlMsOf = (s: WalletState) => recordTtlMs(s, deps, nowMs);
   const [{ written, conflicts }] = await Promise.all([
-    deps.store.write(dirty, (s) => recordTtlMs(s, deps, nowMs)),
+    deps.store.write(dirty, ttlMsOf),
     deps.donors.run(facts),
   ]);
-  // Stored, whatever happened to the others: a run after a conflict finds them as written.
-  for (const state of written) work.wallets.get(state.walletId).dirty = false;
+  // Stored, whatever happened to the others: a run after a conflict finds them as written. Their
+  // time-to-live ran from no earlier than nowMs.
+  work.wallets.written(written, nowMs, ttlMsOf);
   if (conflicts.length) return conflicts;
   for (const wallet of work.wallets.all()) wallet.dirty = false;
   await deps.streams.checkpoint(streamKey, work.lastOffset);
@@ -70,9 +72,11 @@ export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<
   try {
     await wallets.load(ids);
     let pending = ids;
+    const ttlMsOf = (s: WalletState) => recordTtlMs(s, deps, nowMs);
     for (let attempt = 0; attempt < 2 && pending.length; attempt++) {
       const states = pending.map((id) => wallets.get(id).state).filter(clear);
-      const { conflicts } = await deps.store.write(states, (s) => recordTtlMs(s, deps, nowMs));
+      const { written, conflicts } = await deps.store.write(states, ttlMsOf);
+      wallets.written(written, nowMs, ttlMsOf);
       if (!conflicts.length) {
         wallets.keep();
         return;

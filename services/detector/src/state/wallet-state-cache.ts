@@ -1,11 +1,12 @@
-// Wallet states this process wrote (or loaded) last, kept decoded so that the next chunk touching the
-// wallet skips the read and the decode. An entry is only ever used by the chunk holding the wallet's
-// lease, which takes it out (nobody else sees the object while it changes) and puts it back after its
-// write succeeded. An entry may be stale — another process wrote the wallet since — and the compare-
-// and-set catches that: the write conflicts, the chunk runs again and reads Redis. What the check
-// cannot catch is a version reached again after Redis lost the record (a restart without its data,
-// an expiry): the cache is cleared when the Redis connection drops, and an entry idle longer than
-// `maxIdleMs` (far below any record's time-to-live) is not used.
+// Wallet states this process wrote last, kept decoded so that the next chunk touching the wallet skips
+// the read and the decode. An entry is only ever used by the chunk holding the wallet's lease, which
+// takes it out (nobody else sees the object while it changes) and puts it back after its write
+// succeeded. An entry may be stale — another process wrote the wallet since — and the compare-and-set
+// catches that: the write conflicts, the chunk runs again and reads Redis. What the check cannot catch
+// is a record Redis no longer has (a restart without its data, an expiry), whose version may be
+// reached again: the cache is cleared when the Redis connection drops, and an entry is used only within
+// `maxIdleMs` of the write that stored it with a time-to-live at least that long — so Redis still
+// holds exactly that record, unless another writer changed it (the compare-and-set's case).
 import type { WalletState } from './wallet-state.js';
 
 export interface WalletStateCacheOptions {
@@ -15,10 +16,14 @@ export interface WalletStateCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
+/** A cached state and when the record it equals was written to Redis. */
+export interface CachedState {
   state: WalletState;
+  writtenAtMs: number;
+}
+
+interface Entry extends CachedState {
   bytes: number;
-  storedAtMs: number;
 }
 
 /**
@@ -61,18 +66,26 @@ export class WalletStateCache {
     return this.heldBytes;
   }
 
-  /** The wallet's state at its stored version, removed from the cache (the caller now owns it). */
-  take(walletId: string): WalletState | undefined {
-    const entry = this.entries.get(walletId);
-    if (entry) this.remove(walletId, entry);
-    const hit = entry !== undefined && this.now() - entry.storedAtMs <= this.options.maxIdleMs;
-    if (hit) this.hits += 1;
-    else this.misses += 1;
-    return hit ? entry.state : undefined;
+  /** How long after its write a state may be used (the least time-to-live a cached record may have). */
+  get maxIdleMs(): number {
+    return this.options.maxIdleMs;
   }
 
-  /** Keeps a state whose `version` is the one stored in Redis this moment. */
-  put(state: WalletState): void {
+  /** The wallet's state at its stored version, removed from the cache (the caller now owns it). */
+  take(walletId: string): CachedState | undefined {
+    const entry = this.entries.get(walletId);
+    if (entry) this.remove(walletId, entry);
+    const hit = entry !== undefined && this.now() - entry.writtenAtMs <= this.options.maxIdleMs;
+    if (hit) this.hits += 1;
+    else this.misses += 1;
+    return hit ? { state: entry.state, writtenAtMs: entry.writtenAtMs } : undefined;
+  }
+
+  /**
+   * Keeps a state whose `version` is the one stored in Redis this moment, written at `writtenAtMs`
+   * with a time-to-live of at least maxIdleMs.
+   */
+  put(state: WalletState, writtenAtMs: number): void {
     const held = this.entries.get(state.walletId);
     if (held) this.remove(state.walletId, held);
     const bytes = estimatedHeapBytes(state);
@@ -80,7 +93,7 @@ export class WalletStateCache {
     // The derived running figures (state.memo) stay: they check the state's revision before use, as
     // they do between two events of one chunk (tests/unit/state/window-view.test.ts compares both).
     state.memo.listener?.compact();
-    this.entries.set(state.walletId, { state, bytes, storedAtMs: this.now() });
+    this.entries.set(state.walletId, { state, bytes, writtenAtMs });
     this.heldBytes += bytes;
     while (this.heldBytes > this.options.maxBytes) {
       const [oldestId, oldest] = this.entries.entries().next().value as [string, Entry];

@@ -1,0 +1,58 @@
+// The process cache of wallet states on the real Redis: a chunk's written wallets are served to the
+// next chunk without a read, and a state whose Redis record may expire before the cache entry does (read
+// from Redis and not written again) is never kept — it would outlive the record.
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../services/detector/src/config/index.js';
+import { createRedisClient } from '../../../services/detector/src/redis/redis-connection.js';
+import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
+import type { WalletState } from '../../../services/detector/src/state/wallet-state.js';
+import { chunkPipeline, sourceRecords } from '../../support/chunk-pipeline.js';
+import { connectionEnv, testRedis } from '../../support/clients.js';
+import { campaign, HOUR, MINUTE } from '../../support/events.js';
+import { deleteKeys, testNames } from '../../support/test-detector.js';
+
+const { env } = testNames();
+const config = loadConfig({ ...connectionEnv(), ...env });
+const redis = createRedisClient(config.redis);
+
+/** Counts the wallets each load reads from Redis. */
+class CountingStore extends WalletStateStore {
+  reads: string[] = [];
+  override async load(walletIds: string[]): Promise<Map<string, WalletState>> {
+    this.reads.push(...walletIds);
+    return super.load(walletIds);
+  }
+}
+
+afterAll(async () => {
+  const cleaner = testRedis();
+  await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
+  cleaner.disconnect();
+  redis.disconnect();
+});
+
+describe('the wallet cache', () => {
+  it('serves written wallets to the next chunk, and never keeps one it only read', async () => {
+    const store = new CountingStore(redis, config.redis.keyPrefix, config.features);
+    const pipeline = chunkPipeline(config, redis, store);
+    const records = sourceRecords(config);
+    const start = Date.now() - 3 * HOUR;
+    const events = campaign('w-cached', start, 20, MINUTE);
+    await pipeline.run(0, records(0, events.slice(0, 10)));
+    expect(store.reads).toEqual(['w-cached']);
+
+    // The next chunk finds the wallet it wrote in the cache: no read.
+    await pipeline.run(0, records(0, events.slice(10), 10));
+    expect(store.reads).toEqual(['w-cached']);
+    expect(pipeline.deps.cache.size).toBe(1);
+
+    // A new process (empty cache) reads the record and only sees redeliveries: nothing is written, so
+    // nothing vouches for how long the record lives — the state is not kept.
+    pipeline.deps.cache.clear();
+    await pipeline.run(0, records(0, events.slice(10), 10));
+    expect(store.reads).toEqual(['w-cached', 'w-cached']);
+    expect(pipeline.deps.cache.size).toBe(0);
+    const state = (await store.load(['w-cached'])).get('w-cached')!;
+    expect(state.lifetime.inCount).toBe(20);
+  });
+});
