@@ -1,12 +1,14 @@
 // A detector process's own counters, read from its GET /metrics before it stops: how many Kafka
 // transactions (chunks) it committed, how often a compare-and-set lost to another writer, how many
-// chunks ran again. The process listens on an ephemeral port (PORT=0), found through /proc.
+// chunks ran again, how many alerts its committed transactions carried. The process listens on an ephemeral port (PORT=0), found through /proc.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface DetectorCounters {
   transactionsCommitted: number;
   stateConflicts: number;
   chunkRetries: number;
+  /** Alerts in committed transactions (null: a revision without the counter). */
+  alertsPublished: number | null;
 }
 
 /** TCP ports the process listens on (IPv4 and IPv6), from its socket inodes and /proc/net/tcp*. */
@@ -57,6 +59,9 @@ export async function readDetectorCounters(pid: number): Promise<DetectorCounter
         transactionsCommitted: metricSum(text, 'flowguard_kafka_transactions_total', 'result="committed"'),
         stateConflicts: metricSum(text, 'flowguard_state_conflicts_total'),
         chunkRetries: metricSum(text, 'flowguard_batch_retries_total'),
+        alertsPublished: text.includes('flowguard_alerts_published_total ')
+          ? metricSum(text, 'flowguard_alerts_published_total')
+          : null,
       };
     } catch {
       // not the HTTP port

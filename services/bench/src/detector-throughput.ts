@@ -19,6 +19,8 @@ export interface DetectorRun {
   eventsPerTransaction: number | null;
   stateConflicts: number | null;
   chunkRetries: number | null;
+  /** Alerts the detectors published in committed transactions (null: not counted by that revision). */
+  alertsPublished: number | null;
   /** One-minute load average when the run started. */
   load1AtStart: number;
   /** Cores that something other than the detector, Redis, Kafka and the bench kept busy meanwhile. */
@@ -81,6 +83,10 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
       eventsPerTransaction: transactions ? spec.total / transactions : null,
       stateConflicts: sum((c) => c.stateConflicts),
       chunkRetries: sum((c) => c.chunkRetries),
+      alertsPublished:
+        counted && counters.every((c) => c!.alertsPublished !== null)
+          ? counters.reduce((total, c) => total + c!.alertsPublished!, 0)
+          : null,
       events: spec.total,
       eventsPerSec: cpu.seconds > 0 ? events / cpu.seconds : Infinity,
       detectorMicrosPerEvent: (cpu.detectorSeconds * 1e6) / events,
