@@ -16,7 +16,7 @@ import { evaluateRules } from '../rules/evaluate-rules.js';
 import type { RuleCatalog } from '../rules/rule-catalog.js';
 import type { Finding, RuleInput } from '../rules/rule-types.js';
 import { decideAlert, type DecisionPolicy } from '../scoring/alert-decision.js';
-import { applySide, checkSide, recordSeen } from '../state/apply-side.js';
+import { applySide, checkSide, recordSeen, type SideCheck } from '../state/apply-side.js';
 import type { Gift } from '../state/donor-index.js';
 import type { EffectSource, WalletState } from '../state/wallet-state.js';
 import { ChunkOutput } from './chunk-output.js';
@@ -260,6 +260,12 @@ export async function runTransactionChunk(
   const nowMs = deps.now();
 
   // 1. decode
+  const decodeOptions = {
+    ingest: config.ingest,
+    features: config.features,
+    converter: deps.converter,
+    nowMs,
+  };
   const decoded: { record: SourceRecord; event: NormalizedEvent | null }[] = [];
   for (const record of records) {
     const offset = Number(record.offset);
@@ -270,10 +276,7 @@ export async function runTransactionChunk(
       timestampMs: record.timestampMs,
       streamKey: ctx.streamKey,
     };
-    const result = decodeRecord(
-      { value: record.value, source },
-      { ingest: config.ingest, features: config.features, converter: deps.converter, nowMs },
-    );
+    const result = decodeRecord({ value: record.value, source }, decodeOptions);
     if (result.ok) {
       if (result.ignoredOpeningTimes) metrics.openingTimesIgnored.inc(result.ignoredOpeningTimes);
       decoded.push({ record, event: result.event });
@@ -307,10 +310,7 @@ export async function runTransactionChunk(
   await reconcilePending(session);
 
   // 3. apply and detect, event by event in offset order
-  for (const { record, event } of decoded) {
-    if (event === null) continue;
-    await applyEvent(session, record, event);
-  }
+  for (const { record, event } of events) await applyEvent(session, record, event);
   session.flushCounts();
   return session.work();
 }
@@ -346,8 +346,13 @@ async function applyEvent(
   const { deps } = session;
   const { metrics } = deps;
   const sides = walletSidesOf(event);
-  const wallets = sides.map((side) => session.wallets.get(side.walletId));
-  const checks = sides.map((side, i) => checkSide(wallets[i]!.state, side));
+  const wallets: ChunkWallet[] = [];
+  const checks: SideCheck[] = [];
+  for (const side of sides) {
+    const wallet = session.wallets.get(side.walletId);
+    wallets.push(wallet);
+    checks.push(checkSide(wallet.state, side));
+  }
   const conflict = checks.indexOf('conflict');
   if (conflict >= 0) {
     // The same eventId with another body: neither side is applied, the record is set aside.
@@ -407,6 +412,8 @@ async function applyEvent(
     if (result.status !== 'applied') continue;
     try {
       const findings = evaluateRules(session.catalog, session.ruleInput(wallet, side, event.occurredAtMs));
+      // Most events find nothing: no decision, and no trigger to build for one.
+      if (!findings.length) continue;
       await session.decide(wallet, findings, {
         id: event.eventId,
         atMs: event.occurredAtMs,
