@@ -1,57 +1,34 @@
 // The broker restarts under a running detector (stack.sh kafka-restart: SIGTERM, start on the same
 // data): the detector rides it out without a restart of its own, and a read_committed reader sees
 // exactly the alerts of an uninterrupted run, once each.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../schemas/alert.js';
-import { killAllDetectors } from '../support/detector-process.js';
-import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
-import {
-  compareAlerts,
-  faultBacklog,
-  referenceRun,
-  startFaultRun,
-  type FaultRun,
-} from '../support/fault-run.js';
+import { describe, expect, it } from 'vitest';
+import { compareAlerts, faultBacklog, faultSuite } from '../support/fault-run.js';
 import { onLocalStack, restartStackKafka } from '../support/stack-restart.js';
 
 const PARTITIONS = 1;
 
 describe.skipIf(!onLocalStack())('the broker restarted mid-stream', () => {
   const backlog = faultBacklog('small');
-  const measured: FaultMeasurement[] = [];
-  let reference: Alert[] = [];
-  let run: FaultRun | null = null;
-
-  beforeAll(async () => {
-    const uninterrupted = await referenceRun(backlog.events, { partitions: PARTITIONS });
-    reference = uninterrupted.alerts;
-    measured.push(uninterrupted.measurement);
-  });
-
-  afterAll(async () => {
-    killAllDetectors();
-    await run?.close();
-    faultReport('broker-restart', measured);
-  });
+  const suite = faultSuite('broker-restart', backlog.events, { partitions: PARTITIONS });
 
   it('the detector rides out the restart; the same alerts, each once', async () => {
-    run = await startFaultRun(backlog.events, { partitions: PARTITIONS });
+    const run = await suite.start({ partitions: PARTITIONS });
     const started = Date.now();
     const detector = run.start();
-    await run.until((c) => Number(c.get(0) ?? 0n) >= run!.total * 0.3);
+    await run.until((c) => Number(c.get(0) ?? 0n) >= run.total * 0.3);
     const downAt = await run.committedCount();
     const restartStarted = Date.now();
     await restartStackKafka('term');
     const brokerBackAt = Date.now();
     const recoveredAt = await run.until(
-      (c) => Number(c.get(0) ?? 0n) > downAt || (c.get(0) ?? 0n) >= run!.ends.get(0)!,
+      (c) => Number(c.get(0) ?? 0n) > downAt || (c.get(0) ?? 0n) >= run.ends.get(0)!,
       120_000,
     );
     await run.caughtUp(120_000);
     const totalMs = Date.now() - started;
     const alerts = await run.alerts();
-    const result = compareAlerts(reference, alerts);
-    measured.push({
+    const result = compareAlerts(suite.reference, alerts);
+    suite.measured.push({
       fault: `broker SIGTERM + start (${((brokerBackAt - restartStarted) / 1000).toFixed(1)} s away)`,
       events: downAt,
       alerts: alerts.length,
@@ -62,8 +39,7 @@ describe.skipIf(!onLocalStack())('the broker restarted mid-stream', () => {
     });
     expect(detector.alive()).toBe(true);
     await detector.signal('SIGTERM');
-    await run.close();
-    run = null;
+    await suite.finish();
     expect(result).toEqual({ duplicates: 0, lost: [], extra: [] });
   });
 });

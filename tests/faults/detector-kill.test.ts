@@ -1,16 +1,7 @@
 // kill -9 of the detector process at five points of a 50,000-event backlog, restarted each time: a
 // read_committed reader of the alerts topic sees exactly the alerts of an uninterrupted run, once each.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../schemas/alert.js';
-import { killAllDetectors } from '../support/detector-process.js';
-import {
-  compareAlerts,
-  faultBacklog,
-  referenceRun,
-  startFaultRun,
-  type FaultRun,
-} from '../support/fault-run.js';
-import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
+import { describe, expect, it } from 'vitest';
+import { compareAlerts, faultBacklog, faultSuite, type FaultRun } from '../support/fault-run.js';
 
 // One input partition: the order the events are applied in is then the same in every run, so any
 // difference from the uninterrupted run is the crash's doing. (Across partitions a replacement wallet's
@@ -33,36 +24,22 @@ async function writtenNotCommitted(run: FaultRun): Promise<void> {
 
 describe('kill -9 of the detector', () => {
   const backlog = faultBacklog('large');
-  const measured: FaultMeasurement[] = [];
-  let reference: Alert[] = [];
-  let run: FaultRun | null = null;
-
-  beforeAll(async () => {
-    const uninterrupted = await referenceRun(backlog.events, { partitions: PARTITIONS });
-    reference = uninterrupted.alerts;
-    measured.push(uninterrupted.measurement);
-  });
-
-  afterAll(async () => {
-    killAllDetectors();
-    await run?.close();
-    faultReport('detector-kill', measured);
-  });
+  const suite = faultSuite('detector-kill', backlog.events, { partitions: PARTITIONS });
 
   it('the uninterrupted run alerts the campaigns and a replacement wallet, each alert once', () => {
     expect(backlog.events.length).toBeGreaterThanOrEqual(50_000);
-    const alerted = new Set(reference.map((a) => a.walletId));
+    const alerted = new Set(suite.reference.map((a) => a.walletId));
     const campaigns = backlog.labels.filter((l) => l.typology === 'crowdfunding');
     const replacements = backlog.labels.filter((l) => l.typology === 'replacement-wallet');
     expect(campaigns.filter((l) => alerted.has(l.walletId)).length).toBeGreaterThanOrEqual(3);
     expect(replacements.some((l) => alerted.has(l.walletId))).toBe(true);
-    expect(new Set(reference.map((a) => a.alertId)).size).toBe(reference.length);
+    expect(new Set(suite.reference.map((a) => a.alertId)).size).toBe(suite.reference.length);
   });
 
   it.each(KILL_POINTS)(
     'killed at %s of the backlog and restarted: the same alerts, each once',
     async (share) => {
-      run = await startFaultRun(backlog.events, { partitions: PARTITIONS });
+      const run = await suite.start({ partitions: PARTITIONS });
       const started = Date.now();
       const first = run.start();
       const target = BigInt(Math.ceil(share * run.total));
@@ -85,7 +62,7 @@ describe('kill -9 of the detector', () => {
               const now = c.get(partition) ?? 0n;
               const was = committedAtKill.get(partition) ?? 0n;
               // Past what the dead process had applied, by a commit of its own, or at the end.
-              return (now > checkpoint && now > was) || now >= run!.ends.get(partition)!;
+              return (now > checkpoint && now > was) || now >= run.ends.get(partition)!;
             }),
           60_000,
         )
@@ -96,8 +73,8 @@ describe('kill -9 of the detector', () => {
       await run.caughtUp();
       const totalMs = Date.now() - started;
       const alerts = await run.alerts();
-      const result = compareAlerts(reference, alerts);
-      measured.push({
+      const result = compareAlerts(suite.reference, alerts);
+      suite.measured.push({
         fault: `kill -9 at ${Math.round(share * 100)} %`,
         events: killedAt,
         applied: [...applied.values()].reduce((sum, checkpoint) => sum + Number(checkpoint) + 1, 0),
@@ -108,8 +85,7 @@ describe('kill -9 of the detector', () => {
         totalMs,
       });
       await second.signal('SIGTERM');
-      await run.close();
-      run = null;
+      await suite.finish();
       expect(result).toEqual({ duplicates: 0, lost: [], extra: [] });
     },
   );

@@ -2,19 +2,10 @@
 // retries, goes on, and a read_committed reader sees exactly the alerts of an uninterrupted run — no
 // campaign wallet alerted a second time. Once as SHUTDOWN NOSAVE (the AOF is flushed on the way
 // down), once as SIGKILL (the last second of writes is lost and replayed from Kafka).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../schemas/alert.js';
 import { requireEndpoint } from '../support/clients.js';
-import { killAllDetectors } from '../support/detector-process.js';
-import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
-import {
-  alertSignature,
-  compareAlerts,
-  faultBacklog,
-  referenceRun,
-  startFaultRun,
-  type FaultRun,
-} from '../support/fault-run.js';
+import { alertSignature, compareAlerts, faultBacklog, faultSuite } from '../support/fault-run.js';
 import { crashRedisNode } from '../support/redis-restart.js';
 
 const PARTITIONS = 1;
@@ -22,36 +13,20 @@ const DOWN_MS = 3_000;
 
 describe('Redis crashed mid-campaign and restarted', () => {
   const backlog = faultBacklog('small');
-  const measured: FaultMeasurement[] = [];
   const campaign = backlog.labels.find((l) => l.typology === 'crowdfunding')!;
   // With one input partition a record's offset is its place in the backlog.
   const midCampaign = backlog.events.findIndex(
     (e) => e.eventId === campaign.eventIds[campaign.eventIds.length >> 1],
   );
-  let reference: Alert[] = [];
   // What the state counted for every labelled wallet: a write Redis lost and nobody re-applied shows here.
   const labelled = [...new Set(backlog.labels.map((l) => l.walletId))];
-  let referenceCounts = new Map<string, string>();
-  let run: FaultRun | null = null;
-
-  beforeAll(async () => {
-    const uninterrupted = await referenceRun(backlog.events, { partitions: PARTITIONS, countsOf: labelled });
-    reference = uninterrupted.alerts;
-    referenceCounts = uninterrupted.counts;
-    measured.push(uninterrupted.measurement);
-  });
-
-  afterAll(async () => {
-    killAllDetectors();
-    await run?.close();
-    faultReport('redis-crash', measured);
-  });
+  const suite = faultSuite('redis-crash', backlog.events, { partitions: PARTITIONS, countsOf: labelled });
 
   it.each(['shutdown', 'kill'] as const)(
     '%s: the same alerts, each once, no wallet alerted twice',
     async (how) => {
-      expect(reference.some((a) => a.walletId === campaign.walletId)).toBe(true);
-      run = await startFaultRun(backlog.events, { partitions: PARTITIONS });
+      expect(suite.reference.some((a) => a.walletId === campaign.walletId)).toBe(true);
+      const run = await suite.start({ partitions: PARTITIONS });
       const started = Date.now();
       const detector = run.start();
       await run.until((c) => (c.get(0) ?? 0n) >= BigInt(midCampaign));
@@ -62,14 +37,14 @@ describe('Redis crashed mid-campaign and restarted', () => {
       const restartedAt = Date.now();
       await crashed.restart();
       const recoveredAt = await run.until(
-        (c) => Number(c.get(0) ?? 0n) > downAt || (c.get(0) ?? 0n) >= run!.ends.get(0)!,
+        (c) => Number(c.get(0) ?? 0n) > downAt || (c.get(0) ?? 0n) >= run.ends.get(0)!,
       );
       await run.caughtUp();
       const totalMs = Date.now() - started;
       const alerts = await run.alerts();
-      const result = compareAlerts(reference, alerts);
+      const result = compareAlerts(suite.reference, alerts);
       const counts = await run.counts(labelled);
-      measured.push({
+      suite.measured.push({
         fault: `Redis ${how === 'kill' ? 'SIGKILL' : 'SHUTDOWN NOSAVE'}, down ${DOWN_MS / 1000} s`,
         events: downAt,
         alerts: alerts.length,
@@ -92,13 +67,12 @@ describe('Redis crashed mid-campaign and restarted', () => {
       }
       expect(detector.output()).toMatch(/redis connection error|failed/i);
       await detector.signal('SIGTERM');
-      await run.close();
-      run = null;
+      await suite.finish();
       expect(result).toEqual({ duplicates: 0, lost: [], extra: [] });
       const perWallet = (list: Alert[]) =>
         list.filter((a) => a.walletId === campaign.walletId).map(alertSignature);
-      expect(perWallet(alerts)).toEqual(perWallet(reference));
-      expect(counts).toEqual(referenceCounts);
+      expect(perWallet(alerts)).toEqual(perWallet(suite.reference));
+      expect(counts).toEqual(suite.referenceCounts);
     },
   );
 });

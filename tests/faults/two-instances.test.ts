@@ -3,17 +3,9 @@
 // survivor takes its partitions over, and a read_committed reader sees the alerts one instance alone
 // raises on the same backlog, once each (wallets in a replacement relation: the same wallets at the
 // same severity, see compareAlertsAcrossPartitions).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../schemas/alert.js';
-import { killAllDetectors, type DetectorProcess } from '../support/detector-process.js';
-import { faultReport, type FaultMeasurement } from '../support/fault-report.js';
-import {
-  compareAlertsAcrossPartitions,
-  faultBacklog,
-  referenceRun,
-  startFaultRun,
-  type FaultRun,
-} from '../support/fault-run.js';
+import { describe, expect, it } from 'vitest';
+import type { DetectorProcess } from '../support/detector-process.js';
+import { compareAlertsAcrossPartitions, faultBacklog, faultSuite } from '../support/fault-run.js';
 import { waitFor } from '../support/test-detector.js';
 
 const PARTITIONS = 6;
@@ -33,27 +25,16 @@ function assignedInput(detector: DetectorProcess, inputTopic: string): number[] 
 describe('two detector instances, one stopped midway', () => {
   const backlog = faultBacklog('large');
   const options = { partitions: PARTITIONS };
-  const measured: FaultMeasurement[] = [];
-  let reference: Alert[] = [];
-  let run: FaultRun | null = null;
-
-  beforeAll(async () => {
-    const alone = await referenceRun(backlog.events, { ...options, fault: 'one instance (reference)' });
-    reference = alone.alerts;
-    measured.push(alone.measurement);
-  });
-
-  afterAll(async () => {
-    killAllDetectors();
-    await run?.close();
-    faultReport('two-instances', measured);
+  const suite = faultSuite('two-instances', backlog.events, {
+    ...options,
+    fault: 'one instance (reference)',
   });
 
   it.each(['SIGTERM', 'SIGKILL'] as const)(
     '%s to one of two: the alerts of one instance, each once',
     async (signal) => {
       // The backlog comes once both have joined: a member that joins late finds it half done.
-      run = await startFaultRun(backlog.events, { ...options, produceLater: true });
+      const run = await suite.start({ ...options, produceLater: true });
       const input = run.config.kafka.inputTopic;
       const started = Date.now();
       const survivor = run.start();
@@ -82,15 +63,13 @@ describe('two detector instances, one stopped midway', () => {
       // Taken over: the survivor owns the stopped one's partitions and commits on them.
       const before = await run.committed();
       const recoveredAt = await run.until((c) =>
-        theirs.every(
-          (p) => (c.get(p) ?? 0n) > (before.get(p) ?? 0n) || (c.get(p) ?? 0n) >= run!.ends.get(p)!,
-        ),
+        theirs.every((p) => (c.get(p) ?? 0n) > (before.get(p) ?? 0n) || (c.get(p) ?? 0n) >= run.ends.get(p)!),
       );
       await run.caughtUp();
       const totalMs = Date.now() - started;
       const alerts = await run.alerts();
-      const result = compareAlertsAcrossPartitions(reference, alerts);
-      measured.push({
+      const result = compareAlertsAcrossPartitions(suite.reference, alerts);
+      suite.measured.push({
         fault: `${signal} to one of two (it had partitions ${theirs.join(',')})`,
         events: stopAt,
         alerts: alerts.length,
@@ -102,8 +81,7 @@ describe('two detector instances, one stopped midway', () => {
       await waitFor(() => assignedInput(survivor, input).length === PARTITIONS, 60_000);
       expect(assignedInput(survivor, input)).toEqual([0, 1, 2, 3, 4, 5]);
       await survivor.signal('SIGTERM');
-      await run.close();
-      run = null;
+      await suite.finish();
       expect(result).toEqual({ duplicates: 0, lost: [], extra: [] });
     },
   );

@@ -4,6 +4,7 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { AlertSchema, SEVERITIES, type Alert } from '../../schemas/alert.js';
 import type { TransactionEventInput } from '../../schemas/transaction-event.js';
 import { loadConfig, type Config } from '../../services/detector/src/config/index.js';
@@ -11,8 +12,8 @@ import { ensureTopics } from '../../services/detector/src/kafka/topics.js';
 import { WalletStateStore } from '../../services/detector/src/state/wallet-state-store.js';
 import { DAY, generateScenario, messageKey, type Label } from '../../services/simulator/src/scenario.js';
 import { testKafka, testRedis } from './clients.js';
-import { spawnDetector, type DetectorProcess } from './detector-process.js';
-import type { FaultMeasurement } from './fault-report.js';
+import { killAllDetectors, spawnDetector, type DetectorProcess } from './detector-process.js';
+import { faultReport, type FaultMeasurement } from './fault-report.js';
 import { deleteKeys, testEnv } from './test-detector.js';
 import { readTopicToEnd } from './topic-to-end.js';
 
@@ -182,7 +183,6 @@ export async function startFaultRun(
   };
 }
 
-/** What a compliance user compares: who was alerted, for which rules, how severely. */
 /** What an uninterrupted run of the backlog gave: the reference a fault run is compared with. */
 export interface ReferenceRun {
   alerts: Alert[];
@@ -304,4 +304,56 @@ export function faultBacklog(size: 'large' | 'small'): { events: TransactionEven
     counts: { watchlisted: 0, crowdfunding: 4 },
   });
   return { events: scenario.events, labels: scenario.labels };
+}
+
+/** The frame every fault suite shares: its reference, its measurements and the run of the test at hand. */
+export interface FaultSuite {
+  /** The uninterrupted run's alerts (set before the suite's tests). */
+  reference: Alert[];
+  /** The uninterrupted run's state counts of the wallets named by `countsOf`. */
+  referenceCounts: Map<string, string>;
+  /** Rows of the suite's fault report, the reference's first. */
+  measured: FaultMeasurement[];
+  /** Starts a test's fault run on the suite's backlog. */
+  start(options: FaultRunOptions): Promise<FaultRun>;
+  /** Closes the test's run (after the suite, a run a failed test left open is closed too). */
+  finish(): Promise<void>;
+}
+
+/**
+ * Registers the suite's hooks: before its tests, the uninterrupted reference run; after them, every
+ * detector still alive killed, a run left open closed, and the report written under `report`.
+ */
+export function faultSuite(
+  report: string,
+  events: TransactionEventInput[],
+  referenceOptions: FaultRunOptions & { fault?: string; countsOf?: string[] },
+): FaultSuite {
+  let current: FaultRun | null = null;
+  const suite: FaultSuite = {
+    reference: [],
+    referenceCounts: new Map(),
+    measured: [],
+    async start(options) {
+      current = await startFaultRun(events, options);
+      return current;
+    },
+    async finish() {
+      const run = current;
+      current = null;
+      await run?.close();
+    },
+  };
+  beforeAll(async () => {
+    const uninterrupted = await referenceRun(events, referenceOptions);
+    suite.reference = uninterrupted.alerts;
+    suite.referenceCounts = uninterrupted.counts;
+    suite.measured.push(uninterrupted.measurement);
+  });
+  afterAll(async () => {
+    killAllDetectors();
+    await suite.finish();
+    faultReport(report, suite.measured);
+  });
+  return suite;
 }
