@@ -21,6 +21,12 @@ export function recordTtlMs(state: WalletState, deps: PipelineDeps, nowMs: numbe
   return Math.max(1, Math.round(ttl));
 }
 
+/** Each state's time-to-live, computed once: the write and the cache's bookkeeping both ask for it. */
+function ttlsAt(states: WalletState[], deps: PipelineDeps, nowMs: number): (state: WalletState) => number {
+  const ttls = new Map(states.map((s) => [s, recordTtlMs(s, deps, nowMs)]));
+  return (state) => ttls.get(state)!;
+}
+
 /** Returns the wallets whose compare-and-set lost (empty when everything was written). */
 export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey: string): Promise<string[]> {
   const nowMs = deps.now();
@@ -38,7 +44,7 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
     );
   }
   const dirty = work.wallets.dirty();
-  const ttlMsOf = (s: WalletState) => recordTtlMs(s, deps, nowMs);
+  const ttlMsOf = ttlsAt(dirty, deps, nowMs);
   const [{ written, conflicts }] = await Promise.all([
     deps.store.write(dirty, ttlMsOf),
     deps.donors.run(facts),
@@ -72,9 +78,9 @@ export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<
   try {
     await wallets.load(ids);
     let pending = ids;
-    const ttlMsOf = (s: WalletState) => recordTtlMs(s, deps, nowMs);
     for (let attempt = 0; attempt < 2 && pending.length; attempt++) {
       const states = pending.map((id) => wallets.get(id).state).filter(clear);
+      const ttlMsOf = ttlsAt(states, deps, nowMs);
       const { written, conflicts } = await deps.store.write(states, ttlMsOf);
       wallets.written(written, nowMs, ttlMsOf);
       if (!conflicts.length) {

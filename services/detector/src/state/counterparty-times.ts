@@ -5,12 +5,6 @@
 // Built from the set at the first count, then kept in step by the set's changes.
 import type { Counterparty } from './wallet-state.js';
 
-export interface CounterpartyCounts {
-  distinct: number;
-  fresh: number;
-  repeat: number;
-}
-
 export class CounterpartyTimes {
   private last: number[] | null = null;
   private first: number[] = [];
@@ -33,20 +27,26 @@ export class CounterpartyTimes {
     }
   }
 
-  /** Counterparties whose latest payment is at or after `startMs`, and of those the new and the repeat. */
-  countsFrom(startMs: number): CounterpartyCounts {
-    const last = this.last ?? this.build();
-    return {
-      distinct: last.length - lowerBound(last, startMs),
-      fresh: this.first.length - lowerBound(this.first, startMs),
-      repeat: this.repeatLast.length - lowerBound(this.repeatLast, startMs),
-    };
-  }
-
   /** Counterparties whose latest payment is at or after `startMs`. */
   distinctFrom(startMs: number): number {
-    const last = this.last ?? this.build();
+    const last = this.sorted();
     return last.length - lowerBound(last, startMs);
+  }
+
+  /** Counterparties whose first payment is at or after `startMs` (new in a window starting there). */
+  freshFrom(startMs: number): number {
+    this.sorted();
+    return this.first.length - lowerBound(this.first, startMs);
+  }
+
+  /** Counterparties that paid more than once, the latest time at or after `startMs`. */
+  repeatFrom(startMs: number): number {
+    this.sorted();
+    return this.repeatLast.length - lowerBound(this.repeatLast, startMs);
+  }
+
+  private sorted(): number[] {
+    return this.last ?? this.build();
   }
 
   private build(): number[] {

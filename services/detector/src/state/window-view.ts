@@ -130,7 +130,7 @@ interface RunningWindow {
   snapshot: WindowFeatures | null;
 }
 
-/** A window's counterparty figures (the tracker reads them off the sorted counterparty times). */
+/** A past window's counterparty figures, counted from the sets. */
 interface PartyFigures {
   distinctPayers: number;
   newPayers: number;
@@ -173,7 +173,17 @@ class WindowTracker implements WalletStateListener {
     if (!w) throw new FlowGuardError('FG_CONFIG_INVALID', `no window "${name}" is configured (WINDOWS)`);
     if (this.revision !== this.state.memo.revision) this.resync();
     if (!w.current) this.recompute();
-    return (w.snapshot ??= snapshotOf(w, this.partyFigures(w.startMs)));
+    if (w.snapshot) return w.snapshot;
+    const start = w.startMs;
+    const payers = this.payerTimes;
+    w.snapshot = snapshotOf(
+      w,
+      payers.distinctFrom(start),
+      payers.freshFrom(start),
+      payers.repeatFrom(start),
+      this.payeeTimes.distinctFrom(start),
+    );
+    return w.snapshot;
   }
 
   windowEndingAt(name: string, atMs: number): WindowFeatures {
@@ -218,7 +228,13 @@ class WindowTracker implements WalletStateListener {
     for (const payee of this.state.payees.values()) {
       if (payee.firstMs < endMs && payee.lastMs >= start) figures.distinctPayees += 1;
     }
-    return snapshotOf(past, figures);
+    return snapshotOf(
+      past,
+      figures.distinctPayers,
+      figures.newPayers,
+      figures.repeatPayers,
+      figures.distinctPayees,
+    );
   }
 
   hourlyHistory(hours: number): HourlyHistory {
@@ -341,16 +357,6 @@ class WindowTracker implements WalletStateListener {
     return true;
   }
 
-  private partyFigures(startMs: number): PartyFigures {
-    const payers = this.payerTimes.countsFrom(startMs);
-    return {
-      distinctPayers: payers.distinct,
-      newPayers: payers.fresh,
-      repeatPayers: payers.repeat,
-      distinctPayees: this.payeeTimes.distinctFrom(startMs),
-    };
-  }
-
   /** Recomputes the sums of every window that is not current, in one pass over each bucket series. */
   private recompute(): void {
     const stale = this.running.filter((w) => !w.current);
@@ -376,7 +382,13 @@ function addSeries(windows: RunningWindow[], buckets: BucketSeries['buckets']): 
   }
 }
 
-function snapshotOf(w: RunningWindow, parties: PartyFigures): WindowFeatures {
+function snapshotOf(
+  w: RunningWindow,
+  distinctPayers: number,
+  newPayers: number,
+  repeatPayers: number,
+  distinctPayees: number,
+): WindowFeatures {
   const v = w.values;
   // One object literal (one hidden class for every window), field order as BUCKET_FIELDS.
   return {
@@ -397,9 +409,9 @@ function snapshotOf(w: RunningWindow, parties: PartyFigures): WindowFeatures {
     outSum: v[F.outSum]!,
     passOnCount: v[F.passOnCount]!,
     passOnSum: v[F.passOnSum]!,
-    distinctPayers: parties.distinctPayers,
-    newPayers: parties.newPayers,
-    repeatPayers: parties.repeatPayers,
-    distinctPayees: parties.distinctPayees,
+    distinctPayers,
+    newPayers,
+    repeatPayers,
+    distinctPayees,
   };
 }
