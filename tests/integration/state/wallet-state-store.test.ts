@@ -10,7 +10,7 @@ import {
   createRedisClient,
   type RedisClient,
 } from '../../../services/detector/src/redis/redis-connection.js';
-import { applySide, checkSide } from '../../../services/detector/src/state/apply-side.js';
+import { applySide, checkSide, rememberSample } from '../../../services/detector/src/state/apply-side.js';
 import { encodeWalletState } from '../../../services/detector/src/state/wallet-state-codec.js';
 import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
 import type { WalletState } from '../../../services/detector/src/state/wallet-state.js';
@@ -31,7 +31,11 @@ function deposit(walletId: string, payer: string, atMs = T0, amount = 30_000) {
 }
 
 function applyAll(state: WalletState, sides: ReturnType<typeof deposit>[]): void {
-  for (const side of sides) if (checkSide(state, side) === 'new') applySide(state, side, features);
+  for (const side of sides) {
+    if (checkSide(state, side) !== 'new') continue;
+    applySide(state, side, features);
+    rememberSample(state, side.event.eventId, side.event.occurredAtMs);
+  }
 }
 
 describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
@@ -165,6 +169,97 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
     expect(final.lifetime).toMatchObject({ inCount: 8, inSum: 36_000 });
     expect(final.payers.size).toBe(8);
     expect(Math.max(...attempts)).toBeGreaterThan(1);
+  });
+
+  it('appends journalled sides to the stored record, which loads as the state that wrote them', async () => {
+    const ids = ['journal-a', 'journal-b'];
+    const states = await store.load(ids);
+    for (const [id, state] of states) applyAll(state, [deposit(id, 'ref:first')]);
+    await store.write([...states.values()], () => TTL);
+    const snapshotBytes = (await redis.getBuffer(store.walletKey('journal-a')))!.length;
+
+    for (let round = 1; round <= 3; round++) {
+      const sides = ids.map((id) => deposit(id, `ref:payer-${round}`, T0 + round * 60_000));
+      states.forEach((state) =>
+        applyAll(
+          state,
+          sides.filter((s) => s.walletId === state.walletId),
+        ),
+      );
+      const outcome = await store.write(
+        [...states.values()],
+        () => TTL,
+        (state) => [{ kind: 'applied', side: sides.find((s) => s.walletId === state.walletId)! }],
+      );
+      expect(outcome.conflicts).toEqual([]);
+    }
+    const stored = (await redis.getBuffer(store.walletKey('journal-a')))!;
+    // Format 2, version 4; the snapshot of the first write is still there, with three sides after it.
+    expect([...stored.subarray(0, 7)]).toEqual([2, 0, 0, 0, 0, 0, 4]);
+    expect(stored.length).toBeGreaterThan(snapshotBytes);
+    expect(stored.length - snapshotBytes).toBeLessThan(snapshotBytes * 2);
+    expect(await redis.pttl(store.walletKey('journal-a'))).toBeGreaterThan(TTL - 60_000);
+
+    const loaded = await store.load(ids);
+    for (const id of ids) {
+      const state = loaded.get(id)!;
+      expect(state.version).toBe(4);
+      expect(state.memo.record).toEqual({
+        snapshotBytes,
+        journalBytes: stored.length - snapshotBytes,
+        journalEntries: 3,
+      });
+      expect(encodeWalletState(state)).toEqual(encodeWalletState(states.get(id)!));
+    }
+  });
+
+  it('lets an append lose the compare-and-set like a whole write, and never appends to no record', async () => {
+    const wallet = 'journal-raced';
+    const first = (await store.load([wallet])).get(wallet)!;
+    applyAll(first, [deposit(wallet, 'ref:a')]);
+    await store.write([first], () => TTL);
+    const [a, b] = [(await store.load([wallet])).get(wallet)!, (await store.load([wallet])).get(wallet)!];
+    const fromA = deposit(wallet, 'ref:b', T0 + 60_000);
+    const fromB = deposit(wallet, 'ref:c', T0 + 120_000);
+    applyAll(a, [fromA]);
+    applyAll(b, [fromB]);
+    expect(
+      (
+        await store.write(
+          [a],
+          () => TTL,
+          () => [{ kind: 'applied', side: fromA }],
+        )
+      ).conflicts,
+    ).toEqual([]);
+    expect(
+      await store.write(
+        [b],
+        () => TTL,
+        () => [{ kind: 'applied', side: fromB }],
+      ),
+    ).toEqual({
+      written: [],
+      conflicts: [wallet],
+    });
+    expect([...(await store.read(wallet))!.payers.keys()].sort()).toEqual(['ref:a', 'ref:b']);
+
+    // The record expired under a writer that knew it: the append conflicts instead of writing a journal
+    // with no snapshot under it.
+    await redis.del(store.walletKey(wallet));
+    const side = deposit(wallet, 'ref:d', T0 + 180_000);
+    applyAll(a, [side]);
+    expect(
+      await store.write(
+        [a],
+        () => TTL,
+        () => [{ kind: 'applied', side }],
+      ),
+    ).toEqual({
+      written: [],
+      conflicts: [wallet],
+    });
+    expect(await redis.exists(store.walletKey(wallet))).toBe(0);
   });
 
   it('refuses a version that is not the stored one even when the key is absent', async () => {

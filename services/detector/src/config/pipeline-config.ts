@@ -1,6 +1,6 @@
 // How the batch runs: chunk size, retries and the stall that makes /readyz fail, shutdown, watchlist.
 import { z } from 'zod';
-import { duration, positiveInt } from './env-values.js';
+import { duration, flag, positiveInt } from './env-values.js';
 
 export const pipelineEnv = {
   /** A Kafka batch is processed in chunks of this many records, each its own Kafka transaction. */
@@ -21,6 +21,12 @@ export const pipelineEnv = {
   WALLET_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(128),
   /** A cached state idle this long is read from Redis again (far below any record's time-to-live). */
   WALLET_CACHE_IDLE: duration.prefault('10m'),
+  /**
+   * Append a chunk's applied sides to a wallet's record instead of writing it whole (a journal,
+   * state/wallet-journal.ts). Set false while detectors older than the journal still run: they read
+   * a record with a journal as corrupt. Every detector reads both either way.
+   */
+  WALLET_JOURNAL: flag.default(true),
 };
 
 type PipelineEnv = z.output<z.ZodObject<typeof pipelineEnv>>;
@@ -34,6 +40,7 @@ export interface PipelineConfig {
   watchlistTtlMs: number;
   walletCacheBytes: number;
   walletCacheIdleMs: number;
+  walletJournal: boolean;
 }
 
 export function buildPipelineConfig(e: PipelineEnv): PipelineConfig {
@@ -46,5 +53,6 @@ export function buildPipelineConfig(e: PipelineEnv): PipelineConfig {
     watchlistTtlMs: e.WATCHLIST_TTL,
     walletCacheBytes: e.WALLET_CACHE_MB * 1024 * 1024,
     walletCacheIdleMs: e.WALLET_CACHE_IDLE,
+    walletJournal: e.WALLET_JOURNAL,
   };
 }

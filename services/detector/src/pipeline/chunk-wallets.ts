@@ -8,6 +8,7 @@ import type { FeatureConfig } from '../config/index.js';
 import type { WalletLease, WalletLeases } from '../state/wallet-leases.js';
 import type { WalletStateCache } from '../state/wallet-state-cache.js';
 import type { WalletStateStore } from '../state/wallet-state-store.js';
+import type { JournalEntry } from '../state/wallet-journal.js';
 import type { WalletState } from '../state/wallet-state.js';
 import { WalletView } from '../state/window-view.js';
 
@@ -16,6 +17,11 @@ export interface ChunkWallet {
   view: WalletView;
   /** Changed since it was loaded: it must be written. */
   dirty: boolean;
+  /**
+   * The changes since the load as journal entries, to append to the stored record; null once a change
+   * the journal cannot carry was made, and the record is written whole.
+   */
+  journal: JournalEntry[] | null;
   /**
    * When the record equal to `state` was written with a time-to-live the cache can trust (null: read
    * from Redis, or written with a shorter one): only such states go back to the cache.
@@ -29,6 +35,18 @@ export interface WalletSources {
   leases: WalletLeases;
   cache: WalletStateCache;
   config: { features: FeatureConfig };
+}
+
+/** A change only a whole record carries (alerting, overlap, flags, pending items, …). */
+export function markChanged(wallet: ChunkWallet): void {
+  wallet.dirty = true;
+  wallet.journal = null;
+}
+
+/** A change the journal carries: a side applied, or a duplicate's watermark moved. */
+export function markJournaled(wallet: ChunkWallet, entry: JournalEntry): void {
+  wallet.dirty = true;
+  wallet.journal?.push(entry);
 }
 
 export class ChunkWallets {
@@ -77,6 +95,7 @@ export class ChunkWallets {
     for (const state of states) {
       const wallet = this.get(state.walletId);
       wallet.dirty = false;
+      wallet.journal = [];
       wallet.writtenAtMs = ttlMsOf(state) >= trusted ? atMs : null;
     }
   }
@@ -97,6 +116,11 @@ export class ChunkWallets {
 
   dirty(): WalletState[] {
     return [...this.wallets.values()].filter((w) => w.dirty).map((w) => w.state);
+  }
+
+  /** The journal entries to append for a dirty wallet, or null when it is written whole. */
+  journalOf(walletId: string): JournalEntry[] | null {
+    return this.wallets.get(walletId)?.journal ?? null;
   }
 
   /**
@@ -124,6 +148,7 @@ export class ChunkWallets {
       state,
       view: new WalletView(state, this.sources.config.features),
       dirty: false,
+      journal: [],
       writtenAtMs,
     });
   }

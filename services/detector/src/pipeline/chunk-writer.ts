@@ -46,7 +46,11 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
   const dirty = work.wallets.dirty();
   const ttlMsOf = ttlsAt(dirty, deps, nowMs);
   const [{ written, conflicts }] = await Promise.all([
-    deps.store.write(dirty, ttlMsOf),
+    deps.store.write(
+      dirty,
+      ttlMsOf,
+      deps.config.pipeline.walletJournal ? (state) => work.wallets.journalOf(state.walletId) : undefined,
+    ),
     deps.donors.run(facts),
   ]);
   // Stored, whatever happened to the others: a run after a conflict finds them as written. Their

@@ -4,6 +4,7 @@
 // after the write, before the commit) is published again with the same alertId, the rest waits for
 // its own partition.
 import type { EffectSource } from '../state/wallet-state.js';
+import { markChanged } from './chunk-wallets.js';
 import { linkDonorsAndSearch } from './retro-search.js';
 import type { ChunkSession } from './transaction-chunk.js';
 
@@ -28,7 +29,7 @@ export async function reconcilePending(session: ChunkSession): Promise<void> {
     for (const p of pending.alerts) {
       const fate = await fateOf(session, p.source);
       if (fate === 'published') {
-        wallet.dirty = true;
+        markChanged(wallet);
         continue;
       }
       keptAlerts.push(p);
@@ -46,7 +47,7 @@ export async function reconcilePending(session: ChunkSession): Promise<void> {
     for (const s of pending.seeds) {
       const fate = await fateOf(session, s.source);
       if (fate === 'published') {
-        wallet.dirty = true;
+        markChanged(wallet);
         continue;
       }
       keptSeeds.push(s);

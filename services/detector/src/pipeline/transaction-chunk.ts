@@ -16,11 +16,11 @@ import { evaluateRules } from '../rules/evaluate-rules.js';
 import type { RuleCatalog } from '../rules/rule-catalog.js';
 import type { Finding, RuleInput } from '../rules/rule-types.js';
 import { decideAlert, type DecisionPolicy } from '../scoring/alert-decision.js';
-import { applySide, checkSide, recordSeen, type SideCheck } from '../state/apply-side.js';
+import { applySide, checkSide, recordSeen, rememberSample, type SideCheck } from '../state/apply-side.js';
 import type { Gift } from '../state/donor-index.js';
 import type { EffectSource, WalletState } from '../state/wallet-state.js';
 import { ChunkOutput } from './chunk-output.js';
-import type { ChunkWallet, ChunkWallets } from './chunk-wallets.js';
+import { markChanged, markJournaled, type ChunkWallet, type ChunkWallets } from './chunk-wallets.js';
 import { decodeRecord } from './decode-record.js';
 import { DonorOverlay } from './donor-overlay.js';
 import { reconcilePending } from './pending-effects.js';
@@ -119,8 +119,9 @@ export class ChunkSession {
     this.updates.clear();
   }
 
+  /** The wallet changed in a way only a whole record carries. */
   touch(wallet: ChunkWallet): void {
-    wallet.dirty = true;
+    markChanged(wallet);
   }
 
   markSettled(walletId: string, kind: 'alert' | 'seed', id: string): void {
@@ -331,13 +332,6 @@ function firstOfEachId(events: { event: NormalizedEvent }[]): number[] {
   return times;
 }
 
-const SAMPLES_KEPT = 10;
-
-function rememberSample(state: WalletState, event: NormalizedEvent): void {
-  state.samples.push({ eventId: event.eventId, atMs: event.occurredAtMs });
-  if (state.samples.length > SAMPLES_KEPT) state.samples.splice(0, state.samples.length - SAMPLES_KEPT);
-}
-
 async function applyEvent(
   session: ChunkSession,
   record: SourceRecord,
@@ -374,12 +368,18 @@ async function applyEvent(
     if (checks[i] === 'duplicate') {
       session.countUpdate('duplicate');
       // A redelivery below the watermark (a chunk run again after a conflict) leaves the record as is.
-      if (recordSeen(wallet.state, event.source)) wallet.dirty = true;
+      if (recordSeen(wallet.state, event.source)) {
+        markJournaled(wallet, {
+          kind: 'seen',
+          streamKey: event.source.streamKey,
+          offset: event.source.offset,
+        });
+      }
       continue;
     }
     const result = applySide(wallet.state, side, deps.config.features);
-    rememberSample(wallet.state, event);
-    session.touch(wallet);
+    rememberSample(wallet.state, event.eventId, event.occurredAtMs);
+    markJournaled(wallet, { kind: 'applied', side });
     session.countUpdate(result.status);
     if (side.direction === 'in' && isDonationLike(event.type)) {
       session.gifts.push({ payer: side.counterparty, walletId: side.walletId, atMs: event.occurredAtMs });
@@ -390,6 +390,7 @@ async function applyEvent(
           if (link.walletId === side.walletId) continue;
           if (link.flaggedAtMs - event.occurredAtMs > session.seeding.overlapLeadMs) continue;
           addOverlap(wallet.state, link.walletId, link.flaggedAtMs, side.counterparty, link.weight);
+          session.touch(wallet);
         }
         // Payers who keep giving to a flagged wallet are donors too.
         const flaggedAt = wallet.state.replacement.flaggedAtMs;

@@ -3,7 +3,13 @@
 // it; no I/O); window features are read through state/window-view.ts.
 import type { FeatureConfig } from '../config/feature-config.js';
 import { HOUR_MS } from '../domain/time.js';
-import { isDonationLike, isPassingOn, type EventSource, type WalletSide } from '../domain/transaction.js';
+import {
+  isDonationLike,
+  isPassingOn,
+  type EventSource,
+  type NormalizedEvent,
+  type WalletSide,
+} from '../domain/transaction.js';
 import { FlowGuardError } from '../errors.js';
 import { OldestFirst } from './oldest-first.js';
 import {
@@ -39,6 +45,19 @@ const IS_MAX_FIELD: readonly boolean[] = BUCKET_FIELDS.map((_, f) => MAX_FIELDS.
 const F = FIELD;
 
 export type SideCheck = 'new' | 'duplicate' | 'conflict';
+
+/** What applying a side reads of its event: all a journal entry (state/wallet-journal.ts) carries. */
+export type AppliedEvent = Pick<
+  NormalizedEvent,
+  'eventId' | 'idHash' | 'bodyHash' | 'type' | 'occurredAtMs' | 'amount'
+> & { source: Pick<EventSource, 'streamKey' | 'offset'> };
+
+export type AppliedSide = Pick<WalletSide, 'walletId' | 'direction' | 'counterparty' | 'openedAtMs'> & {
+  event: AppliedEvent;
+};
+
+/** Event ids the wallet keeps for an alert's sampleEventIds. */
+export const SAMPLES_KEPT = 10;
 
 export interface ApplyResult {
   /**
@@ -85,7 +104,7 @@ export function recordSeen(state: WalletState, source: Pick<EventSource, 'stream
 }
 
 /** Applies a side checkSide called 'new'. Mutates the state. */
-export function applySide(state: WalletState, side: WalletSide, features: FeatureConfig): ApplyResult {
+export function applySide(state: WalletState, side: AppliedSide, features: FeatureConfig): ApplyResult {
   if (side.walletId !== state.walletId) {
     throw new FlowGuardError(
       'FG_STATE_INVALID',
@@ -155,6 +174,13 @@ export function applySide(state: WalletState, side: WalletSide, features: Featur
   return { status: inFine || inHourly ? 'applied' : 'beyond-retention', newCounterparty };
 }
 
+/** Keeps the event among the wallet's newest few (the evidence of its next alert). */
+export function rememberSample(state: WalletState, eventId: string, atMs: number): void {
+  const samples = state.samples;
+  samples.push({ eventId, atMs });
+  if (samples.length > SAMPLES_KEPT) samples.splice(0, samples.length - SAMPLES_KEPT);
+}
+
 /** First bucket index a series keeps: the buckets of a window of `retentionMs` ending with `lastMs`. */
 export function retainedFrom(series: BucketSeries, lastMs: number, retentionMs: number): number {
   return Math.floor(lastMs / series.sizeMs) - Math.ceil(retentionMs / series.sizeMs) + 1;
@@ -176,7 +202,7 @@ function trim(series: BucketSeries, previousMs: number, lastMs: number, retentio
 }
 
 /** What one event adds to a bucket, in BUCKET_FIELDS order. */
-function contributionOf(side: WalletSide, features: FeatureConfig): number[] {
+function contributionOf(side: AppliedSide, features: FeatureConfig): number[] {
   const values = EMPTY_BUCKET.slice();
   const { type, amount } = side.event;
   if (side.direction === 'in') {

@@ -15,6 +15,8 @@
 //            dedup     watermarks (stream key front-coded, offset), the ring as 7-byte fingerprints
 //            then replacement, alerting, analyst, watch and pending, in WalletState order
 // Maps are written in their iteration order and read back in it, so a round trip keeps it.
+// Format 2 is the same record followed by journal entries: sides applied since this snapshot was
+// written, appended instead of writing the record whole (state/wallet-journal.ts); a load applies them.
 //
 // Size (default configuration; tests/unit/state/apply-side.test.ts measures it): a typical wallet (12
 // events in a day from 6 payers) takes 540-600 bytes. Whatever the traffic, a record holds at most
@@ -28,6 +30,13 @@ import { FlowGuardError } from '../errors.js';
 import type { FeatureConfig } from '../config/feature-config.js';
 import { BinaryReader } from './binary-reader.js';
 import { BinaryWriter } from './binary-writer.js';
+import {
+  JOURNAL_FORMAT,
+  RECORD_HEADER_BYTES,
+  SNAPSHOT_FORMAT,
+  VERSION_BYTES,
+  replayJournal,
+} from './wallet-journal.js';
 import {
   BUCKET_FIELDS,
   MAX_FIELDS,
@@ -45,10 +54,9 @@ import {
   type WalletState,
 } from './wallet-state.js';
 
-export const RECORD_FORMAT = 1;
-/** Bytes before the body: the format byte and the 48-bit version. */
-export const RECORD_HEADER_BYTES = 7;
-const VERSION_BYTES = 6;
+/** Format of a whole record (a snapshot with no journal). */
+export const RECORD_FORMAT = SNAPSHOT_FORMAT;
+export { RECORD_HEADER_BYTES };
 const FINGERPRINT_BYTES = 7;
 const FIELD_COUNT = BUCKET_FIELDS.length;
 const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
@@ -165,7 +173,8 @@ export function encodeWalletState(state: WalletState, version = state.version): 
 export function recordVersionOf(bytes: Buffer | null): number {
   if (bytes === null) return 0;
   const r = new BinaryReader(bytes, 0, 'wallet state record');
-  if (r.byte() !== RECORD_FORMAT) throw r.corrupt('unknown record format');
+  const format = r.byte();
+  if (format !== SNAPSHOT_FORMAT && format !== JOURNAL_FORMAT) throw r.corrupt('unknown record format');
   return r.fixed(VERSION_BYTES);
 }
 
@@ -176,7 +185,9 @@ export function recordVersionOf(bytes: Buffer | null): number {
 export function decodeWalletState(walletId: string, bytes: Buffer, features: FeatureConfig): WalletState {
   const r = new BinaryReader(bytes, 0, `wallet state record of ${walletId}`);
   const format = r.byte();
-  if (format !== RECORD_FORMAT) throw r.corrupt(`unknown record format ${format}`);
+  if (format !== SNAPSHOT_FORMAT && format !== JOURNAL_FORMAT) {
+    throw r.corrupt(`unknown record format ${format}`);
+  }
   const version = r.fixed(VERSION_BYTES);
 
   const lastCode = r.varint();
@@ -275,9 +286,10 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
   }
   const samples: WalletState['samples'] = [];
   for (let n = r.count(2); n > 0; n--) samples.push({ eventId: r.string(), atMs: readTime(r, t) });
-  r.end();
+  const snapshotBytes = bytes.length - r.remaining;
+  if (format === SNAPSHOT_FORMAT) r.end();
 
-  return {
+  const state: WalletState = {
     walletId,
     version,
     openedAtMs,
@@ -297,6 +309,9 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     pending: { alerts, seeds },
     memo: freshMemo(),
   };
+  const journalEntries = format === JOURNAL_FORMAT ? replayJournal(state, r, features) : 0;
+  state.memo.record = { snapshotBytes, journalBytes: bytes.length - snapshotBytes, journalEntries };
+  return state;
 }
 
 /** A time as T − time, zigzag, plus one: 0 is NaN. */

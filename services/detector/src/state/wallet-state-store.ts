@@ -6,6 +6,7 @@ import { FlowGuardError } from '../errors.js';
 import { runPipelined, scriptCallGroups } from '../redis/pipelined.js';
 import { callScript, type RedisClient } from '../redis/redis-connection.js';
 import { decodeWalletState, encodeWalletState } from './wallet-state-codec.js';
+import { RECORD_HEADER_BYTES, journalAppend, type JournalEntry } from './wallet-journal.js';
 import { emptyWalletState, type WalletState } from './wallet-state.js';
 
 export interface WriteOutcome {
@@ -14,6 +15,9 @@ export interface WriteOutcome {
   /** Wallet ids another writer changed since they were loaded: nothing was written for them. */
   conflicts: string[];
 }
+
+/** The journal entries to append for a state instead of writing it whole (null: write it whole). */
+export type JournalOf = (state: WalletState) => JournalEntry[] | null;
 
 /** write-wallet-states-n.lua's replies, one per record. */
 const WRITTEN = 0;
@@ -58,8 +62,14 @@ export class WalletStateStore {
   /**
    * Writes every state whose stored version is still the one it was loaded with, in one round trip,
    * and bumps the version of those written. `ttlMsOf` gives each record's time-to-live (at least 1 ms).
+   * A state whose changes `journalOf` gives as journal entries has them appended to its stored record
+   * when the journal's bounds allow it (state/wallet-journal.ts), else it is written whole.
    */
-  async write(states: WalletState[], ttlMsOf: (state: WalletState) => number): Promise<WriteOutcome> {
+  async write(
+    states: WalletState[],
+    ttlMsOf: (state: WalletState) => number,
+    journalOf: JournalOf = () => null,
+  ): Promise<WriteOutcome> {
     const seen = new Set<string>();
     // Encode everything before writing anything: a state that cannot be encoded fails the whole write.
     const records = states.map((state) => {
@@ -71,9 +81,14 @@ export class WalletStateStore {
       }
       seen.add(state.walletId);
       const key = this.walletKey(state.walletId);
+      const entries = journalOf(state);
+      const append = entries ? journalAppend(state, entries, state.version + 1) : null;
+      const bytes = append ?? encodeWalletState(state, state.version + 1);
       return {
         key,
-        args: [state.version, encodeWalletState(state, state.version + 1), ttlOf(state, ttlMsOf)],
+        appended: append ? entries!.length : null,
+        bytes: bytes.length,
+        args: [state.version, bytes, ttlOf(state, ttlMsOf)],
       };
     });
     const groups = scriptCallGroups(
@@ -104,6 +119,14 @@ export class WalletStateStore {
       const reply = codes[i];
       if (reply === WRITTEN) {
         state.version += 1;
+        const { appended, bytes } = records[i]!;
+        const stored = state.memo.record;
+        if (appended === null)
+          state.memo.record = { snapshotBytes: bytes, journalBytes: 0, journalEntries: 0 };
+        else {
+          stored.journalBytes += bytes - RECORD_HEADER_BYTES;
+          stored.journalEntries += appended;
+        }
         outcome.written.push(state);
       } else if (reply === CONFLICT) outcome.conflicts.push(state.walletId);
       else if (reply === STORED_UNREADABLE) {

@@ -142,6 +142,17 @@ export interface CounterpartySetMemo {
   oldest: OldestFirst | null;
 }
 
+/**
+ * The stored record's make-up as far as this process knows it: a snapshot, then journal entries
+ * (state/wallet-journal.ts). NaN snapshot bytes: unknown (never stored, or not by this process's
+ * read or write), so the next write is a whole snapshot.
+ */
+export interface StoredRecordMemo {
+  snapshotBytes: number;
+  journalBytes: number;
+  journalEntries: number;
+}
+
 /** Bookkeeping derived from the record, kept between changes and never stored (fresh after a load). */
 export interface WalletStateMemo {
   /** Bumped by every change to the event data, so views can tell whether they missed one. */
@@ -149,6 +160,7 @@ export interface WalletStateMemo {
   payers: CounterpartySetMemo;
   payees: CounterpartySetMemo;
   listener: WalletStateListener | null;
+  record: StoredRecordMemo;
 }
 
 export interface WalletState {
@@ -209,6 +221,7 @@ export function freshMemo(): WalletStateMemo {
     payers: { bytes: Number.NaN, oldest: null },
     payees: { bytes: Number.NaN, oldest: null },
     listener: null,
+    record: { snapshotBytes: Number.NaN, journalBytes: 0, journalEntries: 0 },
   };
 }
 

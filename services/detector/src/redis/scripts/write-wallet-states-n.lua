@@ -6,16 +6,21 @@
   bytes 2-7 the version, unsigned big-endian), so only those 7 bytes are read (GETRANGE), never the
   whole value.
 
+  A new record with format byte 1 is a whole snapshot and replaces the stored one. Format byte 2 is a
+  journal append (state/wallet-journal.ts): its 7-byte header replaces the stored header and the rest is
+  appended to the stored record, so only the new entries travel and are copied.
+
   KEYS[i]        record  STRING  the wallet state record, fg:{w:<walletId>}
   ARGV[3i - 2]   the version the writer loaded (0: there was no record)
-  ARGV[3i - 1]   the new record, whose header carries version ARGV[3i - 2] + 1
+  ARGV[3i - 1]   the new record, or the append, whose header carries version ARGV[3i - 2] + 1
   ARGV[3i]       time-to-live, ms (a positive integer)
 
   Returns one code per key: 0 written, 1 the stored version is another (a concurrent writer: reload and
   re-apply), 2 the stored value has no readable header, 3 the new record's header does not carry the
-  loaded version + 1.
+  loaded version + 1, 4 an append to no record, or of an unknown format.
 ]]
-local WRITTEN, CONFLICT, STORED_UNREADABLE, BAD_HEADER = 0, 1, 2, 3
+local WRITTEN, CONFLICT, STORED_UNREADABLE, BAD_HEADER, BAD_APPEND = 0, 1, 2, 3, 4
+local SNAPSHOT, JOURNAL = 1, 2
 
 local function versionOf(header)
   if #header < 7 then return nil end
@@ -32,7 +37,16 @@ local function write(key, expected, record, ttl)
     if current == nil then return STORED_UNREADABLE end
   end
   if current ~= expected then return CONFLICT end
-  redis.call('SET', key, record, 'PX', ttl)
+  local format = string.byte(record, 1)
+  if format == SNAPSHOT then
+    redis.call('SET', key, record, 'PX', ttl)
+  elseif format == JOURNAL and current > 0 then
+    redis.call('SETRANGE', key, 0, string.sub(record, 1, 7))
+    redis.call('APPEND', key, string.sub(record, 8))
+    redis.call('PEXPIRE', key, ttl)
+  else
+    return BAD_APPEND
+  end
   return WRITTEN
 end
 
