@@ -4,10 +4,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TransactionEventSchema } from '../../../schemas/transaction-event.js';
 import { loadConfig } from '../../../services/detector/src/config/index.js';
-import { CurrencyConverter } from '../../../services/detector/src/domain/money.js';
+import { CurrencyConverter, toMinorUnits } from '../../../services/detector/src/domain/money.js';
 import { DAY_MS, MINUTE_MS } from '../../../services/detector/src/domain/time.js';
 import { decodeRecord, type DecodeContext } from '../../../services/detector/src/pipeline/decode-record.js';
-import { readEventFast } from '../../../services/detector/src/pipeline/transaction-fast-path.js';
+import {
+  parseIsoDateTime,
+  readEventFast,
+} from '../../../services/detector/src/pipeline/transaction-fast-path.js';
 
 const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -164,10 +167,71 @@ describe('the fast path', () => {
         if (!zod.success) return;
         expect(fast.eventId).toBe(zod.data.eventId);
         expect(fast.amount).toBe(zod.data.amount);
+        expect(fast.amountMinor).toBe(toMinorUnits(zod.data.amount, zod.data.currency));
         expect(fast.occurredAtMs).toBe(Date.parse(zod.data.occurredAt));
         expect(fast.toWalletId).toBe(zod.data.toWalletId);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('reads an event time exactly as the contract does, whatever the text', () => {
+    // The reading before it was written by hand: the contract's pattern, validated field by field.
+    const PATTERN =
+      /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+    const byPattern = (text: string): number | null => {
+      const m = PATTERN.exec(text);
+      if (!m) return null;
+      const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as number[];
+      if (month! < 1 || month! > 12 || day! < 1 || hour! > 23 || minute! > 59 || second! > 59) return null;
+      const leap = year! % 4 === 0 && (year! % 100 !== 0 || year! % 400 === 0);
+      const days = [31, month === 2 && leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month! - 1]!;
+      if (day! > days) return null;
+      let offsetMs = 0;
+      if (m[8]) {
+        if (Number(m[9]) > 23 || Number(m[10]) > 59) return null;
+        offsetMs = (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60_000;
+      }
+      const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+      return Date.UTC(year!, month! - 1, day!, hour!, minute!, second!, millis) - offsetMs;
+    };
+    const two = (max: number) => fc.integer({ min: 0, max }).map((v) => String(v).padStart(2, '0'));
+    const wellFormed = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((y) => String(y).padStart(4, '0')),
+        two(13),
+        two(32),
+        two(24),
+        two(60),
+        two(60),
+        fc.option(fc.stringMatching(/^\d{1,7}$/)),
+        fc.oneof(
+          fc.constant('Z'),
+          fc.tuple(fc.constantFrom('+', '-'), two(24), two(60)).map(([s, h, m]) => `${s}${h}:${m}`),
+        ),
+      )
+      .map(([y, mo, d, h, mi, s, f, z]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${f === null ? '' : `.${f}`}${z}`);
+    // Damaged: one character replaced, dropped or added anywhere.
+    const damaged = fc
+      .tuple(
+        wellFormed,
+        fc.nat(),
+        fc.constantFrom('', '0', '9', 'Z', ':', '.', '-', '+', 'T', 'x', ' '),
+        fc.nat(2),
+      )
+      .map(([text, at, c, how]) => {
+        const i = at % (text.length + 1);
+        return how === 0
+          ? text.slice(0, i) + c + text.slice(i + 1)
+          : how === 1
+            ? text.slice(0, i) + text.slice(i + 1)
+            : text.slice(0, i) + c + text.slice(i);
+      });
+    fc.assert(
+      fc.property(fc.oneof(wellFormed, damaged, fc.string({ maxLength: 30 })), (text) => {
+        expect(parseIsoDateTime(text)).toBe(byPattern(text));
+      }),
+      { numRuns: 20_000 },
     );
   });
 

@@ -4,6 +4,41 @@ import { FlowGuardError } from '../errors.js';
 
 export { currencyExponent } from '../../../../schemas/currency.js';
 
+/**
+ * The decoder's fast path: minor units of a plain decimal (1-12 digits, optionally "." and 1-18 more)
+ * carrying at most `exponent` significant decimals, read in one pass; null for anything else (a
+ * finer amount, another form, a result beyond exact integers), which the contract then judges.
+ * Equal to toMinorUnits wherever it answers (tests/unit/domain/money.test.ts).
+ */
+export function plainMinorUnits(decimal: string, exponent: number): number | null {
+  const n = decimal.length;
+  let i = 0;
+  let whole = 0;
+  for (; i < n; i++) {
+    const c = decimal.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    whole = whole * 10 + c;
+  }
+  if (i === 0 || i > 12) return null;
+  let fraction = 0;
+  if (i < n) {
+    if (decimal.charCodeAt(i) !== 46) return null;
+    const start = i + 1;
+    for (i = start; i < n; i++) {
+      const c = decimal.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+    }
+    if (n === start || n - start > 18) return null;
+    let end = n;
+    while (end > start && decimal.charCodeAt(end - 1) === 48) end--;
+    if (end - start > exponent) return null;
+    for (let k = start; k < end; k++) fraction = fraction * 10 + (decimal.charCodeAt(k) - 48);
+    fraction *= 10 ** (exponent - (end - start));
+  }
+  const minor = whole * 10 ** exponent + fraction;
+  return Number.isSafeInteger(minor) ? minor : null;
+}
+
 /** "150.5" in a currency with exponent 2 → 15050. Rejects amounts finer than the minor unit. */
 export function toMinorUnits(decimal: string, currency: string): number {
   const exponent = currencyExponent(currency);
@@ -53,7 +88,11 @@ export class CurrencyConverter {
 
   /** Amount in base-currency minor units (integer); an unknown currency is an error, never a guess. */
   toBaseMinor(decimal: string, currency: string): number {
-    const minor = toMinorUnits(decimal, currency);
+    return this.baseMinorOf(toMinorUnits(decimal, currency), currency);
+  }
+
+  /** `minor` units of `currency` in base-currency minor units. */
+  baseMinorOf(minor: number, currency: string): number {
     if (currency === this.base.code) return minor;
     const rate = this.rates[currency];
     if (rate === undefined) {

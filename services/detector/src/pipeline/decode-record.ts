@@ -74,6 +74,7 @@ function readEventWithZod(json: unknown): FastEvent | { ok: false; code: ErrorCo
     occurredAtMs: parseIsoDateTime(e.occurredAt) ?? Date.parse(e.occurredAt),
     type: e.type,
     amount: e.amount,
+    amountMinor: null,
     currency: e.currency,
     fromWalletId: e.fromWalletId,
     fromRef: e.fromRef,
@@ -88,8 +89,10 @@ function readEventWithZod(json: unknown): FastEvent | { ok: false; code: ErrorCo
 function normalize(e: FastEvent, source: EventSource, ctx: DecodeContext): DecodeResult {
   const { ingest, features } = ctx;
   let amount: number;
+  let minor: number;
   try {
-    amount = ctx.converter.toBaseMinor(e.amount, e.currency);
+    minor = e.amountMinor ?? toMinorUnits(e.amount, e.currency);
+    amount = ctx.converter.baseMinorOf(minor, e.currency);
   } catch (error) {
     if (isFlowGuardError(error)) return fail(error.code, error.message);
     throw error;
@@ -135,9 +138,7 @@ function normalize(e: FastEvent, source: EventSource, ctx: DecodeContext): Decod
     eventId: e.eventId,
     idHash: fingerprint52(e.eventId),
     // The meaning of the body, not its bytes: "150" and "150.00" are the same payment.
-    bodyHash: fingerprint52(
-      `${e.type}|${e.occurredAtMs}|${toMinorUnits(e.amount, e.currency)}|${e.currency}|${from}|${to}`,
-    ),
+    bodyHash: fingerprint52(`${e.type}|${e.occurredAtMs}|${minor}|${e.currency}|${from}|${to}`),
     type: e.type,
     occurredAtMs: e.occurredAtMs,
     amount,

@@ -2,11 +2,8 @@
 // It only ever ACCEPTS what schemas/transaction-event.ts accepts (a property test holds it to that);
 // anything unusual returns null and zod decides, and explains.
 import { currencyExponent } from '../../../../schemas/currency.js';
-import {
-  significantDecimals,
-  TRANSACTION_TYPES,
-  type TransactionType,
-} from '../../../../schemas/transaction-event.js';
+import { TRANSACTION_TYPES, type TransactionType } from '../../../../schemas/transaction-event.js';
+import { plainMinorUnits } from '../domain/money.js';
 import { WALLET_ID_PATTERN } from '../../../../schemas/wallet-id.js';
 
 export interface FastEvent {
@@ -14,6 +11,8 @@ export interface FastEvent {
   occurredAtMs: number;
   type: TransactionType;
   amount: string;
+  /** The amount in the currency's minor units, when the fast path read it (null: not read yet). */
+  amountMinor: number | null;
   currency: string;
   fromWalletId: string | undefined;
   fromRef: string | undefined;
@@ -25,33 +24,60 @@ export interface FastEvent {
 }
 
 const TYPES: ReadonlySet<string> = new Set(TRANSACTION_TYPES);
-const AMOUNT = /^\d{1,12}(\.\d{1,18})?$/;
-const NON_ZERO = /[1-9]/;
 const CURRENCY = /^[A-Z]{3}$/;
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** ISO-8601 date-time with seconds and a zone, validated field by field → epoch ms; null when not. */
+/** The number of `count` digits at `at`, or -1. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * ISO-8601 date-time with seconds and a zone (YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)), validated
+ * field by field → epoch ms; null when not. Read character by character: every event has two or three.
+ */
 export function parseIsoDateTime(text: string): number | null {
-  const m = DATETIME.exec(text);
-  if (!m) return null;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6]);
+  const n = text.length;
+  if (n < 20) return null;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':')
+    return null;
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
-  let offsetMs = 0;
-  if (m[8]) {
-    const offsetHours = Number(m[9]);
-    const offsetMinutes = Number(m[10]);
-    if (offsetHours > 23 || offsetMinutes > 59) return null;
-    offsetMs = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  let at = 19;
+  let millis = 0;
+  if (text[at] === '.') {
+    const start = ++at;
+    while (at < n && digitsAt(text, at, 1) >= 0) at++;
+    if (at === start) return null;
+    // Milliseconds from the first three digits (fewer are padded with zeros); the rest is dropped.
+    for (let i = start; i < start + 3; i++) millis = millis * 10 + (i < at ? text.charCodeAt(i) - 48 : 0);
   }
-  const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  let offsetMs = 0;
+  if (text[at] === 'Z') at += 1;
+  else {
+    const sign = text[at];
+    if ((sign !== '+' && sign !== '-') || at + 6 !== n || text[at + 3] !== ':') return null;
+    const offsetHours = digitsAt(text, at + 1, 2);
+    const offsetMinutes = digitsAt(text, at + 4, 2);
+    if (offsetHours < 0 || offsetMinutes < 0 || offsetHours > 23 || offsetMinutes > 59) return null;
+    offsetMs = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+    at += 6;
+  }
+  if (at !== n) return null;
   return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMs;
 }
 
@@ -75,8 +101,9 @@ export function readEventFast(json: unknown): FastEvent | null {
   if (typeof occurredAt !== 'string' || typeof type !== 'string' || !TYPES.has(type)) return null;
   if (typeof currency !== 'string' || !CURRENCY.test(currency)) return null;
   const decimal = typeof amount === 'number' ? String(amount) : amount;
-  if (typeof decimal !== 'string' || !AMOUNT.test(decimal) || !NON_ZERO.test(decimal)) return null;
-  if (significantDecimals(decimal) > currencyExponent(currency)) return null;
+  if (typeof decimal !== 'string') return null;
+  const amountMinor = plainMinorUnits(decimal, currencyExponent(currency));
+  if (amountMinor === null || amountMinor === 0) return null;
   const occurredAtMs = parseIsoDateTime(occurredAt);
   if (occurredAtMs === null) return null;
   const fromWalletId = optionalId(o.fromWalletId);
@@ -103,6 +130,7 @@ export function readEventFast(json: unknown): FastEvent | null {
     occurredAtMs,
     type: type as TransactionType,
     amount: decimal,
+    amountMinor,
     currency,
     fromWalletId,
     fromRef,
