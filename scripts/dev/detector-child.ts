@@ -45,7 +45,13 @@ export function startDetectorChild(options: DetectorChildOptions): DetectorChild
   const kept = options.keptChars ?? 200_000;
   const child = spawn(
     process.execPath,
-    [...DETECTOR_NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', 'tsx', join(root, 'services', 'detector', 'src', 'server.ts')],
+    [
+      ...DETECTOR_NODE_FLAGS,
+      ...(options.nodeFlags ?? []),
+      '--import',
+      'tsx',
+      join(root, 'services', 'detector', 'src', 'server.ts'),
+    ],
     { cwd: root, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   live.add(child);
