@@ -55,6 +55,12 @@ export function createMetrics() {
       labelNames: ['action'],
       registers: [registry],
     }),
+    walletWrites: new Counter({
+      name: 'flowguard_wallet_writes_total',
+      help: 'Wallet records stored, by how: "journal" appended the sides a chunk applied, "whole" wrote the record anew',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     stateConflicts: new Counter({
       name: 'flowguard_state_conflicts_total',
       help: 'Wallet records another writer changed under a chunk (the chunk ran again)',

@@ -55,4 +55,28 @@ describe('the wallet cache', () => {
     const state = (await store.load(['w-cached'])).get('w-cached')!;
     expect(state.lifetime.inCount).toBe(20);
   });
+
+  it("appends a later chunk's sides to the wallet's record, which a new process reads as written", async () => {
+    const store = new CountingStore(redis, config.redis.keyPrefix, config.features);
+    const pipeline = chunkPipeline(config, redis, store);
+    const records = sourceRecords(config);
+    const events = campaign('w-journal', Date.now() - 3 * HOUR, 20, MINUTE);
+    const key = store.walletKey('w-journal');
+    await pipeline.run(0, records(0, events.slice(0, 10)));
+    const snapshot = (await redis.getBuffer(key))!;
+    expect(snapshot[0]).toBe(1);
+
+    await pipeline.run(0, records(0, events.slice(10), 10));
+    const record = (await redis.getBuffer(key))!;
+    // Format 2: the first chunk's snapshot, untouched, then ten journalled sides.
+    expect(record[0]).toBe(2);
+    expect(record.subarray(7, snapshot.length)).toEqual(snapshot.subarray(7));
+    const inMemory = pipeline.deps.cache.take('w-journal')!.state;
+    const loaded = (await store.load(['w-journal'])).get('w-journal')!;
+    expect(loaded.memo.record.journalEntries).toBe(10);
+    expect(loaded.lifetime).toEqual(inMemory.lifetime);
+    expect(loaded.samples).toEqual(inMemory.samples);
+    expect([...loaded.payers]).toEqual([...inMemory.payers]);
+    expect([...loaded.dedup.watermarks]).toEqual([...inMemory.dedup.watermarks]);
+  });
 });

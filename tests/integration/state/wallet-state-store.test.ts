@@ -127,7 +127,7 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
 
     expect(await store.write([a], () => TTL)).toMatchObject({ conflicts: [] });
     const second = await store.write([b], () => TTL);
-    expect(second).toEqual({ written: [], conflicts: [wallet] });
+    expect(second).toEqual({ written: [], conflicts: [wallet], appended: 0 });
     expect(b.version).toBe(0);
 
     const retry = (await store.load([wallet])).get(wallet)!;
@@ -192,6 +192,7 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
         (state) => [{ kind: 'applied', side: sides.find((s) => s.walletId === state.walletId)! }],
       );
       expect(outcome.conflicts).toEqual([]);
+      expect(outcome.appended).toBe(2);
     }
     const stored = (await redis.getBuffer(store.walletKey('journal-a')))!;
     // Format 2, version 4; the snapshot of the first write is still there, with three sides after it.
@@ -241,6 +242,7 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
     ).toEqual({
       written: [],
       conflicts: [wallet],
+      appended: 0,
     });
     expect([...(await store.read(wallet))!.payers.keys()].sort()).toEqual(['ref:a', 'ref:b']);
 
@@ -258,6 +260,7 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
     ).toEqual({
       written: [],
       conflicts: [wallet],
+      appended: 0,
     });
     expect(await redis.exists(store.walletKey(wallet))).toBe(0);
   });
@@ -265,7 +268,11 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
   it('refuses a version that is not the stored one even when the key is absent', async () => {
     const state = (await store.load(['stale-version'])).get('stale-version')!;
     state.version = 4;
-    expect(await store.write([state], () => TTL)).toEqual({ written: [], conflicts: ['stale-version'] });
+    expect(await store.write([state], () => TTL)).toEqual({
+      written: [],
+      conflicts: ['stale-version'],
+      appended: 0,
+    });
     expect(await redis.exists(store.walletKey('stale-version'))).toBe(0);
   });
 

@@ -27,6 +27,11 @@ function ttlsAt(states: WalletState[], deps: PipelineDeps, nowMs: number): (stat
   return (state) => ttls.get(state)!;
 }
 
+function countWrites(deps: PipelineDeps, written: number, appended: number): void {
+  if (appended) deps.metrics.walletWrites.inc({ kind: 'journal' }, appended);
+  if (written > appended) deps.metrics.walletWrites.inc({ kind: 'whole' }, written - appended);
+}
+
 /** Returns the wallets whose compare-and-set lost (empty when everything was written). */
 export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey: string): Promise<string[]> {
   const nowMs = deps.now();
@@ -45,7 +50,7 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
   }
   const dirty = work.wallets.dirty();
   const ttlMsOf = ttlsAt(dirty, deps, nowMs);
-  const [{ written, conflicts }] = await Promise.all([
+  const [{ written, conflicts, appended }] = await Promise.all([
     deps.store.write(
       dirty,
       ttlMsOf,
@@ -56,6 +61,7 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
   // Stored, whatever happened to the others: a run after a conflict finds them as written. Their
   // time-to-live ran from no earlier than nowMs.
   work.wallets.written(written, nowMs, ttlMsOf);
+  countWrites(deps, written.length, appended);
   if (conflicts.length) return conflicts;
   for (const wallet of work.wallets.all()) wallet.dirty = false;
   await deps.streams.checkpoint(streamKey, work.lastOffset);
@@ -85,8 +91,9 @@ export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<
     for (let attempt = 0; attempt < 2 && pending.length; attempt++) {
       const states = pending.map((id) => wallets.get(id).state).filter(clear);
       const ttlMsOf = ttlsAt(states, deps, nowMs);
-      const { written, conflicts } = await deps.store.write(states, ttlMsOf);
+      const { written, conflicts, appended } = await deps.store.write(states, ttlMsOf);
       wallets.written(written, nowMs, ttlMsOf);
+      countWrites(deps, written.length, appended);
       if (!conflicts.length) {
         wallets.keep();
         return;

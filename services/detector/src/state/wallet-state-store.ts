@@ -14,6 +14,8 @@ export interface WriteOutcome {
   written: WalletState[];
   /** Wallet ids another writer changed since they were loaded: nothing was written for them. */
   conflicts: string[];
+  /** Of `written`, how many were journal appends (the rest were written whole). */
+  appended: number;
 }
 
 /** The journal entries to append for a state instead of writing it whole (null: write it whole). */
@@ -114,7 +116,7 @@ export class WalletStateStore {
       const reply = replies[g];
       indexes.forEach((i, k) => (codes[i] = Array.isArray(reply) ? reply[k] : reply));
     });
-    const outcome: WriteOutcome = { written: [], conflicts: [] };
+    const outcome: WriteOutcome = { written: [], conflicts: [], appended: 0 };
     states.forEach((state, i) => {
       const reply = codes[i];
       if (reply === WRITTEN) {
@@ -126,6 +128,7 @@ export class WalletStateStore {
         else {
           stored.journalBytes += bytes - RECORD_HEADER_BYTES;
           stored.journalEntries += appended;
+          outcome.appended += 1;
         }
         outcome.written.push(state);
       } else if (reply === CONFLICT) outcome.conflicts.push(state.walletId);
