@@ -69,6 +69,12 @@ describe('decodeRecord', () => {
     expect(c.event.idHash).toBe(a.event.idHash);
   });
 
+  it('reads a shallow event with many braces and brackets, in strings or side by side', () => {
+    const wide = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, { v: [i] }]));
+    expect(codeOf({ ...base, metadata: wide })).toBe('ok');
+    expect(codeOf({ ...base, metadata: { note: '[[[[{{{{'.repeat(10) } })).toBe('ok');
+  });
+
   it('dead-letters what cannot be read, with a code for each reason', () => {
     expect(codeOf(Buffer.alloc(0))).toBe('FG_EVENT_EMPTY');
     expect(codeOf('{not json')).toBe('FG_EVENT_NOT_JSON');

@@ -10,6 +10,8 @@ const BACKSLASH = 0x5c;
 
 /** True when the text nests objects/arrays deeper than `maxDepth` (brackets inside strings ignored). */
 export function nestsDeeperThan(bytes: Uint8Array, maxDepth: number): boolean {
+  // An ordinary event opens one or two: counting them with the native search spares the byte loop.
+  if (opensAtMost(bytes, maxDepth)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
@@ -26,4 +28,15 @@ export function nestsDeeperThan(bytes: Uint8Array, maxDepth: number): boolean {
     }
   }
   return false;
+}
+
+/** True when the text has at most `max` opening braces and brackets, inside strings or not. */
+function opensAtMost(bytes: Uint8Array, max: number): boolean {
+  let opens = 0;
+  for (const open of [OPEN_BRACE, OPEN_BRACKET]) {
+    for (let at = bytes.indexOf(open); at !== -1; at = bytes.indexOf(open, at + 1)) {
+      if (++opens > max) return false;
+    }
+  }
+  return true;
 }
