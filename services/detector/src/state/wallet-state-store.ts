@@ -88,7 +88,8 @@ export class WalletStateStore {
       const bytes = append ?? encodeWalletState(state, state.version + 1);
       return {
         key,
-        appended: append ? entries!.length : null,
+        /** Journal entries appended, or null when the record is written whole. */
+        entries: append ? entries!.length : null,
         bytes: bytes.length,
         args: [state.version, bytes, ttlOf(state, ttlMsOf)],
       };
@@ -121,13 +122,14 @@ export class WalletStateStore {
       const reply = codes[i];
       if (reply === WRITTEN) {
         state.version += 1;
-        const { appended, bytes } = records[i]!;
+        const { entries, bytes } = records[i]!;
+        // What the stored record is made of now, for the next append's bounds.
         const stored = state.memo.record;
-        if (appended === null)
+        if (entries === null)
           state.memo.record = { snapshotBytes: bytes, journalBytes: 0, journalEntries: 0 };
         else {
           stored.journalBytes += bytes - RECORD_HEADER_BYTES;
-          stored.journalEntries += appended;
+          stored.journalEntries += entries;
           outcome.appended += 1;
         }
         outcome.written.push(state);
