@@ -15,11 +15,10 @@ import { WalletView } from '../state/window-view.js';
 export interface ChunkWallet {
   state: WalletState;
   view: WalletView;
-  /** Changed since it was loaded: it must be written. */
-  dirty: boolean;
   /**
-   * The changes since the load as journal entries, to append to the stored record; null once a change
-   * the journal cannot carry was made, and the record is written whole.
+   * The changes since the load (or the last write) as journal entries to append to the stored record:
+   * empty while there are none, null once a change the journal cannot carry was made and the record
+   * is written whole.
    */
   journal: JournalEntry[] | null;
   /**
@@ -37,15 +36,18 @@ export interface WalletSources {
   config: { features: FeatureConfig };
 }
 
+/** Changed since it was loaded or last written: it must be written. */
+export function isDirty(wallet: ChunkWallet): boolean {
+  return wallet.journal === null || wallet.journal.length > 0;
+}
+
 /** A change only a whole record carries (alerting, overlap, flags, pending items, …). */
 export function markChanged(wallet: ChunkWallet): void {
-  wallet.dirty = true;
   wallet.journal = null;
 }
 
 /** A change the journal carries: a side applied, or a duplicate's watermark moved. */
 export function markJournaled(wallet: ChunkWallet, entry: JournalEntry): void {
-  wallet.dirty = true;
   wallet.journal?.push(entry);
 }
 
@@ -94,7 +96,6 @@ export class ChunkWallets {
     const trusted = this.sources.cache.maxIdleMs;
     for (const state of states) {
       const wallet = this.get(state.walletId);
-      wallet.dirty = false;
       wallet.journal = [];
       wallet.writtenAtMs = ttlMsOf(state) >= trusted ? atMs : null;
     }
@@ -115,7 +116,7 @@ export class ChunkWallets {
   }
 
   dirty(): WalletState[] {
-    return [...this.wallets.values()].filter((w) => w.dirty).map((w) => w.state);
+    return [...this.wallets.values()].filter(isDirty).map((w) => w.state);
   }
 
   /** The journal entries to append for a dirty wallet, or null when it is written whole. */
@@ -132,7 +133,7 @@ export class ChunkWallets {
     const lost = new Set(conflicts);
     for (const id of this.lease.held) {
       const wallet = this.wallets.get(id);
-      if (!wallet || lost.has(id) || wallet.dirty || wallet.writtenAtMs === null) continue;
+      if (!wallet || lost.has(id) || isDirty(wallet) || wallet.writtenAtMs === null) continue;
       this.sources.cache.put(wallet.state, wallet.writtenAtMs);
     }
   }
@@ -147,7 +148,6 @@ export class ChunkWallets {
     this.wallets.set(state.walletId, {
       state,
       view: new WalletView(state, this.sources.config.features),
-      dirty: false,
       journal: [],
       writtenAtMs,
     });

@@ -63,7 +63,6 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
   work.wallets.written(written, nowMs, ttlMsOf);
   countWrites(deps, written.length, appended);
   if (conflicts.length) return conflicts;
-  for (const wallet of work.wallets.all()) wallet.dirty = false;
   await deps.streams.checkpoint(streamKey, work.lastOffset);
   return [];
 }
