@@ -13,10 +13,10 @@ import {
 import {
   JOURNAL_BYTES_ALLOWANCE,
   JOURNAL_ENTRIES_MAX,
-  RECORD_HEADER_BYTES,
   journalAppend,
   type JournalEntry,
 } from '../../../services/detector/src/state/wallet-journal.js';
+import { RECORD_HEADER_BYTES } from '../../../services/detector/src/state/record-format.js';
 import {
   decodeWalletState,
   encodeWalletState,

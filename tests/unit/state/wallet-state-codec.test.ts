@@ -6,9 +6,9 @@ import { isFlowGuardError } from '../../../services/detector/src/errors.js';
 import {
   decodeWalletState,
   encodeWalletState,
-  RECORD_HEADER_BYTES,
   recordVersionOf,
 } from '../../../services/detector/src/state/wallet-state-codec.js';
+import { RECORD_HEADER_BYTES } from '../../../services/detector/src/state/record-format.js';
 import {
   BUCKET_FIELDS,
   emptyWalletState,

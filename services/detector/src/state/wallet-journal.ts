@@ -22,20 +22,22 @@ import type { WalletSide } from '../domain/transaction.js';
 import { applySide, recordSeen, rememberSample, type AppliedEvent, type AppliedSide } from './apply-side.js';
 import type { BinaryReader } from './binary-reader.js';
 import { BinaryWriter } from './binary-writer.js';
+import {
+  FINGERPRINT_BYTES,
+  JOURNAL_FORMAT,
+  RECORD_BYTES_MAX,
+  RECORD_HEADER_BYTES,
+  VERSION_BYTES,
+  readOptionalTime,
+  writeOptionalTime,
+} from './record-format.js';
 import type { WalletState } from './wallet-state.js';
 
-export const SNAPSHOT_FORMAT = 1;
-export const JOURNAL_FORMAT = 2;
-export const VERSION_BYTES = 6;
-export const RECORD_HEADER_BYTES = 1 + VERSION_BYTES;
-/** A record, snapshot and journal, never grows past this. */
-export const RECORD_BYTES_MAX = 64 * 1024;
 /** Sides a load may have to apply again at most. */
 export const JOURNAL_ENTRIES_MAX = 16;
 /** Journal bytes allowed beside a small snapshot (a larger one allows as many as it has). */
 export const JOURNAL_BYTES_ALLOWANCE = 1024;
 
-const FINGERPRINT_BYTES = 7;
 const APPLIED_IN = 1;
 const APPLIED_OUT = 2;
 const SEEN = 3;
@@ -79,7 +81,7 @@ function writeEntry(w: BinaryWriter, entry: JournalEntry): void {
   w.zigzag(event.occurredAtMs);
   w.varint(event.amount);
   w.string(side.counterparty);
-  w.varint(side.openedAtMs === undefined ? 0 : zigzagOf(event.occurredAtMs - side.openedAtMs) + 1);
+  writeOptionalTime(w, event.occurredAtMs, side.openedAtMs ?? null);
   w.string(event.source.streamKey);
   w.varint(event.source.offset);
   w.fixed(event.idHash, FINGERPRINT_BYTES);
@@ -106,7 +108,7 @@ export function replayJournal(state: WalletState, r: BinaryReader, features: Fea
     const occurredAtMs = r.zigzag();
     const amount = r.varint();
     const counterparty = r.string();
-    const opened = r.varint();
+    const openedAtMs = readOptionalTime(r, occurredAtMs) ?? undefined;
     const streamKey = r.string();
     const offset = r.varint();
     const idHash = r.fixed(FINGERPRINT_BYTES);
@@ -125,19 +127,11 @@ export function replayJournal(state: WalletState, r: BinaryReader, features: Fea
       walletId: state.walletId,
       direction: code === APPLIED_IN ? 'in' : 'out',
       counterparty,
-      openedAtMs: opened === 0 ? undefined : occurredAtMs - zigzagValue(opened - 1),
+      openedAtMs,
       event,
     };
     applySide(state, side, features);
     rememberSample(state, eventId, occurredAtMs);
   }
   return entries;
-}
-
-function zigzagOf(value: number): number {
-  return value >= 0 ? value * 2 : -value * 2 - 1;
-}
-
-function zigzagValue(code: number): number {
-  return code % 2 === 0 ? code / 2 : -(code + 1) / 2;
 }

@@ -31,12 +31,18 @@ import type { FeatureConfig } from '../config/feature-config.js';
 import { BinaryReader } from './binary-reader.js';
 import { BinaryWriter } from './binary-writer.js';
 import {
+  FINGERPRINT_BYTES,
   JOURNAL_FORMAT,
-  RECORD_HEADER_BYTES,
   SNAPSHOT_FORMAT,
   VERSION_BYTES,
-  replayJournal,
-} from './wallet-journal.js';
+  readOptionalTime,
+  readTime,
+  writeOptionalTime,
+  writeTime,
+  zigzagOf,
+  zigzagValue,
+} from './record-format.js';
+import { replayJournal } from './wallet-journal.js';
 import {
   BUCKET_FIELDS,
   MAX_FIELDS,
@@ -54,10 +60,6 @@ import {
   type WalletState,
 } from './wallet-state.js';
 
-/** Format of a whole record (a snapshot with no journal). */
-export const RECORD_FORMAT = SNAPSHOT_FORMAT;
-export { RECORD_HEADER_BYTES };
-const FINGERPRINT_BYTES = 7;
 const FIELD_COUNT = BUCKET_FIELDS.length;
 const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
 
@@ -71,7 +73,7 @@ const writer = new BinaryWriter(4096);
 export function encodeWalletState(state: WalletState, version = state.version): Buffer {
   const w = writer;
   w.reset();
-  w.byte(RECORD_FORMAT);
+  w.byte(SNAPSHOT_FORMAT);
   w.fixed(version, VERSION_BYTES);
 
   const last = state.lastEventMs;
@@ -314,29 +316,6 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
   return state;
 }
 
-/** A time as T − time, zigzag, plus one: 0 is NaN. */
-function writeTime(w: BinaryWriter, t: number, ms: number): void {
-  w.varint(Number.isNaN(ms) ? 0 : zigzagOf(t - ms) + 1);
-}
-
-function readTime(r: BinaryReader, t: number): number {
-  const code = r.varint();
-  return code === 0 ? Number.NaN : t - zigzagValue(code - 1);
-}
-
-/** A nullable time: 0 is null. */
-function writeOptionalTime(w: BinaryWriter, t: number, ms: number | null): void {
-  if (ms !== null && Number.isNaN(ms)) {
-    throw new FlowGuardError('FG_STATE_INVALID', 'a nullable time is NaN: the record cannot carry it');
-  }
-  w.varint(ms === null ? 0 : zigzagOf(t - ms) + 1);
-}
-
-function readOptionalTime(r: BinaryReader, t: number): number | null {
-  const code = r.varint();
-  return code === 0 ? null : t - zigzagValue(code - 1);
-}
-
 function writeOptionalString(w: BinaryWriter, text: string | null | undefined): void {
   if (text === null || text === undefined) w.varint(0);
   else {
@@ -457,17 +436,6 @@ function readSource(r: BinaryReader): EffectSource {
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
-}
-
-function zigzagOf(value: number): number {
-  if (!Number.isSafeInteger(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER / 2) {
-    throw new FlowGuardError('FG_STATE_INVALID', `${value} is not a time the record can carry`);
-  }
-  return value >= 0 ? value * 2 : -value * 2 - 1;
-}
-
-function zigzagValue(code: number): number {
-  return code % 2 === 0 ? code / 2 : -(code + 1) / 2;
 }
 
 function codeOf<T>(names: readonly T[], name: T, state: WalletState): number {

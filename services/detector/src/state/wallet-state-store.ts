@@ -6,7 +6,8 @@ import { FlowGuardError } from '../errors.js';
 import { runPipelined, scriptCallGroups } from '../redis/pipelined.js';
 import { callScript, type RedisClient } from '../redis/redis-connection.js';
 import { decodeWalletState, encodeWalletState } from './wallet-state-codec.js';
-import { RECORD_HEADER_BYTES, journalAppend, type JournalEntry } from './wallet-journal.js';
+import { RECORD_HEADER_BYTES } from './record-format.js';
+import { journalAppend, type JournalEntry } from './wallet-journal.js';
 import { emptyWalletState, type WalletState } from './wallet-state.js';
 
 export interface WriteOutcome {
