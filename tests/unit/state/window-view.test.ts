@@ -118,15 +118,21 @@ describe('window edges and sliding', () => {
     expect(view.hourlyHistory(3).donationCounts).toEqual([0, 2, 0]);
   });
 
-  it('hands out the same features object until the state changes', () => {
+  it('hands out one features object per window, refreshed in place when the state changed', () => {
     const state = fresh();
     feed(state, [deposit(T0)], features);
     const view = new WalletView(state, features);
     const first = view.window('24h');
+    const copy = { ...first };
     expect(new WalletView(state, features).window('24h')).toBe(first);
-    feed(state, [deposit(T0 + MINUTE)], features);
-    expect(view.window('24h')).not.toBe(first);
-    expect(view.window('24h').inCount).toBe(2);
+    feed(state, [deposit(T0 + MINUTE, 'ref:other')], features);
+    expect(view.window('24h')).toBe(first);
+    expect(first).toMatchObject({ inCount: 2, distinctPayers: 2 });
+    expect(copy).toMatchObject({ inCount: 1, distinctPayers: 1 });
+    // A past window is a new object each time: it never changes under its reader.
+    expect(view.windowEndingAt('24h', T0 - 2 * 24 * HOUR)).not.toBe(
+      view.windowEndingAt('24h', T0 - 2 * 24 * HOUR),
+    );
   });
 });
 

@@ -68,7 +68,10 @@ export class WalletView {
     }
   }
 
-  /** The named window's features (cached until the state changes). Throws for a window not configured. */
+  /**
+   * The named window's features. The object is the window's own and is refreshed in place when read
+   * after the state changed: read it at once, or copy it to keep it. Throws for a window not configured.
+   */
   window(name: string): WindowFeatures {
     return this.tracker.window(name);
   }
@@ -126,8 +129,14 @@ interface RunningWindow {
   startIndex: number;
   startMs: number;
   values: number[];
-  /** The features object handed out; null once a figure changed. */
-  snapshot: WindowFeatures | null;
+  /**
+   * The features handed out: one object per window, refreshed in place when read after a change
+   * (a new object per read would outlive the young generation, held by the tracker, and cost a copy
+   * by the garbage collector for every event).
+   */
+  figures: Figures;
+  /** False once a figure changed since `figures` was last refreshed. */
+  fresh: boolean;
 }
 
 /** A past window's counterparty figures, counted from the sets. */
@@ -163,7 +172,8 @@ class WindowTracker implements WalletStateListener {
       startIndex: Number.NaN,
       startMs: Number.NaN,
       values: new Array<number>(FIELD_COUNT).fill(0),
-      snapshot: null,
+      figures: emptyFigures(spec),
+      fresh: false,
     }));
     for (const w of this.running) this.byName.set(w.spec.name, w);
   }
@@ -173,17 +183,19 @@ class WindowTracker implements WalletStateListener {
     if (!w) throw new FlowGuardError('FG_CONFIG_INVALID', `no window "${name}" is configured (WINDOWS)`);
     if (this.revision !== this.state.memo.revision) this.resync();
     if (!w.current) this.recompute();
-    if (w.snapshot) return w.snapshot;
+    if (w.fresh) return w.figures;
     const start = w.startMs;
     const payers = this.payerTimes;
-    w.snapshot = snapshotOf(
+    writeFigures(
+      w.figures,
       w,
       payers.distinctFrom(start),
       payers.freshFrom(start),
       payers.repeatFrom(start),
       this.payeeTimes.distinctFrom(start),
     );
-    return w.snapshot;
+    w.fresh = true;
+    return w.figures;
   }
 
   windowEndingAt(name: string, atMs: number): WindowFeatures {
@@ -209,7 +221,8 @@ class WindowTracker implements WalletStateListener {
       startIndex,
       startMs: startIndex * series.sizeMs,
       values: new Array<number>(FIELD_COUNT).fill(0),
-      snapshot: null,
+      figures: emptyFigures(w.spec),
+      fresh: true,
     };
     for (const [index, values] of series.buckets) {
       if (index >= startIndex && index <= endIndex) add(past.values, values);
@@ -228,7 +241,8 @@ class WindowTracker implements WalletStateListener {
     for (const payee of this.state.payees.values()) {
       if (payee.firstMs < endMs && payee.lastMs >= start) figures.distinctPayees += 1;
     }
-    return snapshotOf(
+    return writeFigures(
+      past.figures,
       past,
       figures.distinctPayers,
       figures.newPayers,
@@ -271,7 +285,7 @@ class WindowTracker implements WalletStateListener {
 
   eventTimeAdvanced(): void {
     for (const w of this.running) {
-      w.snapshot = null;
+      w.fresh = false;
       if (!w.current) continue;
       const start = this.startIndexOf(w);
       if (start !== w.startIndex && !this.slide(w, start)) w.current = false;
@@ -283,7 +297,7 @@ class WindowTracker implements WalletStateListener {
     for (const w of this.running) {
       if (w.fine !== fine || !w.current || index < w.startIndex) continue;
       add(w.values, contribution);
-      w.snapshot = null;
+      w.fresh = false;
     }
     if (!fine && index < Math.floor(this.state.lastEventMs / HOUR)) this.historyStamp += 1;
   }
@@ -294,14 +308,13 @@ class WindowTracker implements WalletStateListener {
     after: Readonly<Counterparty> | undefined,
   ): void {
     (direction === 'in' ? this.payerTimes : this.payeeTimes).changed(before, after);
-    for (const w of this.running) w.snapshot = null;
+    for (const w of this.running) w.fresh = false;
   }
 
   compact(): void {
-    // The hourly history (three arrays of BASELINE_DAYS × 24 numbers) and the snapshots are rebuilt
-    // on their next read; the running figures, which save the recompute, stay.
+    // The hourly history (three arrays of BASELINE_DAYS × 24 numbers) is rebuilt on its next read;
+    // the running figures, which save the recompute, stay.
     this.history = null;
-    for (const w of this.running) w.snapshot = null;
   }
 
   applied(revision: number): void {
@@ -364,7 +377,7 @@ class WindowTracker implements WalletStateListener {
       w.startIndex = this.startIndexOf(w);
       w.startMs = w.startIndex * this.seriesOf(w).sizeMs;
       w.values.fill(0);
-      w.snapshot = null;
+      w.fresh = false;
       w.current = true;
     }
     if (Number.isNaN(this.state.lastEventMs)) return;
@@ -382,7 +395,38 @@ function addSeries(windows: RunningWindow[], buckets: BucketSeries['buckets']): 
   }
 }
 
-function snapshotOf(
+type Figures = { -readonly [K in keyof WindowFeatures]: WindowFeatures[K] };
+
+/** A window's figures object, every number a double from the start (one hidden class, no field changes). */
+function emptyFigures(spec: WindowSpec): Figures {
+  const n = Number.NaN;
+  return {
+    name: spec.name,
+    lengthMs: spec.lengthMs,
+    startMs: n,
+    endMs: n,
+    inCount: n,
+    inSum: n,
+    inMax: n,
+    donationCount: n,
+    donationSum: n,
+    smallDonationCount: n,
+    purchaseCount: n,
+    purchaseSum: n,
+    nearThresholdCount: n,
+    outCount: n,
+    outSum: n,
+    passOnCount: n,
+    passOnSum: n,
+    distinctPayers: n,
+    newPayers: n,
+    repeatPayers: n,
+    distinctPayees: n,
+  };
+}
+
+function writeFigures(
+  into: Figures,
   w: RunningWindow,
   distinctPayers: number,
   newPayers: number,
@@ -390,28 +434,24 @@ function snapshotOf(
   distinctPayees: number,
 ): WindowFeatures {
   const v = w.values;
-  // One object literal (one hidden class for every window), field order as BUCKET_FIELDS.
-  return {
-    name: w.spec.name,
-    lengthMs: w.spec.lengthMs,
-    startMs: w.startMs,
-    endMs: w.startMs + w.spec.lengthMs,
-    inCount: v[F.inCount]!,
-    inSum: v[F.inSum]!,
-    inMax: v[F.inMax]!,
-    donationCount: v[F.donationCount]!,
-    donationSum: v[F.donationSum]!,
-    smallDonationCount: v[F.smallDonationCount]!,
-    purchaseCount: v[F.purchaseCount]!,
-    purchaseSum: v[F.purchaseSum]!,
-    nearThresholdCount: v[F.nearThresholdCount]!,
-    outCount: v[F.outCount]!,
-    outSum: v[F.outSum]!,
-    passOnCount: v[F.passOnCount]!,
-    passOnSum: v[F.passOnSum]!,
-    distinctPayers,
-    newPayers,
-    repeatPayers,
-    distinctPayees,
-  };
+  into.startMs = w.startMs;
+  into.endMs = w.startMs + w.spec.lengthMs;
+  into.inCount = v[F.inCount]!;
+  into.inSum = v[F.inSum]!;
+  into.inMax = v[F.inMax]!;
+  into.donationCount = v[F.donationCount]!;
+  into.donationSum = v[F.donationSum]!;
+  into.smallDonationCount = v[F.smallDonationCount]!;
+  into.purchaseCount = v[F.purchaseCount]!;
+  into.purchaseSum = v[F.purchaseSum]!;
+  into.nearThresholdCount = v[F.nearThresholdCount]!;
+  into.outCount = v[F.outCount]!;
+  into.outSum = v[F.outSum]!;
+  into.passOnCount = v[F.passOnCount]!;
+  into.passOnSum = v[F.passOnSum]!;
+  into.distinctPayers = distinctPayers;
+  into.newPayers = newPayers;
+  into.repeatPayers = repeatPayers;
+  into.distinctPayees = distinctPayees;
+  return into;
 }
