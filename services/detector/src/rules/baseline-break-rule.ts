@@ -27,6 +27,8 @@ export type BaselineBreakParams = z.infer<typeof baselineBreakParams>;
 export function baselineBreakRule(base: Omit<Rule, 'evaluate'>, params: BaselineBreakParams): Rule {
   return {
     ...base,
+    reachable: (s) =>
+      s.lifetime.donationCount >= params.minCount && s.payers.size >= params.minDistinctPayers,
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       if (side?.direction !== 'in' || !isDonationLike(side.event.type)) return null;

@@ -4,8 +4,10 @@ import type { Finding, RuleInput } from './rule-types.js';
 
 export function evaluateRules(catalog: RuleCatalog, input: RuleInput, only?: ReadonlySet<string>): Finding[] {
   const findings: Finding[] = [];
+  const state = input.wallet.state;
   for (const rule of catalog.rules) {
     if (only && !only.has(rule.kind)) continue;
+    if (rule.reachable && !rule.reachable(state)) continue;
     const outcome = rule.evaluate(input);
     if (outcome) findings.push(outcome);
   }

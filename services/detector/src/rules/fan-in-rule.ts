@@ -47,6 +47,10 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams, ctx
   const minOwnHistoryMs = params.minOwnHistory.ms;
   return {
     ...base,
+    reachable: (s) =>
+      s.lifetime.donationCount >= params.minSmallDeposits &&
+      s.payers.size >= params.minDistinctPayers &&
+      s.lifetime.inSum >= minTotal,
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       // Only a donation can make the window more campaign-like.

@@ -18,6 +18,7 @@ export type FanOutParams = z.infer<typeof fanOutParams>;
 export function fanOutRule(base: Omit<Rule, 'evaluate'>, params: FanOutParams, ctx: RuleBuildContext): Rule {
   return {
     ...base,
+    reachable: (s) => s.payees.size >= params.minDistinctPayees,
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       if (side?.direction !== 'out') return null;

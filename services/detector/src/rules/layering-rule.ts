@@ -46,6 +46,11 @@ export function layeringRule(
   const minOwnHistoryMs = params.minOwnHistory.ms;
   return {
     ...base,
+    reachable: (s) =>
+      s.payers.size >= params.minSenders &&
+      s.lifetime.inSum >= minInbound &&
+      s.payees.size >= params.minReceivers &&
+      s.lifetime.outCount >= params.minReceivers,
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       // Judged on a gift or a payment passing money on: the two travel on different partitions, so

@@ -48,6 +48,9 @@ export function passThroughRule(
   const minOwnHistoryMs = params.minOwnHistory.ms;
   return {
     ...base,
+    // Some money must have been passed on (minOutShare > 0).
+    reachable: (s) =>
+      s.payers.size >= params.minDistinctPayers && s.lifetime.inSum >= minInbound && s.lifetime.outCount > 0,
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       // Either side can complete the picture: the payments in and out of a wallet travel on different

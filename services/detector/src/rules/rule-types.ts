@@ -94,6 +94,13 @@ export interface Rule {
   /** The rule's validated parameters, as the catalog gave them. */
   params: Readonly<Record<string, unknown>>;
   evaluate(input: RuleInput): RuleOutcome;
+  /**
+   * False when no window of this wallet can meet the rule's thresholds, so evaluate would find
+   * nothing: every window is a part of the wallet's lifetime figures, and its counterparties are
+   * among those the wallet holds. Read off the state, it settles most wallets before a window is
+   * computed (evaluate-rules.ts). Absent: always evaluated.
+   */
+  reachable?(state: WalletState): boolean;
 }
 
 /** A finding of this rule over a window: the rule's identity, severity and weight filled in. */

@@ -17,6 +17,7 @@ export function structuringRule(
 ): Rule {
   return {
     ...base,
+    reachable: (s) => s.lifetime.inCount >= params.minNearThresholdDeposits,
     evaluate(input: RuleInput): RuleOutcome {
       const { side, featureConfig } = input;
       if (side?.direction !== 'in') return null;
