@@ -2,8 +2,9 @@
 // formula (rules and REST both read this). A window of length L in buckets of b ends with the bucket of
 // the wallet's newest event and holds the L/b buckets ending there:
 //   startMs = (floor(lastEventMs / b) − L/b + 1) · b,   endMs = startMs + L   (error: one bucket at the old edge)
-// Views are cheap to create: the running figures live in a tracker attached to the state, which
-// applySide keeps current event by event; a window is recomputed only when its first bucket moves.
+// Views are cheap to create: the running figures live in a tracker attached to the state at the first
+// read, which applySide then keeps current event by event; a window is recomputed only when its first
+// bucket moves.
 import type { FeatureConfig, WindowSpec } from '../config/feature-config.js';
 import { HOUR_MS } from '../domain/time.js';
 import { FlowGuardError } from '../errors.js';
@@ -54,18 +55,26 @@ const IS_MAX: readonly boolean[] = BUCKET_FIELDS.map((_, f) => MAX_FIELDS.has(f)
 const add = addValues;
 
 export class WalletView {
-  private readonly tracker: WindowTracker;
+  private attached: WindowTracker | null = null;
 
   constructor(
     readonly state: WalletState,
-    features: FeatureConfig,
-  ) {
-    const attached = state.memo.listener;
-    if (attached instanceof WindowTracker && attached.features === features) this.tracker = attached;
+    private readonly features: FeatureConfig,
+  ) {}
+
+  /**
+   * The state's tracker, attached at the first read: a wallet whose rules need no window (most, see
+   * Rule.reachable) never pays for one, nor for keeping one current while sides are applied.
+   */
+  private get tracker(): WindowTracker {
+    if (this.attached) return this.attached;
+    const listener = this.state.memo.listener;
+    if (listener instanceof WindowTracker && listener.features === this.features) this.attached = listener;
     else {
-      this.tracker = new WindowTracker(state, features);
-      state.memo.listener = this.tracker;
+      this.attached = new WindowTracker(this.state, this.features);
+      this.state.memo.listener = this.attached;
     }
+    return this.attached;
   }
 
   /**
@@ -90,7 +99,8 @@ export class WalletView {
 
   /** Every configured window, in configuration order. */
   windows(): WindowFeatures[] {
-    return this.tracker.features.windows.map((w) => this.tracker.window(w.name));
+    const tracker = this.tracker;
+    return tracker.features.windows.map((w) => tracker.window(w.name));
   }
 
   /** The last `hours` complete hours of inbound history before the newest event's hour. */
