@@ -1,6 +1,7 @@
 // Structuring: repeated deposits just below the reporting threshold (the band is a feature setting,
 // REPORTING_THRESHOLD and NEAR_THRESHOLD_SHARE, because the store counts it per bucket).
 import { z } from 'zod';
+import { bucketsHoldAtLeast, FIELD } from '../state/wallet-state.js';
 import { atLeast, type RuleBuildContext } from './rule-params.js';
 import { finding, windowAtPayment, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
@@ -10,6 +11,8 @@ export const structuringParams = z.object({
 });
 export type StructuringParams = z.infer<typeof structuringParams>;
 
+const NEAR_THRESHOLD = FIELD.nearThresholdCount;
+
 export function structuringRule(
   base: Omit<Rule, 'evaluate'>,
   params: StructuringParams,
@@ -17,7 +20,10 @@ export function structuringRule(
 ): Rule {
   return {
     ...base,
-    reachable: (s) => s.lifetime.inCount >= params.minNearThresholdDeposits,
+    // Most wallets never had a deposit just below the threshold: the buckets say so without a window.
+    reachable: (s) =>
+      s.lifetime.inCount >= params.minNearThresholdDeposits &&
+      bucketsHoldAtLeast(s, NEAR_THRESHOLD, params.minNearThresholdDeposits),
     evaluate(input: RuleInput): RuleOutcome {
       const { side, featureConfig } = input;
       if (side?.direction !== 'in') return null;

@@ -256,6 +256,23 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
   };
 }
 
+/**
+ * Whether either bucket series holds at least `target` of a summed field: every window is read from one
+ * of them, so no window holds more. Stops as soon as it knows.
+ */
+export function bucketsHoldAtLeast(state: WalletState, field: number, target: number): boolean {
+  return seriesHolds(state.hourly, field, target) || seriesHolds(state.fine, field, target);
+}
+
+function seriesHolds(series: BucketSeries, field: number, target: number): boolean {
+  let total = 0;
+  for (const values of series.buckets.values()) {
+    total += values[field]!;
+    if (total >= target) return true;
+  }
+  return total >= target;
+}
+
 /** True while the wallet has never had an event applied. */
 export function hasNoEvents(state: WalletState): boolean {
   return Number.isNaN(state.lastEventMs);
