@@ -6,6 +6,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -25,6 +26,8 @@ export interface TimeShare {
 export interface ProfileSummary {
   totalMs: number;
   busyMs: number;
+  /** Left out: the time before the first sample in `from` (start-up: loading and compiling modules). */
+  skippedMs: number;
   byArea: TimeShare[];
   byFunction: TimeShare[];
 }
@@ -39,13 +42,21 @@ function areaOf(url: string, functionName: string): string {
   return url;
 }
 
-export function summarizeProfile(file: string, top = 25): ProfileSummary {
+/**
+ * `from`: count only from the first sample taken inside a function of that name (for the detector,
+ * its first decoded record), so that start-up does not pass for the pipeline's cost.
+ */
+export function summarizeProfile(file: string, top = 25, from?: string): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const first = from === undefined ? 0 : firstSampleIn(profile, from);
   // Self time per node from the sample stream (timeDeltas[i] is the time before sample i).
   const selfUs = new Map<number, number>();
+  let skippedUs = 0;
   profile.samples.forEach((id, i) => {
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    if (i < first) skippedUs += us;
+    else selfUs.set(id, (selfUs.get(id) ?? 0) + us);
   });
   const areas = new Map<string, number>();
   const functions = new Map<string, number>();
@@ -72,7 +83,27 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   return {
     totalMs: totalUs / 1000,
     busyMs: busyUs / 1000,
+    skippedMs: skippedUs / 1000,
     byArea: shares(areas),
     byFunction: shares(functions),
   };
+}
+
+/** Index of the first sample whose stack holds a function named `name` (past the end if none does). */
+function firstSampleIn(profile: CpuProfile, name: string): number {
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const inside = new Set(profile.nodes.filter((n) => n.callFrame.functionName === name).map((n) => n.id));
+  const holds = (id: number | undefined): boolean => {
+    for (; id !== undefined; id = parentOf.get(id)) if (inside.has(id)) return true;
+    return false;
+  };
+  const at = profile.samples.findIndex((id) => holds(id));
+  return at < 0 ? profile.samples.length : at;
+}
+
+/** The main thread's profile among those `node --cpu-prof` wrote (a loader worker writes its own). */
+export function mainThreadProfile(files: string[]): string | undefined {
+  // CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile; the main thread is thread 0.
+  return files.find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
 }
