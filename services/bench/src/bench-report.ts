@@ -135,6 +135,52 @@ export function machine(): BenchResult['machine'] {
   };
 }
 
+/**
+ * NEW against BEFORE pair by pair: repeat i of each ran back to back, so their ratio cancels the
+ * machine's drift over the bench, which the medians of each do not (runs on a shared box spread by
+ * ±20%). Pairs with a flagged run are left out; null when no pair is left.
+ */
+export function pairedRatios(runs: RunRecord[]): PairedRatios | null {
+  const clean = (kind: ConsumerKind) =>
+    new Map(runs.filter((r) => r.consumer === kind && r.flagged === null).map((r) => [r.repeat, r]));
+  const before = clean('before');
+  const pairs = [...clean('new')]
+    .filter(([repeat]) => before.has(repeat))
+    .map(([repeat, n]) => ({ n, b: before.get(repeat)! }));
+  if (!pairs.length) return null;
+  const redis = pairs
+    .filter(({ n, b }) => n.redisMicrosPerEvent !== null && b.redisMicrosPerEvent !== null)
+    .map(({ n, b }) => n.redisMicrosPerEvent! / b.redisMicrosPerEvent!);
+  return {
+    pairs: pairs.length,
+    eventsPerSec: spread(pairs.map(({ n, b }) => n.eventsPerSec / b.eventsPerSec)),
+    consumerMicrosPerEvent: spread(
+      pairs.map(({ n, b }) => n.consumerMicrosPerEvent / b.consumerMicrosPerEvent),
+    ),
+    redisMicrosPerEvent: redis.length ? spread(redis) : null,
+  };
+}
+
+export interface PairedRatios {
+  pairs: number;
+  /** NEW ÷ BEFORE, over the pairs. */
+  eventsPerSec: Spread;
+  consumerMicrosPerEvent: Spread;
+  redisMicrosPerEvent: Spread | null;
+}
+
+export function renderPaired(r: BenchResult): string {
+  const p = pairedRatios(r.runs);
+  if (!p) return 'NEW against BEFORE pair by pair: no pair of unflagged runs.';
+  const ratio = (s: Spread | null) =>
+    s ? `×${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : '—';
+  return (
+    `NEW against BEFORE, pair by pair (repeat i of each, run back to back; ${p.pairs} unflagged pairs): ` +
+    `events/s ${ratio(p.eventsPerSec)}, detector CPU per event ${ratio(p.consumerMicrosPerEvent)}, ` +
+    `Redis CPU per event ${ratio(p.redisMicrosPerEvent)} (median, min–max of NEW ÷ BEFORE).`
+  );
+}
+
 export function summarize(runs: RunRecord[]): BenchResult['summary'] {
   const summary: BenchResult['summary'] = {};
   for (const kind of Object.keys(CONSUMER_NAMES) as ConsumerKind[]) {
@@ -378,6 +424,8 @@ export function renderMarkdown(r: BenchResult): string {
 ${fmt(r.events)} events over ${fmt(r.wallets)} wallets on ${r.partitions} partitions (produced at ${fmt(r.backlogProduceEventsPerSec)}/s).
 
 ${renderSummary(r)}
+
+${renderPaired(r)}
 
 ## Targets (issue 9)
 

@@ -12,6 +12,7 @@ import { parseBenchOptions, PHASES, type BenchOptions } from './bench-options.js
 import {
   machine,
   renderMarkdown,
+  renderPaired,
   renderSummary,
   revision,
   summarize,
@@ -512,7 +513,7 @@ async function main(): Promise<void> {
     redis.disconnect();
     before?.remove();
   }
-  console.log(`\n${renderSummary(result)}\n`);
+  console.log(`\n${renderSummary(result)}\n\n${renderPaired(result)}\n`);
   if (options.phases.size < PHASES.length) {
     // A partial run (--only) is for development; it does not replace the recorded results.
     console.log(JSON.stringify(result, null, 2));

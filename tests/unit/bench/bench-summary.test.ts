@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, type RunRecord } from '../../../services/bench/src/bench-report.js';
+import { pairedRatios, summarize, type RunRecord } from '../../../services/bench/src/bench-report.js';
 
 const run = (eventsPerSec: number, flagged: string | null): RunRecord => ({
   consumer: 'new',
@@ -34,5 +34,42 @@ describe('summarize', () => {
   it('takes the mean of the two middle runs when an even number counts', () => {
     const s = summarize([run(4_000, null), run(1_000, 'busy'), run(6_000, null)]).new!;
     expect(s.eventsPerSec.median).toBe(5_000);
+  });
+});
+
+describe('pairedRatios', () => {
+  const at = (
+    consumer: 'before' | 'new',
+    repeat: number,
+    eventsPerSec: number,
+    flagged: string | null = null,
+  ) => ({
+    ...run(eventsPerSec, flagged),
+    consumer,
+    repeat,
+  });
+
+  it('divides NEW by BEFORE within each pair, so a machine slowing down over the bench cancels', () => {
+    // The box slows by half over three repeats; NEW is 10% faster in every pair.
+    const runs = [at('before', 1, 10_000), at('new', 1, 11_000), at('before', 2, 7_500), at('new', 2, 8_250)];
+    runs.push(at('before', 3, 5_000), at('new', 3, 5_500));
+    const p = pairedRatios(runs)!;
+    expect(p.pairs).toBe(3);
+    expect(p.eventsPerSec.median).toBeCloseTo(1.1, 10);
+    expect(p.eventsPerSec.max - p.eventsPerSec.min).toBeCloseTo(0, 10);
+    // Side by side alone, the two ranges overlap and could not tell the two apart.
+    const s = summarize(runs);
+    expect(s.new!.eventsPerSec.min).toBeLessThan(s.before!.eventsPerSec.max);
+  });
+
+  it('leaves out a pair with a flagged run, and answers null when none is left', () => {
+    const runs = [
+      at('before', 1, 10_000, 'busy'),
+      at('new', 1, 11_000),
+      at('before', 2, 9_000),
+      at('new', 2, 9_900),
+    ];
+    expect(pairedRatios(runs)!.pairs).toBe(1);
+    expect(pairedRatios(runs.slice(0, 2))).toBeNull();
   });
 });
