@@ -34,6 +34,23 @@ const EMPTY: Baseline = {
  * start of what FlowGuard watched of it (quiet hours it watched are part of its normal).
  */
 export function baselineOf(history: RuleHistory, fromMs: number, excludeFromMs: number): Baseline {
+  // A wallet that keeps firing is judged by several rules, and again after each of its events, on the
+  // same history: the view hands out a new history object whenever one changes, so results keep on it.
+  let kept = computed.get(history);
+  const key = `${fromMs}|${excludeFromMs}`;
+  const known = kept?.get(key);
+  if (known) return known;
+  const baseline = computeBaseline(history, fromMs, excludeFromMs);
+  if (!kept) computed.set(history, (kept = new Map()));
+  if (kept.size >= KEPT_PER_HISTORY) kept.clear();
+  kept.set(key, baseline);
+  return baseline;
+}
+
+const computed = new WeakMap<RuleHistory, Map<string, Baseline>>();
+const KEPT_PER_HISTORY = 8;
+
+function computeBaseline(history: RuleHistory, fromMs: number, excludeFromMs: number): Baseline {
   const startHour = history.endHourMs - history.counts.length * HOUR_MS;
   const counts: number[] = [];
   const sums: number[] = [];

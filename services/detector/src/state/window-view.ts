@@ -37,6 +37,7 @@ export type WindowFeatures = {
   readonly distinctPayees: number;
 } & { readonly [K in BucketField]: number };
 
+/** Never changed once handed out: a change to the wallet's history makes a new one (rules keep results on it). */
 export interface HourlyHistory {
   /** Per hour, oldest first, ending with the hour before `endHourMs` (the current, partial hour is left out). */
   counts: number[];
