@@ -30,13 +30,16 @@ interface Entry extends CachedState {
  * A decoded state's heap, estimated from what it holds. Measured on Node 20 (states built by applying
  * 10 to 2,000 events, then compacted): about 8.8 KB for 13 buckets and 6 payers, 104 KB for 179
  * buckets, 200 payers and 300 recent ids, 285 KB for 372 buckets, 741 payers and 512 ids; the
- * weights below land at or above those.
+ * weights below land at or above those. A window tracker (state/window-view.ts), attached only once a
+ * rule or a reader asked for a window, adds ~5.3 KB: the bench's ordinary wallets (21 buckets, 12
+ * counterparties, 21 recent ids) took 11.0 KB without one and 16.4 KB with one.
  */
 export function estimatedHeapBytes(state: WalletState): number {
   let pending = 0;
   for (const p of state.pending.alerts) pending += 2 * p.json.length;
   return (
-    6_000 +
+    3_300 +
+    (state.memo.listener ? TRACKER_BYTES : 0) +
     150 * (state.fine.buckets.size + state.hourly.buckets.size) +
     280 * (state.payers.size + state.payees.size) +
     70 * state.dedup.recent.length +
@@ -44,6 +47,8 @@ export function estimatedHeapBytes(state: WalletState): number {
     pending
   );
 }
+
+const TRACKER_BYTES = 5_500;
 
 export class WalletStateCache {
   private readonly entries = new Map<string, Entry>();
