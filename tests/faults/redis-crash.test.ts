@@ -59,7 +59,9 @@ describe('Redis crashed mid-campaign and restarted', () => {
           .output()
           .split('\n')
           .filter(
-            (line) => /"level":(40|50)/.test(line) || /rebalanc|join|fenced|refused|replay/i.test(line),
+            (line) =>
+              /"level":(40|50)/.test(line) ||
+              /rebalanc|join|fenced|refused|replay|redis connection ready/i.test(line),
           );
         console.log(
           `redis-crash (${how}): recovered after ${recoveredAt - restartedAt} ms; the detector's warnings:\n${said.slice(-40).join('\n')}`,

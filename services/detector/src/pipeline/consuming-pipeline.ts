@@ -50,6 +50,8 @@ export async function createConsumingPipeline(
   );
   const redis = createRedisClient(config.redis);
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // After an outage, when the connection answers again (ioredis waits out a Redis loading its data).
+  redis.on('ready', () => logger.info('redis connection ready'));
   await connectRedis(redis);
   await checkRedisDurability(redis, { acceptNonDurable: config.redis.acceptNonDurable, logger });
 
