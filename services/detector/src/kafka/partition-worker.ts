@@ -239,8 +239,10 @@ export class PartitionWorker {
     let poisoned = 0;
     let pending: ChunkOutcome | null = null;
     let publishing = false;
+    let triedAt = 0;
     for (let step = 0; ; step++) {
       if (this.mustStop(payload)) return false;
+      triedAt = Date.now();
       try {
         if (!this.outputReady) {
           await this.reopenOutput();
@@ -269,6 +271,13 @@ export class PartitionWorker {
         publishing = true;
         await this.publish(outcome.records, records[records.length - 1]!);
         await this.settle(outcome);
+        if (step > 0) {
+          // After an outage: when the work went through, and how long its last try took.
+          this.log.info(
+            { tries: step + 1, lastTryMs: Date.now() - triedAt },
+            `offsets ${records[0]!.offset}..${records[records.length - 1]!.offset} went through after failed tries`,
+          );
+        }
         return true;
       } catch (error) {
         if (this.abort.signal.aborted) return false;
