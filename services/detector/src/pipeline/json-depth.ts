@@ -3,6 +3,7 @@
 
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
+const OPENERS = [OPEN_BRACE, OPEN_BRACKET] as const;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
@@ -33,7 +34,7 @@ export function nestsDeeperThan(bytes: Uint8Array, maxDepth: number): boolean {
 /** True when the text has at most `max` opening braces and brackets, inside strings or not. */
 function opensAtMost(bytes: Uint8Array, max: number): boolean {
   let opens = 0;
-  for (const open of [OPEN_BRACE, OPEN_BRACKET]) {
+  for (const open of OPENERS) {
     for (let at = bytes.indexOf(open); at !== -1; at = bytes.indexOf(open, at + 1)) {
       if (++opens > max) return false;
     }
