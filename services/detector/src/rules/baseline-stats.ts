@@ -37,17 +37,17 @@ export function baselineOf(history: RuleHistory, fromMs: number, excludeFromMs: 
   // A wallet that keeps firing is judged by several rules, and again after each of its events, on the
   // same history: the view hands out a new history object whenever one changes, so results keep on it.
   let kept = computed.get(history);
-  const key = `${fromMs}|${excludeFromMs}`;
-  const known = kept?.get(key);
-  if (known) return known;
+  if (kept) {
+    for (const k of kept) if (k.fromMs === fromMs && k.excludeFromMs === excludeFromMs) return k.baseline;
+  } else computed.set(history, (kept = []));
   const baseline = computeBaseline(history, fromMs, excludeFromMs);
-  if (!kept) computed.set(history, (kept = new Map()));
-  if (kept.size >= KEPT_PER_HISTORY) kept.clear();
-  kept.set(key, baseline);
+  if (kept.length >= KEPT_PER_HISTORY) kept.length = 0;
+  kept.push({ fromMs, excludeFromMs, baseline });
   return baseline;
 }
 
-const computed = new WeakMap<RuleHistory, Map<string, Baseline>>();
+/** Baselines computed from each history, by the bounds they were asked with (a few per history). */
+const computed = new WeakMap<RuleHistory, { fromMs: number; excludeFromMs: number; baseline: Baseline }[]>();
 const KEPT_PER_HISTORY = 8;
 
 function computeBaseline(history: RuleHistory, fromMs: number, excludeFromMs: number): Baseline {
