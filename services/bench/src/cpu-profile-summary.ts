@@ -89,7 +89,7 @@ export function summarizeProfile(file: string, top = 25, from?: string): Profile
   };
 }
 
-/** Index of the first sample whose stack holds a function named `name` (past the end if none does). */
+/** Index of the first sample whose stack holds a function named `name`. */
 function firstSampleIn(profile: CpuProfile, name: string): number {
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
@@ -99,7 +99,9 @@ function firstSampleIn(profile: CpuProfile, name: string): number {
     return false;
   };
   const at = profile.samples.findIndex((id) => holds(id));
-  return at < 0 ? profile.samples.length : at;
+  // Counting from nowhere would report an idle process: the function was renamed, or never ran.
+  if (at < 0) throw new Error(`no sample of the profile is inside ${name}`);
+  return at;
 }
 
 /** The main thread's profile among those `node --cpu-prof` wrote (a loader worker writes its own). */

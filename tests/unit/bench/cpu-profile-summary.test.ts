@@ -42,6 +42,8 @@ describe('summarizeProfile', () => {
       'decodeRecord',
       'compileSourceTextModule',
     ]);
+    // A start function no sample is in (renamed, never ran) is an error, not an idle process.
+    expect(() => summarizeProfile(profileFile(), 25, 'decodeRecords')).toThrow(/decodeRecords/);
   });
 
   it('picks the main thread among the profiles node wrote', () => {
