@@ -1,6 +1,7 @@
 // Who gave to whom, on the real Redis and the real 3-master Redis Cluster: a chunk's gifts go in a few
 // multi-gift script calls (one slot a call on the cluster), each payer keeps its newest `cap` wallets,
-// and a repeated gift moves only forward in time.
+// and a repeated gift moves only forward in time. The donors of flagged wallets are found behind the
+// bitmap pre-filter, one probe for a whole chunk's payers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipelined } from '../../../services/detector/src/redis/pipelined.js';
 import type { RedisClient } from '../../../services/detector/src/redis/redis-connection.js';
@@ -11,7 +12,7 @@ import { testNames } from '../../support/test-detector.js';
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
 const TTL = 86_400_000;
 
-describe.each(REDIS_KINDS)('donor index gifts on %s', (_name, cluster) => {
+describe.each(REDIS_KINDS)('donor index on %s', (_name, cluster) => {
   let redis: RedisClient;
   let donors: DonorIndex;
   let prefix: string;
@@ -50,5 +51,28 @@ describe.each(REDIS_KINDS)('donor index gifts on %s', (_name, cluster) => {
     const [ttl] = (await runPipelined(redis, [{ key, add: (p) => p.pttl(key) }])) as [number];
     expect(ttl).toBeGreaterThan(TTL - 60_000);
     expect(ttl).toBeLessThanOrEqual(TTL);
+  });
+
+  it('finds exactly the linked donors among a chunk of payers, flagged no earlier than asked', async () => {
+    const FLAGGED = T0 + 3_600_000;
+    const linked = Array.from({ length: 40 }, (_, i) => ({ payer: `ref:donor${i}`, weight: 1 }));
+    await donors.run([
+      ...donors.linkCommands('flagged-a', FLAGGED, linked, TTL),
+      // An older flag: left out by `sinceMs` below.
+      ...donors.linkCommands('flagged-old', T0 - 86_400_000, [{ payer: 'ref:old-donor', weight: 0.5 }], TTL),
+    ]);
+    // 1,500 payers in one probe (the donors among strangers, and one of them twice).
+    const payers = Array.from({ length: 1_460 }, (_, i) => `ref:stranger${i}`);
+    payers.splice(700, 0, ...linked.map((d) => d.payer), 'ref:old-donor', 'ref:donor3');
+
+    const found = await donors.lookup(payers, T0);
+
+    expect([...found.keys()].sort()).toEqual(linked.map((d) => d.payer).sort());
+    expect(found.get('ref:donor3')).toEqual([{ walletId: 'flagged-a', flaggedAtMs: FLAGGED, weight: 1 }]);
+    const all = await donors.lookup(['ref:old-donor', 'ref:stranger1'], 0);
+    expect(all.get('ref:old-donor')).toEqual([
+      { walletId: 'flagged-old', flaggedAtMs: T0 - 86_400_000, weight: 0.5 },
+    ]);
+    expect(all.has('ref:stranger1')).toBe(false);
   });
 });

@@ -23,7 +23,6 @@ const SCRIPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scripts');
  */
 const SCRIPT_VERSION = 'V1';
 const SCRIPTS = {
-  probeDonorFilter: 'probe-donor-filter-1.lua',
   writeWalletStates: 'write-wallet-states-n.lua',
   recordGifts: 'record-gifts-n.lua',
 } as const;

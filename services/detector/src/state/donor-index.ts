@@ -61,11 +61,14 @@ export class DonorIndex {
     const unique = [...new Set(payers)];
     if (!unique.length) return found;
     const filter = this.filterKey;
-    const [hits] = (await runPipelined(this.redis, [
-      { key: filter, add: (p) => callScript(p, 'probeDonorFilter', [filter], unique.map(donorFilterBit)) },
+    // One BITFIELD_RO with a GET per payer: one command for the whole batch, and no script (a
+    // redis.call per payer cost more than the bit reads themselves).
+    const gets = unique.flatMap((payer) => ['GET', 'u1', donorFilterBit(payer)]);
+    const [bits] = (await runPipelined(this.redis, [
+      { key: filter, add: (p) => p.call('BITFIELD_RO', filter, ...gets) },
     ])) as [number[]];
-    if (!hits.length) return found;
-    const candidates = hits.map((position) => unique[position - 1]!);
+    const candidates = unique.filter((_, i) => bits[i] === 1);
+    if (!candidates.length) return found;
     const replies = await runPipelined(
       this.redis,
       candidates.map((payer) => {
