@@ -23,6 +23,7 @@ const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
 const DAY = 86_400_000;
 const features = featureConfig();
 const TTL = 3 * DAY;
+const HOUR = 3_600_000;
 
 let offset = 0;
 function deposit(walletId: string, payer: string, atMs = T0, amount = 30_000) {
@@ -108,13 +109,45 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
     }
   });
 
-  it('sets the time-to-live it is given', async () => {
+  it('sets the time-to-live it is given, plus at most an hour', async () => {
     const state = (await store.load(['ttl-wallet'])).get('ttl-wallet')!;
     applyAll(state, [deposit('ttl-wallet', 'ref:a')]);
     await store.write([state], (s) => (s.walletId === 'ttl-wallet' ? 5 * DAY : 0));
     const ttl = await redis.pttl(store.walletKey('ttl-wallet'));
     expect(ttl).toBeGreaterThan(5 * DAY - 60_000);
-    expect(ttl).toBeLessThanOrEqual(5 * DAY);
+    expect(ttl).toBeLessThanOrEqual(5 * DAY + HOUR);
+  });
+
+  it('refreshes the expiry on an append only when the stored one no longer reaches now + time-to-live', async () => {
+    const wallet = 'ttl-append';
+    const key = store.walletKey(wallet);
+    const state = (await store.load([wallet])).get(wallet)!;
+    const now = Date.now();
+    applyAll(state, [deposit(wallet, 'ref:a')]);
+    await store.write([state], () => 5 * DAY, undefined, now);
+    expect(await redis.pttl(key)).toBeGreaterThan(5 * DAY + HOUR - 60_000);
+
+    const append = async (atMs: number, payer: string) => {
+      const side = deposit(wallet, payer, T0 + atMs - now);
+      applyAll(state, [side]);
+      const outcome = await store.write(
+        [state],
+        () => 5 * DAY,
+        () => [{ kind: 'applied', side }],
+        atMs,
+      );
+      expect(outcome).toMatchObject({ conflicts: [], appended: 1 });
+    };
+    // Stand-in for time gone by on the server: the expiry left is shorter than what was set.
+    await redis.pexpire(key, 10 * 60_000);
+    // Half an hour later by the writer's clock, the expiry it set an hour past 5 days still holds:
+    // the append leaves it alone.
+    await append(now + HOUR / 2, 'ref:b');
+    expect(await redis.pttl(key)).toBeLessThanOrEqual(10 * 60_000);
+    // Past the slack, the append sets it again.
+    await append(now + HOUR + 1, 'ref:c');
+    expect(await redis.pttl(key)).toBeGreaterThan(5 * DAY + HOUR - 60_000);
+    expect([...(await store.read(wallet))!.payers.keys()].sort()).toEqual(['ref:a', 'ref:b', 'ref:c']);
   });
 
   it('lets only the first of two racing writers win; the second reloads, re-applies and loses nothing', async () => {
@@ -209,6 +242,7 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
         snapshotBytes,
         journalBytes: stored.length - snapshotBytes,
         journalEntries: 3,
+        expiresAtMs: Number.NaN,
       });
       expect(encodeWalletState(state)).toEqual(encodeWalletState(states.get(id)!));
     }

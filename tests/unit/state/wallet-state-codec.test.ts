@@ -171,11 +171,13 @@ describe('wallet state codec', () => {
       fc.property(walletState, (state) => {
         const bytes = encodeWalletState(state);
         const decoded = decodeWalletState(state.walletId, bytes, features);
-        // The decoded state also knows the make-up of the record it came from (for journal appends).
+        // The decoded state also knows the make-up of the record it came from (for journal appends),
+        // but not when it expires.
         expect(decoded.memo.record).toEqual({
           snapshotBytes: bytes.length,
           journalBytes: 0,
           journalEntries: 0,
+          expiresAtMs: Number.NaN,
         });
         expect({ ...decoded, memo: { ...decoded.memo, record: state.memo.record } }).toEqual(state);
         expect(orderOf(decoded)).toEqual(orderOf(state));

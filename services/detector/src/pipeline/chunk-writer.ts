@@ -55,6 +55,7 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
       dirty,
       ttlMsOf,
       deps.config.pipeline.walletJournal ? (state) => work.wallets.journalOf(state.walletId) : undefined,
+      nowMs,
     ),
     deps.donors.run(facts),
   ]);
@@ -90,7 +91,7 @@ export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<
     for (let attempt = 0; attempt < 2 && pending.length; attempt++) {
       const states = pending.map((id) => wallets.get(id).state).filter(clear);
       const ttlMsOf = ttlsAt(states, deps, nowMs);
-      const { written, conflicts, appended } = await deps.store.write(states, ttlMsOf);
+      const { written, conflicts, appended } = await deps.store.write(states, ttlMsOf, undefined, nowMs);
       wallets.written(written, nowMs, ttlMsOf);
       countWrites(deps, written.length, appended);
       if (!conflicts.length) {

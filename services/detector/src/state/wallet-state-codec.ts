@@ -312,7 +312,12 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     memo: freshMemo(),
   };
   const journalEntries = format === JOURNAL_FORMAT ? replayJournal(state, r, features) : 0;
-  state.memo.record = { snapshotBytes, journalBytes: bytes.length - snapshotBytes, journalEntries };
+  state.memo.record = {
+    snapshotBytes,
+    journalBytes: bytes.length - snapshotBytes,
+    journalEntries,
+    expiresAtMs: Number.NaN,
+  };
   return state;
 }
 

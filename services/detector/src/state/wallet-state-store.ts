@@ -28,6 +28,16 @@ const CONFLICT = 1;
 const STORED_UNREADABLE = 2;
 /** Records one script call writes at most: a call holds the server while it runs. */
 const RECORDS_PER_CALL = 200;
+/**
+ * A record is stored with its time-to-live plus this much (1/64 of it, at most an hour), and an append
+ * leaves the stored expiry alone while it still reaches past now + time-to-live: a wallet written many
+ * times an hour refreshes its expiry about once an hour, not with every append (a PEXPIRE per append
+ * was a quarter of Redis's commands). A quiet record lives between its time-to-live and that plus the
+ * slack.
+ */
+const EXPIRY_SLACK_MAX_MS = 3_600_000;
+/** write-wallet-states-n.lua: an append with this time-to-live keeps the stored expiry. */
+const KEEP_EXPIRY = 0;
 
 export class WalletStateStore {
   constructor(
@@ -64,14 +74,15 @@ export class WalletStateStore {
 
   /**
    * Writes every state whose stored version is still the one it was loaded with, in one round trip,
-   * and bumps the version of those written. `ttlMsOf` gives each record's time-to-live (at least 1 ms).
-   * A state whose changes `journalOf` gives as journal entries has them appended to its stored record
-   * when the journal's bounds allow it (state/wallet-journal.ts), else it is written whole.
+   * and bumps the version of those written. `ttlMsOf` gives each record's time-to-live (at least 1 ms)
+   * from `nowMs`. A state whose changes `journalOf` gives as journal entries has them appended to its
+   * stored record when the journal's bounds allow it (state/wallet-journal.ts), else it is written whole.
    */
   async write(
     states: WalletState[],
     ttlMsOf: (state: WalletState) => number,
     journalOf: JournalOf = () => null,
+    nowMs: number = Date.now(),
   ): Promise<WriteOutcome> {
     const seen = new Set<string>();
     // Encode everything before writing anything: a state that cannot be encoded fails the whole write.
@@ -87,12 +98,17 @@ export class WalletStateStore {
       const entries = journalOf(state);
       const append = entries ? journalAppend(state, entries, state.version + 1) : null;
       const bytes = append ?? encodeWalletState(state, state.version + 1);
+      const ttl = ttlOf(state, ttlMsOf);
+      const keepExpiry = append !== null && state.memo.record.expiresAtMs >= nowMs + ttl;
+      const storedTtl = keepExpiry ? KEEP_EXPIRY : ttl + Math.min(EXPIRY_SLACK_MAX_MS, Math.floor(ttl / 64));
       return {
         key,
         /** Journal entries appended, or null when the record is written whole. */
         entries: append ? entries!.length : null,
         bytes: bytes.length,
-        args: [state.version, bytes, ttlOf(state, ttlMsOf)],
+        /** When the stored record expires after this write, at the earliest. */
+        expiresAtMs: keepExpiry ? state.memo.record.expiresAtMs : nowMs + storedTtl,
+        args: [state.version, bytes, storedTtl],
       };
     });
     const groups = scriptCallGroups(
@@ -123,14 +139,15 @@ export class WalletStateStore {
       const reply = codes[i];
       if (reply === WRITTEN) {
         state.version += 1;
-        const { entries, bytes } = records[i]!;
-        // What the stored record is made of now, for the next append's bounds.
+        const { entries, bytes, expiresAtMs } = records[i]!;
+        // What the stored record is made of now, for the next append's bounds and expiry.
         const stored = state.memo.record;
         if (entries === null)
-          state.memo.record = { snapshotBytes: bytes, journalBytes: 0, journalEntries: 0 };
+          state.memo.record = { snapshotBytes: bytes, journalBytes: 0, journalEntries: 0, expiresAtMs };
         else {
           stored.journalBytes += bytes - RECORD_HEADER_BYTES;
           stored.journalEntries += entries;
+          stored.expiresAtMs = expiresAtMs;
           outcome.appended += 1;
         }
         outcome.written.push(state);

@@ -151,6 +151,11 @@ export interface StoredRecordMemo {
   snapshotBytes: number;
   journalBytes: number;
   journalEntries: number;
+  /**
+   * The stored record expires no earlier than this (the writer's clock, epoch ms), as set by this
+   * process's last write; NaN: unknown (read from Redis), so the next write sets its expiry.
+   */
+  expiresAtMs: number;
 }
 
 /** Bookkeeping derived from the record, kept between changes and never stored (fresh after a load). */
@@ -221,7 +226,7 @@ export function freshMemo(): WalletStateMemo {
     payers: { bytes: Number.NaN, oldest: null },
     payees: { bytes: Number.NaN, oldest: null },
     listener: null,
-    record: { snapshotBytes: Number.NaN, journalBytes: 0, journalEntries: 0 },
+    record: { snapshotBytes: Number.NaN, journalBytes: 0, journalEntries: 0, expiresAtMs: Number.NaN },
   };
 }
 

@@ -13,7 +13,7 @@
   KEYS[i]        record  STRING  the wallet state record, fg:{w:<walletId>}
   ARGV[3i - 2]   the version the writer loaded (0: there was no record)
   ARGV[3i - 1]   the new record, or the append, whose header carries version ARGV[3i - 2] + 1
-  ARGV[3i]       time-to-live, ms (a positive integer)
+  ARGV[3i]       time-to-live, ms (a positive integer); 0 for an append: the stored expiry stays
 
   Returns one code per key: 0 written, 1 the stored version is another (a concurrent writer: reload and
   re-apply), 2 the stored value has no readable header, 3 the new record's header does not carry the
@@ -43,7 +43,7 @@ local function write(key, expected, record, ttl)
   elseif format == JOURNAL and current > 0 then
     redis.call('SETRANGE', key, 0, string.sub(record, 1, 7))
     redis.call('APPEND', key, string.sub(record, 8))
-    redis.call('PEXPIRE', key, ttl)
+    if ttl ~= '0' then redis.call('PEXPIRE', key, ttl) end
   else
     return BAD_APPEND
   end
