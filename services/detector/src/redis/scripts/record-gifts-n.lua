@@ -17,8 +17,10 @@ local cap = tonumber(ARGV[1])
 local ttl = ARGV[2]
 for i = 1, #KEYS do
   local key = KEYS[i]
-  redis.call('ZADD', key, 'GT', ARGV[2 * i + 2], ARGV[2 * i + 1])
-  if redis.call('ZCARD', key) > cap then redis.call('ZPOPMIN', key) end
+  -- Only a new member can take the set past the cap (ZADD GT without CH counts the added ones).
+  if redis.call('ZADD', key, 'GT', ARGV[2 * i + 2], ARGV[2 * i + 1]) == 1 and redis.call('ZCARD', key) > cap then
+    redis.call('ZPOPMIN', key)
+  end
   redis.call('PEXPIRE', key, ttl)
 end
 return #KEYS
