@@ -5,8 +5,9 @@ import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFlowGuardError } from '../../../services/detector/src/errors.js';
-import { pipelineStats } from '../../../services/detector/src/redis/pipelined.js';
+import { pipelineStats, runPipelined } from '../../../services/detector/src/redis/pipelined.js';
 import {
+  callScript,
   createRedisClient,
   type RedisClient,
 } from '../../../services/detector/src/redis/redis-connection.js';
@@ -318,6 +319,25 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
     const state = (await store.load(['fresh-for-garbled'])).get('fresh-for-garbled')!;
     state.walletId = 'garbled';
     await expect(store.write([state], () => TTL)).rejects.toMatchObject({ code: 'FG_STATE_CORRUPT' });
+  });
+
+  it('has the script refuse a record without a readable header, and an append to no record', async () => {
+    const key = store.walletKey('refused');
+    const header = (format: number, version: number) => Buffer.from([format, 0, 0, 0, 0, 0, version]);
+    const run = async (record: Buffer) => {
+      const [codes] = await runPipelined(redis, [
+        { key, add: (p) => callScript(p, 'writeWalletStates', [key], [record, TTL]) },
+      ]);
+      return codes;
+    };
+    expect(await run(Buffer.from([1, 0, 0]))).toEqual([3]);
+    // Version 0 is "no record": no writer can have loaded version -1.
+    expect(await run(header(1, 0))).toEqual([3]);
+    expect(await run(Buffer.concat([header(2, 1), Buffer.from('entries')]))).toEqual([4]);
+    expect(await redis.exists(key)).toBe(0);
+    // A whole record of version 1 over no record is written; the same again conflicts.
+    expect(await run(Buffer.concat([header(1, 1), Buffer.from('body')]))).toEqual([0]);
+    expect(await run(Buffer.concat([header(1, 1), Buffer.from('body')]))).toEqual([1]);
   });
 });
 

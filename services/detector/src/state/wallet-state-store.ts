@@ -108,7 +108,8 @@ export class WalletStateStore {
         bytes: bytes.length,
         /** When the stored record expires after this write, at the earliest. */
         expiresAtMs: keepExpiry ? state.memo.record.expiresAtMs : nowMs + storedTtl,
-        args: [state.version, bytes, storedTtl],
+        // The record's header carries state.version + 1: the script checks the stored one against it.
+        args: [bytes, storedTtl],
       };
     });
     const groups = scriptCallGroups(

@@ -11,13 +11,13 @@
   appended to the stored record, so only the new entries travel and are copied.
 
   KEYS[i]        record  STRING  the wallet state record, fg:{w:<walletId>}
-  ARGV[3i - 2]   the version the writer loaded (0: there was no record)
-  ARGV[3i - 1]   the new record, or the append, whose header carries version ARGV[3i - 2] + 1
-  ARGV[3i]       time-to-live, ms (a positive integer); 0 for an append: the stored expiry stays
+  ARGV[2i - 1]   the new record, or the append; its header carries the version the writer loaded + 1
+                 (the writer loaded version 0 when there was no record)
+  ARGV[2i]       time-to-live, ms (a positive integer); 0 for an append: the stored expiry stays
 
-  Returns one code per key: 0 written, 1 the stored version is another (a concurrent writer: reload and
-  re-apply), 2 the stored value has no readable header, 3 the new record's header does not carry the
-  loaded version + 1, 4 an append to no record, or of an unknown format.
+  Returns one code per key: 0 written, 1 the stored version is not the one the writer loaded (a
+  concurrent writer: reload and re-apply), 2 the stored value has no readable header, 3 the new record
+  has no readable header, 4 an append to no record, or of an unknown format.
 ]]
 local WRITTEN, CONFLICT, STORED_UNREADABLE, BAD_HEADER, BAD_APPEND = 0, 1, 2, 3, 4
 local SNAPSHOT, JOURNAL = 1, 2
@@ -28,8 +28,10 @@ local function versionOf(header)
   return ((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f
 end
 
-local function write(key, expected, record, ttl)
-  if versionOf(record) ~= expected + 1 then return BAD_HEADER end
+local function write(key, record, ttl)
+  local version = versionOf(record)
+  if version == nil or version < 1 then return BAD_HEADER end
+  local expected = version - 1
   local stored = redis.call('GETRANGE', key, 0, 6)
   local current = 0
   if stored ~= '' then
@@ -52,7 +54,6 @@ end
 
 local replies = {}
 for i = 1, #KEYS do
-  local at = 3 * i
-  replies[i] = write(KEYS[i], tonumber(ARGV[at - 2]), ARGV[at - 1], ARGV[at])
+  replies[i] = write(KEYS[i], ARGV[2 * i - 1], ARGV[2 * i])
 end
 return replies
