@@ -13,7 +13,7 @@ import {
 } from '../../../services/detector/src/redis/redis-connection.js';
 import { applySide, checkSide, rememberSample } from '../../../services/detector/src/state/apply-side.js';
 import { encodeWalletState } from '../../../services/detector/src/state/wallet-state-codec.js';
-import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
+import { packRecords, WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
 import type { WalletState } from '../../../services/detector/src/state/wallet-state.js';
 import { WalletView } from '../../../services/detector/src/state/window-view.js';
 import { detectorRedis, REDIS_KINDS, removeKeys } from '../../support/redis-kinds.js';
@@ -326,7 +326,7 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
     const header = (format: number, version: number) => Buffer.from([format, 0, 0, 0, 0, 0, version]);
     const run = async (record: Buffer) => {
       const [codes] = await runPipelined(redis, [
-        { key, add: (p) => callScript(p, 'writeWalletStates', [key], [record, TTL]) },
+        { key, add: (p) => callScript(p, 'writeWalletStates', [key], [packRecords([{ record, ttl: TTL }])]) },
       ]);
       return codes;
     };
@@ -338,6 +338,30 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
     // A whole record of version 1 over no record is written; the same again conflicts.
     expect(await run(Buffer.concat([header(1, 1), Buffer.from('body')]))).toEqual([0]);
     expect(await run(Buffer.concat([header(1, 1), Buffer.from('body')]))).toEqual([1]);
+  });
+
+  it('has the script write nothing from a pack that does not hold one record per key', async () => {
+    const keys = [store.walletKey('pack-a'), store.walletKey('pack-b')].filter(
+      // One slot a call on the cluster: two wallets whose keys share it are not worth finding here.
+      (_, i) => !cluster || i === 0,
+    );
+    const record = (v: number) => ({ record: Buffer.from([1, 0, 0, 0, 0, 0, v, 42]), ttl: TTL });
+    const call = (pack: Buffer, keyList = keys) =>
+      runPipelined(redis, [
+        { key: keyList[0]!, add: (p) => callScript(p, 'writeWalletStates', keyList, [pack]) },
+      ]);
+    const one = packRecords([record(1)]);
+    const cases = [
+      Buffer.concat([packRecords(keys.map(() => record(1))), Buffer.from([0])]),
+      one.subarray(0, one.length - 1),
+      Buffer.alloc(0),
+    ];
+    for (const pack of cases) {
+      await expect(call(pack)).rejects.toThrow(/write-wallet-states/);
+    }
+    await expect(call(one, [keys[0]!, keys[0]!])).rejects.toThrow(/fewer records than keys/);
+    for (const key of keys) expect(await redis.exists(key)).toBe(0);
+    expect(await call(packRecords(keys.map(() => record(1))))).toEqual([keys.map(() => 0)]);
   });
 });
 

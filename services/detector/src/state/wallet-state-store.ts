@@ -38,6 +38,8 @@ const RECORDS_PER_CALL = 200;
 const EXPIRY_SLACK_MAX_MS = 3_600_000;
 /** write-wallet-states-n.lua: an append with this time-to-live keeps the stored expiry. */
 const KEEP_EXPIRY = 0;
+/** The longest time-to-live the pack carries (6 bytes): about 8,900 years, with the slack. */
+const TTL_MAX_MS = 2 ** 48 - 1 - EXPIRY_SLACK_MAX_MS;
 
 export class WalletStateStore {
   constructor(
@@ -109,7 +111,8 @@ export class WalletStateStore {
         /** When the stored record expires after this write, at the earliest. */
         expiresAtMs: keepExpiry ? state.memo.record.expiresAtMs : nowMs + storedTtl,
         // The record's header carries state.version + 1: the script checks the stored one against it.
-        args: [bytes, storedTtl],
+        record: bytes,
+        ttl: storedTtl,
       };
     });
     const groups = scriptCallGroups(
@@ -126,7 +129,7 @@ export class WalletStateStore {
             p,
             'writeWalletStates',
             indexes.map((i) => records[i]!.key),
-            indexes.flatMap((i) => records[i]!.args),
+            [packRecords(indexes.map((i) => records[i]!))],
           ),
       })),
     );
@@ -175,6 +178,23 @@ export class WalletStateStore {
   }
 }
 
+/** Bytes before each record in write-wallet-states-n.lua's pack: its length and time-to-live. */
+const PACK_PREFIX_BYTES = 10;
+
+/** The records of one script call as its one argument (the layout is in the script's header). */
+export function packRecords(records: { record: Buffer; ttl: number }[]): Buffer {
+  let size = 0;
+  for (const r of records) size += PACK_PREFIX_BYTES + r.record.length;
+  const pack = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const { record, ttl } of records) {
+    at = pack.writeUInt32BE(record.length, at);
+    at = pack.writeUIntBE(ttl, at, 6);
+    at += record.copy(pack, at);
+  }
+  return pack;
+}
+
 function ttlOf(state: WalletState, ttlMsOf: (state: WalletState) => number): number {
   const ttl = ttlMsOf(state);
   if (Number.isNaN(ttl)) {
@@ -185,5 +205,5 @@ function ttlOf(state: WalletState, ttlMsOf: (state: WalletState) => number): num
   }
   // A time already up (a replay of long-past events) gets the shortest time Redis accepts (PX 0 is
   // refused): the record goes, as a quiet wallet's would.
-  return Math.max(1, Math.ceil(Math.min(ttl, Number.MAX_SAFE_INTEGER)));
+  return Math.max(1, Math.ceil(Math.min(ttl, TTL_MAX_MS)));
 }

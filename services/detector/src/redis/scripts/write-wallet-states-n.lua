@@ -10,41 +10,47 @@
   journal append (state/wallet-journal.ts): its 7-byte header replaces the stored header and the rest is
   appended to the stored record, so only the new entries travel and are copied.
 
-  KEYS[i]        record  STRING  the wallet state record, fg:{w:<walletId>}
-  ARGV[2i - 1]   the new record, or the append; its header carries the version the writer loaded + 1
-                 (the writer loaded version 0 when there was no record)
-  ARGV[2i]       time-to-live, ms (a positive integer); 0 for an append: the stored expiry stays
+  KEYS[i]   record  STRING  the wallet state record, fg:{w:<walletId>}
+  ARGV[1]   the records, in KEYS order, packed one after another (one argument, so a call of 200
+            records is not 400 arguments for the client to frame and for Lua to intern), each:
+              4 bytes   n, the record's length (unsigned big-endian)
+              6 bytes   time-to-live, ms (unsigned big-endian); 0 for an append: the stored expiry stays
+              n bytes   the new record, or the append; its header carries the version the writer loaded
+                        + 1 (the writer loaded version 0 when there was no record)
 
   Returns one code per key: 0 written, 1 the stored version is not the one the writer loaded (a
   concurrent writer: reload and re-apply), 2 the stored value has no readable header, 3 the new record
-  has no readable header, 4 an append to no record, or of an unknown format.
+  has no readable header, 4 an append to no record, or of an unknown format. A pack that does not hold
+  one record per key is refused whole (an error, nothing written).
 ]]
 local WRITTEN, CONFLICT, STORED_UNREADABLE, BAD_HEADER, BAD_APPEND = 0, 1, 2, 3, 4
 local SNAPSHOT, JOURNAL = 1, 2
 
-local function versionOf(header)
-  if #header < 7 then return nil end
-  local a, b, c, d, e, f = string.byte(header, 2, 7)
+-- The 48-bit version in bytes 2-7 of a header starting at `at` of `bytes`.
+local function versionAt(bytes, at)
+  local a, b, c, d, e, f = string.byte(bytes, at + 1, at + 6)
   return ((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f
 end
 
-local function write(key, record, ttl)
-  local version = versionOf(record)
-  if version == nil or version < 1 then return BAD_HEADER end
-  local expected = version - 1
+-- The record starts at `at` and has `n` bytes.
+local function write(key, pack, at, n, ttl)
+  if n < 7 then return BAD_HEADER end
+  local version = versionAt(pack, at)
+  if version < 1 then return BAD_HEADER end
   local stored = redis.call('GETRANGE', key, 0, 6)
   local current = 0
   if stored ~= '' then
-    current = versionOf(stored)
-    if current == nil then return STORED_UNREADABLE end
+    if #stored < 7 then return STORED_UNREADABLE end
+    current = versionAt(stored, 1)
   end
-  if current ~= expected then return CONFLICT end
-  local format = string.byte(record, 1)
+  if current ~= version - 1 then return CONFLICT end
+  local format = string.byte(pack, at)
+  local last = at + n - 1
   if format == SNAPSHOT then
-    redis.call('SET', key, record, 'PX', ttl)
+    redis.call('SET', key, string.sub(pack, at, last), 'PX', ttl)
   elseif format == JOURNAL and current > 0 then
-    redis.call('SETRANGE', key, 0, string.sub(record, 1, 7))
-    redis.call('APPEND', key, string.sub(record, 8))
+    redis.call('SETRANGE', key, 0, string.sub(pack, at, at + 6))
+    redis.call('APPEND', key, string.sub(pack, at + 7, last))
     if ttl ~= '0' then redis.call('PEXPIRE', key, ttl) end
   else
     return BAD_APPEND
@@ -52,8 +58,23 @@ local function write(key, record, ttl)
   return WRITTEN
 end
 
+-- Read the whole pack before writing anything: a malformed one writes nothing.
+local pack = ARGV[1]
+local starts, lengths, ttls = {}, {}, {}
+local at = 1
+for i = 1, #KEYS do
+  if at + 9 > #pack then return redis.error_reply('ERR write-wallet-states: fewer records than keys') end
+  local n1, n2, n3, n4 = string.byte(pack, at, at + 3)
+  local t1, t2, t3, t4, t5, t6 = string.byte(pack, at + 4, at + 9)
+  lengths[i] = ((n1 * 256 + n2) * 256 + n3) * 256 + n4
+  ttls[i] = string.format('%.0f', ((((t1 * 256 + t2) * 256 + t3) * 256 + t4) * 256 + t5) * 256 + t6)
+  starts[i] = at + 10
+  at = starts[i] + lengths[i]
+end
+if at ~= #pack + 1 then return redis.error_reply('ERR write-wallet-states: the records do not fill the pack') end
+
 local replies = {}
 for i = 1, #KEYS do
-  replies[i] = write(KEYS[i], ARGV[2 * i - 1], ARGV[2 * i])
+  replies[i] = write(KEYS[i], pack, starts[i], lengths[i], ttls[i])
 end
 return replies
