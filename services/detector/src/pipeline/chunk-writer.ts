@@ -98,6 +98,7 @@ export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<
         wallets.keep();
         return;
       }
+      deps.cache.noteConflict();
       await wallets.reload(conflicts);
       pending = conflicts;
     }
