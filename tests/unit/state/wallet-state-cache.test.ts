@@ -1,11 +1,9 @@
 // The cache hands a state to one taker only, forgets the least recently kept first once its heap
 // budget is spent, never keeps one state that would take a large share of it, and never serves an
-// entry idle too long or one kept before a clear (a Redis that went away). After a lost
-// compare-and-set it asks for the versions of the states it hands out to be checked, for a while.
+// entry idle too long or one kept before a clear (a Redis that went away).
 import { describe, expect, it } from 'vitest';
 import {
   estimatedHeapBytes,
-  VERIFY_AFTER_CONFLICT_MS,
   WalletStateCache,
 } from '../../../services/detector/src/state/wallet-state-cache.js';
 import { emptyWalletState } from '../../../services/detector/src/state/wallet-state.js';
@@ -63,23 +61,5 @@ describe('wallet state cache', () => {
     cache.clear();
     expect(cache.take('cleared')).toBeUndefined();
     expect(cache.bytes).toBe(0);
-  });
-
-  it('checks taken versions for a minute after a lost compare-and-set, and counts the stale apart', () => {
-    let now = 0;
-    const cache = new WalletStateCache({ maxBytes: 1e6, maxIdleMs: 600_000, now: () => now });
-    expect(cache.verifying).toBe(false);
-    now = 10_000;
-    cache.noteConflict();
-    expect(cache.verifying).toBe(true);
-    now = 10_000 + VERIFY_AFTER_CONFLICT_MS - 1;
-    expect(cache.verifying).toBe(true);
-    now = 10_000 + VERIFY_AFTER_CONFLICT_MS;
-    expect(cache.verifying).toBe(false);
-
-    cache.put(state('w1'), now);
-    cache.take('w1');
-    cache.markStale();
-    expect([cache.hits, cache.misses, cache.stale]).toEqual([0, 0, 1]);
   });
 });

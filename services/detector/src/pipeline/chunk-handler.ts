@@ -42,7 +42,6 @@ export async function runAndWrite(
     }
     if (!conflicts.length) return work;
     deps.metrics.stateConflicts.inc(conflicts.length);
-    deps.cache.noteConflict();
     if (attempt >= CONFLICT_RUNS) {
       throw new FlowGuardError(
         'FG_STATE_CONFLICT',

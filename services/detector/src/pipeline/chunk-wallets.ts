@@ -6,7 +6,7 @@
 // (or taken from the cache and unchanged) go back to it; release() always follows, whatever happened.
 import type { FeatureConfig } from '../config/index.js';
 import type { WalletLease, WalletLeases } from '../state/wallet-leases.js';
-import type { CachedState, WalletStateCache } from '../state/wallet-state-cache.js';
+import type { WalletStateCache } from '../state/wallet-state-cache.js';
 import type { WalletStateStore } from '../state/wallet-state-store.js';
 import type { JournalEntry } from '../state/wallet-journal.js';
 import type { WalletState } from '../state/wallet-state.js';
@@ -70,37 +70,15 @@ export class ChunkWallets {
       leased = missing;
     } else leased = this.lease.extend(missing);
     const unread = new Set(missing);
-    const taken: CachedState[] = [];
     for (const id of leased) {
       const cached = cache.take(id);
       if (!cached) continue;
-      taken.push(cached);
+      this.add(cached.state, cached.writtenAtMs);
       unread.delete(id);
     }
-    if (!cache.verifying) {
-      for (const cached of taken) this.add(cached.state, cached.writtenAtMs);
-      if (unread.size) this.addRead(await store.load([...unread]));
-      return;
-    }
-    // Another writer shares our wallets: check the taken states' versions beside the read of the rest.
-    const [versions, read] = await Promise.all([
-      taken.length ? store.storedVersions(taken.map((c) => c.state.walletId)) : [],
-      unread.size ? store.load([...unread]) : new Map<string, WalletState>(),
-    ]);
-    const stale: string[] = [];
-    taken.forEach((cached, i) => {
-      if (versions[i] === cached.state.version) this.add(cached.state, cached.writtenAtMs);
-      else {
-        cache.markStale();
-        stale.push(cached.state.walletId);
-      }
-    });
-    this.addRead(read);
-    if (stale.length) this.addRead(await store.load(stale));
-  }
-
-  private addRead(states: Map<string, WalletState>): void {
-    for (const state of states.values()) this.add(state, null);
+    if (!unread.size) return;
+    const states = await store.load([...unread]);
+    for (const id of unread) this.add(states.get(id)!, null);
   }
 
   /** Reads these wallets again from Redis (their compare-and-set lost). */

@@ -98,7 +98,6 @@ export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<
         wallets.keep();
         return;
       }
-      deps.cache.noteConflict();
       await wallets.reload(conflicts);
       pending = conflicts;
     }

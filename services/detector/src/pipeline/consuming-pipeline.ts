@@ -74,7 +74,7 @@ export async function createConsumingPipeline(
   });
   new Counter({
     name: 'flowguard_wallet_cache_lookups_total',
-    help: 'Wallet states a chunk looked for in the process cache, by result (hit, miss, stale: found changed by another writer)',
+    help: 'Wallet states a chunk looked for in the process cache, by result (hit, miss)',
     labelNames: ['result'],
     registers: [metrics.registry],
     collect() {
@@ -82,7 +82,6 @@ export async function createConsumingPipeline(
       this.reset();
       this.inc({ result: 'hit' }, cache.hits);
       this.inc({ result: 'miss' }, cache.misses);
-      this.inc({ result: 'stale' }, cache.stale);
     },
   });
   new Gauge({

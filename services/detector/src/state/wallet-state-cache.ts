@@ -7,16 +7,7 @@
 // reached again: the cache is cleared when the Redis connection drops, and an entry is used only within
 // `maxIdleMs` of the write that stored it with a time-to-live at least that long — so Redis still
 // holds exactly that record, unless another writer changed it (the compare-and-set's case).
-//
-// While another writer shares this process's wallets (a compare-and-set lost in the last minute: a
-// second instance, a transfer's payer side written from a partition another instance owns), a chunk
-// first checks the stored version of the states it takes (7 bytes each, in the round trip that reads
-// the others) and reads those another writer changed: one stale state no longer costs its whole chunk
-// a second run. A process that never loses one never pays for the check.
 import type { WalletState } from './wallet-state.js';
-
-/** How long after a lost compare-and-set a chunk checks the versions of the states it takes. */
-export const VERIFY_AFTER_CONFLICT_MS = 60_000;
 
 export interface WalletStateCacheOptions {
   /** Estimated heap the kept states may take; the least recently kept go first. 0 turns the cache off. */
@@ -63,11 +54,9 @@ export class WalletStateCache {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
   private heldBytes = 0;
-  /** Takes that found a usable state, those that did not, and those found stale by the version check. */
+  /** Takes that found a usable state, and those that did not (the metrics read these). */
   hits = 0;
   misses = 0;
-  stale = 0;
-  private lastConflictAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: WalletStateCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -115,22 +104,6 @@ export class WalletStateCache {
       const [oldestId, oldest] = this.entries.entries().next().value as [string, Entry];
       this.remove(oldestId, oldest);
     }
-  }
-
-  /** Another writer changed a wallet this process holds: check the versions of taken states a while. */
-  noteConflict(): void {
-    this.lastConflictAtMs = this.now();
-  }
-
-  /** Whether a chunk checks the stored versions of the states it takes (see the top of this file). */
-  get verifying(): boolean {
-    return this.now() - this.lastConflictAtMs < VERIFY_AFTER_CONFLICT_MS;
-  }
-
-  /** A taken state turned out stale: it counts as such, not as a hit. */
-  markStale(): void {
-    this.hits -= 1;
-    this.stale += 1;
   }
 
   clear(): void {

@@ -6,7 +6,7 @@ import { FlowGuardError } from '../errors.js';
 import { runPipelined, scriptCallGroups } from '../redis/pipelined.js';
 import { callScript, type RedisClient } from '../redis/redis-connection.js';
 import { decodeWalletState, encodeWalletState } from './wallet-state-codec.js';
-import { RECORD_HEADER_BYTES, VERSION_BYTES } from './record-format.js';
+import { RECORD_HEADER_BYTES } from './record-format.js';
 import { journalAppend, type JournalEntry } from './wallet-journal.js';
 import { emptyWalletState, type WalletState } from './wallet-state.js';
 
@@ -65,23 +65,6 @@ export class WalletStateStore {
     const states = new Map<string, WalletState>();
     ids.forEach((walletId, i) => states.set(walletId, this.stateOf(walletId, values[i] as Buffer | null)));
     return states;
-  }
-
-  /** The stored version of each wallet's record (0: none), from its 7-byte header, in one round trip. */
-  async storedVersions(walletIds: string[]): Promise<number[]> {
-    const headers = await runPipelined(
-      this.redis,
-      walletIds.map((walletId) => {
-        const key = this.walletKey(walletId);
-        return { key, add: (p) => p.getrangeBuffer(key, 0, RECORD_HEADER_BYTES - 1) };
-      }),
-    );
-    // An unreadable header is no version any writer holds (-1): the wallet is read, and the read says why.
-    return headers.map((header) => {
-      const bytes = header as Buffer;
-      if (bytes.length === 0) return 0;
-      return bytes.length === RECORD_HEADER_BYTES ? bytes.readUIntBE(1, VERSION_BYTES) : -1;
-    });
   }
 
   /** One wallet's state, or null when none is stored (REST). */
