@@ -129,7 +129,9 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv, output
     latencyRates: [2_000, 10_000],
     beforeLatencyRates: [2_000],
     latencySeconds: quick ? 20 : 60,
-    scalingEvents: quick ? 100_000 : 300_000,
+    // Enough that a second instance's start and the rebalance it causes (a few seconds) leave most of
+    // the backlog to the whole group: at ~15,000 events/s one instance ate 100,000 before it joined.
+    scalingEvents: quick ? 300_000 : 1_000_000,
     scalingWallets: quick ? 20_000 : 100_000,
     scaling,
     consumers: CONSUMERS.filter((c) => consumers.includes(c) && (c !== 'before' || values.before !== 'none')),

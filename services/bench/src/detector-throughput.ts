@@ -72,8 +72,19 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
         throw new Error(`detector run stalled at ${committed} of ${spec.total} events`);
       await sleep(POLL_MS);
     }
-    const cpu = cpuBetween(first!.cpu, sampleCpu(parties));
-    const events = spec.total - first!.committed;
+    if (!first) {
+      throw new Error(
+        `the backlog (${spec.total} events) was consumed before all ${spec.instances} instances joined: ` +
+          'nothing was measured for that many; run more events',
+      );
+    }
+    const cpu = cpuBetween(first.cpu, sampleCpu(parties));
+    const events = spec.total - first.committed;
+    if (events < spec.total / 2) {
+      console.error(
+        `[bench] warning: only ${events} of ${spec.total} events went after all ${spec.instances} instances joined`,
+      );
+    }
     const counters = await Promise.all(detectors.map((d) => readDetectorCounters(d.pid)));
     const counted = counters.every((c) => c !== null);
     const sum = (pick: (c: NonNullable<(typeof counters)[number]>) => number) =>
