@@ -7,7 +7,6 @@ import { loadConfig } from '../../../services/detector/src/config/index.js';
 import type { OutputRecord } from '../../../services/detector/src/kafka/chunk-contract.js';
 import { createRedisClient } from '../../../services/detector/src/redis/redis-connection.js';
 import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
-import type { WalletState } from '../../../services/detector/src/state/wallet-state.js';
 import { chunkPipeline, sourceRecords } from '../../support/chunk-pipeline.js';
 import { connectionEnv, testRedis } from '../../support/clients.js';
 import { campaign, HOUR, MINUTE, transfer } from '../../support/events.js';
@@ -24,7 +23,7 @@ class InterferedStore extends WalletStateStore {
   writes: string[][] = [];
   interfere: string | null = null;
 
-  override async write(states: WalletState[], ttlMsOf: (state: WalletState) => number) {
+  override async write(...[states, ...rest]: Parameters<WalletStateStore['write']>) {
     const victim = this.interfere;
     if (victim !== null && states.some((s) => s.walletId === victim)) {
       this.interfere = null;
@@ -32,7 +31,8 @@ class InterferedStore extends WalletStateStore {
       await super.write([other], () => HOUR);
     }
     this.writes.push(states.map((s) => s.walletId).sort());
-    return super.write(states, ttlMsOf);
+    // Everything the chunk passed (its journal and clock too), so the chunk writes as it would unwatched.
+    return super.write(states, ...rest);
   }
 }
 

@@ -107,7 +107,6 @@ export class WalletStateStore {
         key,
         /** Journal entries appended, or null when the record is written whole. */
         entries: append ? entries!.length : null,
-        bytes: bytes.length,
         /** When the stored record expires after this write, at the earliest. */
         expiresAtMs: keepExpiry ? state.memo.record.expiresAtMs : nowMs + storedTtl,
         // The record's header carries state.version + 1: the script checks the stored one against it.
@@ -143,13 +142,18 @@ export class WalletStateStore {
       const reply = codes[i];
       if (reply === WRITTEN) {
         state.version += 1;
-        const { entries, bytes, expiresAtMs } = records[i]!;
+        const { entries, record, expiresAtMs } = records[i]!;
         // What the stored record is made of now, for the next append's bounds and expiry.
         const stored = state.memo.record;
         if (entries === null)
-          state.memo.record = { snapshotBytes: bytes, journalBytes: 0, journalEntries: 0, expiresAtMs };
+          state.memo.record = {
+            snapshotBytes: record.length,
+            journalBytes: 0,
+            journalEntries: 0,
+            expiresAtMs,
+          };
         else {
-          stored.journalBytes += bytes - RECORD_HEADER_BYTES;
+          stored.journalBytes += record.length - RECORD_HEADER_BYTES;
           stored.journalEntries += entries;
           stored.expiresAtMs = expiresAtMs;
           outcome.appended += 1;
