@@ -7,6 +7,8 @@ import {
   COUNTERPARTY_BYTES_MAX,
   MAX_WATERMARKS,
   recordSeen,
+  rememberSample,
+  SAMPLES_KEPT,
 } from '../../../services/detector/src/state/apply-side.js';
 import { encodeWalletState } from '../../../services/detector/src/state/wallet-state-codec.js';
 import {
@@ -71,6 +73,24 @@ describe('duplicate check', () => {
     expect(checkSide(state, resend('e-old', 1_000))).toBe('new');
   });
 
+  it('keeps catching exactly the newest ids after the ring has wrapped several times', () => {
+    const state = wallet();
+    const cap = features.recentEventIds;
+    const events = Array.from({ length: 3 * cap + 7 }, (_, i) =>
+      deposit(T0 + i, 'ref:a', { eventId: `w-${i}`, amount: 100 + i }),
+    );
+    feed(state, events, features);
+    const resend = (i: number, amount = 100 + i) =>
+      deposit(T0 + i, 'ref:a', { eventId: `w-${i}`, amount, offset: 1_000_000 + i });
+    const newest = events.length - 1;
+    const oldestKept = events.length - cap;
+    expect(checkSide(state, resend(newest))).toBe('duplicate');
+    expect(checkSide(state, resend(oldestKept))).toBe('duplicate');
+    expect(checkSide(state, resend(oldestKept, 1))).toBe('conflict');
+    expect(checkSide(state, resend(oldestKept - 1))).toBe('new');
+    expect(state.dedup.recent).toHaveLength(cap);
+  });
+
   it('advances the watermark for a duplicate without applying it', () => {
     const state = wallet();
     feed(state, [deposit(T0, 'ref:a', { offset: 5 })], features);
@@ -88,6 +108,36 @@ describe('duplicate check', () => {
     expect(state.dedup.watermarks.size).toBe(MAX_WATERMARKS);
     expect(state.dedup.watermarks.has('inc1/1')).toBe(false);
     expect(state.dedup.watermarks.get('inc1/0')).toBe(2);
+  });
+
+  it('keeps the watermarks in order of last activity while one stream runs on', () => {
+    const state = wallet();
+    const seen = (streamKey: string, at: number) => recordSeen(state, { streamKey, offset: at });
+    seen('a', 1);
+    seen('b', 1);
+    seen('b', 2);
+    seen('b', 3);
+    expect([...state.dedup.watermarks]).toEqual([
+      ['a', 1],
+      ['b', 3],
+    ]);
+    seen('a', 2);
+    expect([...state.dedup.watermarks.keys()]).toEqual(['b', 'a']);
+    seen('b', 4);
+    seen('b', 5);
+    expect([...state.dedup.watermarks]).toEqual([
+      ['a', 2],
+      ['b', 5],
+    ]);
+  });
+});
+
+describe('samples', () => {
+  it(`keeps the newest ${SAMPLES_KEPT} event ids, oldest first`, () => {
+    const state = wallet();
+    for (let i = 0; i < 3 * SAMPLES_KEPT + 4; i++) rememberSample(state, `s-${i}`, T0 + i);
+    const kept = Array.from({ length: SAMPLES_KEPT }, (_, k) => 2 * SAMPLES_KEPT + 4 + k);
+    expect(state.samples).toEqual(kept.map((i) => ({ eventId: `s-${i}`, atMs: T0 + i })));
   });
 });
 

@@ -5,6 +5,7 @@ import { AuditRecordSchema, type AuditRecord } from '../../../../schemas/audit-r
 import { WalletMentionSchema, type WalletMention } from '../../../../schemas/wallet-mention.js';
 import type { ChunkContext, SourceRecord } from '../kafka/consumer-runtime.js';
 import { evaluateRules } from '../rules/evaluate-rules.js';
+import { recordSeen } from '../state/apply-side.js';
 import { hasNoEvents, type ActiveFlag, type EffectSource, type WalletState } from '../state/wallet-state.js';
 import type { ChunkWallet, ChunkWallets } from './chunk-wallets.js';
 import { DonorOverlay } from './donor-overlay.js';
@@ -80,9 +81,7 @@ export async function runDecisionChunk(
     const offset = Number(record.offset);
     const walletId = decision.kind === 'mention' ? decision.mention.walletId : decision.record.walletId;
     const wallet = session.wallets.get(walletId);
-    const seen = wallet.state.dedup.watermarks.get(ctx.streamKey);
-    if (seen !== undefined && seen >= offset) continue;
-    wallet.state.dedup.watermarks.set(ctx.streamKey, offset);
+    if (!recordSeen(wallet.state, { streamKey: ctx.streamKey, offset })) continue;
     session.touch(wallet);
     const source = session.sourceOf(record);
     if (decision.kind === 'mention') {

@@ -40,6 +40,11 @@ export const COUNTERPARTY_BYTES_MAX = 21 * 1024;
 const COUNTERPARTY_FIXED_BYTES = 8;
 const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
 const IS_MAX_FIELD: readonly boolean[] = BUCKET_FIELDS.map((_, f) => MAX_FIELDS.has(f));
+/**
+ * The one event's contribution, refilled by every applySide: copied into a new bucket, added into an
+ * existing one, and lent to the listener, which must not keep it (an array per side was garbage).
+ */
+const CONTRIBUTION: number[] = EMPTY_BUCKET.slice();
 // Imported values read once: under tsx (esbuild) every read of an import is a getter call, which a
 // profile of this path shows.
 const F = FIELD;
@@ -94,11 +99,15 @@ export function checkSide(state: WalletState, side: WalletSide): SideCheck {
  */
 export function recordSeen(state: WalletState, source: Pick<EventSource, 'streamKey' | 'offset'>): boolean {
   const watermarks = state.dedup.watermarks;
-  const previous = watermarks.get(source.streamKey);
-  if (previous !== undefined && previous >= source.offset) return false;
-  // Re-inserting moves the stream to the end: the map stays in order of last activity.
-  if (previous !== undefined) watermarks.delete(source.streamKey);
-  watermarks.set(source.streamKey, source.offset);
+  const { streamKey, offset } = source;
+  const previous = watermarks.get(streamKey);
+  if (previous !== undefined && previous >= offset) return false;
+  // The map stays in order of last activity: a stream that is not already the last moves to the end
+  // (deleting and re-adding). Updating the last one in place spares the map's table, which every
+  // delete-and-add would fill up and the map reallocate.
+  if (previous !== undefined && state.memo.lastStreamKey !== streamKey) watermarks.delete(streamKey);
+  watermarks.set(streamKey, offset);
+  state.memo.lastStreamKey = streamKey;
   if (watermarks.size > MAX_WATERMARKS) watermarks.delete(watermarks.keys().next().value!);
   return true;
 }
@@ -166,9 +175,12 @@ export function applySide(state: WalletState, side: AppliedSide, features: Featu
   if (newCounterparty && inbound) l.payersEver += 1;
 
   recordSeen(state, event.source);
-  const recent = state.dedup.recent;
-  recent.push({ idHash: event.idHash, bodyHash: event.bodyHash });
-  if (recent.length > features.recentEventIds) recent.splice(0, recent.length - features.recentEventIds);
+  const oldest = makeRoom(state.dedup.recent, features.recentEventIds);
+  if (oldest) {
+    oldest.idHash = event.idHash;
+    oldest.bodyHash = event.bodyHash;
+    state.dedup.recent.push(oldest);
+  } else state.dedup.recent.push({ idHash: event.idHash, bodyHash: event.bodyHash });
   state.memo.revision += 1;
   listener?.applied(state.memo.revision);
   return { status: inFine || inHourly ? 'applied' : 'beyond-retention', newCounterparty };
@@ -176,9 +188,26 @@ export function applySide(state: WalletState, side: AppliedSide, features: Featu
 
 /** Keeps the event among the wallet's newest few (the evidence of its next alert). */
 export function rememberSample(state: WalletState, eventId: string, atMs: number): void {
-  const samples = state.samples;
-  samples.push({ eventId, atMs });
-  if (samples.length > SAMPLES_KEPT) samples.splice(0, samples.length - SAMPLES_KEPT);
+  const oldest = makeRoom(state.samples, SAMPLES_KEPT);
+  if (oldest) {
+    oldest.eventId = eventId;
+    oldest.atMs = atMs;
+    state.samples.push(oldest);
+  } else state.samples.push({ eventId, atMs });
+}
+
+/**
+ * Makes room for one more entry in a list kept to `cap` entries, oldest first: removes the oldest
+ * (more, if the list outgrew a lowered cap) and returns the first one removed, to be reused for the
+ * new entry; undefined while there is room. A full wallet's lists are old objects: a new entry object,
+ * or a splice that trims the array and makes the next push reallocate it, is young memory the
+ * collector copies and promotes for every event; shift() and a reused entry allocate nothing.
+ */
+export function makeRoom<T>(list: T[], cap: number): T | undefined {
+  if (list.length < cap) return undefined;
+  const oldest = list.shift();
+  while (list.length >= cap) list.shift();
+  return oldest;
 }
 
 /** First bucket index a series keeps: the buckets of a window of `retentionMs` ending with `lastMs`. */
@@ -201,9 +230,10 @@ function trim(series: BucketSeries, previousMs: number, lastMs: number, retentio
   for (const index of series.buckets.keys()) if (index < from) series.buckets.delete(index);
 }
 
-/** What one event adds to a bucket, in BUCKET_FIELDS order. */
-function contributionOf(side: AppliedSide, features: FeatureConfig): number[] {
-  const values = EMPTY_BUCKET.slice();
+/** What one event adds to a bucket, in BUCKET_FIELDS order (in CONTRIBUTION, valid until the next call). */
+function contributionOf(side: AppliedSide, features: FeatureConfig): readonly number[] {
+  const values = CONTRIBUTION;
+  values.fill(0);
   const { type, amount } = side.event;
   if (side.direction === 'in') {
     values[F.inCount] = 1;
@@ -231,7 +261,12 @@ function contributionOf(side: AppliedSide, features: FeatureConfig): number[] {
   return values;
 }
 
-function addToBucket(state: WalletState, series: BucketSeries, index: number, contribution: number[]): void {
+function addToBucket(
+  state: WalletState,
+  series: BucketSeries,
+  index: number,
+  contribution: readonly number[],
+): void {
   const values = series.buckets.get(index);
   if (!values) series.buckets.set(index, contribution.slice());
   else addValues(values, contribution);

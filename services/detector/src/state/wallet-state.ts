@@ -166,6 +166,11 @@ export interface WalletStateMemo {
   payees: CounterpartySetMemo;
   listener: WalletStateListener | null;
   record: StoredRecordMemo;
+  /**
+   * The stream key last in dedup.watermarks (the most recently active stream) when known, so a run of
+   * records from one stream updates its watermark in place instead of moving it to the end each time.
+   */
+  lastStreamKey: string | null;
 }
 
 export interface WalletState {
@@ -227,6 +232,7 @@ export function freshMemo(): WalletStateMemo {
     payees: { bytes: Number.NaN, oldest: null },
     listener: null,
     record: { snapshotBytes: Number.NaN, journalBytes: 0, journalEntries: 0, expiresAtMs: Number.NaN },
+    lastStreamKey: null,
   };
 }
 
