@@ -311,7 +311,10 @@ export async function runTransactionChunk(
   await reconcilePending(session);
 
   // 3. apply and detect, event by event in offset order
-  for (const { record, event } of events) await applyEvent(session, record, event);
+  for (const { record, event } of events) {
+    const deciding = applyEvent(session, record, event);
+    if (deciding) await deciding;
+  }
   session.flushCounts();
   return session.work();
 }
@@ -332,13 +335,17 @@ function firstOfEachId(events: { event: NormalizedEvent }[]): number[] {
   return times;
 }
 
-async function applyEvent(
+/**
+ * Applies both sides of one event. Synchronous unless a side's rules found something: then the
+ * decision (which may seed donors and search) is awaited before the next side, and the promise is
+ * returned. Most events find nothing, and cost no promise and no turn of the microtask queue.
+ */
+function applyEvent(
   session: ChunkSession,
   record: SourceRecord,
   event: NormalizedEvent,
-): Promise<void> {
-  const { deps } = session;
-  const { metrics } = deps;
+): Promise<void> | undefined {
+  const { metrics } = session.deps;
   const sides = walletSidesOf(event);
   const wallets: ChunkWallet[] = [];
   const checks: SideCheck[] = [];
@@ -359,74 +366,129 @@ async function applyEvent(
         `eventId ${event.eventId} was already applied to wallet ${sides[conflict]!.walletId} with a different body (type, time, amount or parties)`,
       );
     }
-    return;
+    return undefined;
   }
-  const donorMemoryMs = session.catalog.alerting.donorMemoryMs;
-  for (let i = 0; i < sides.length; i++) {
-    const side = sides[i]!;
-    const wallet = wallets[i]!;
-    if (checks[i] === 'duplicate') {
-      session.countUpdate('duplicate');
-      // A redelivery below the watermark (a chunk run again after a conflict) leaves the record as is.
-      if (recordSeen(wallet.state, event.source)) {
-        markJournaled(wallet, {
-          kind: 'seen',
-          streamKey: event.source.streamKey,
-          offset: event.source.offset,
-        });
-      }
-      continue;
-    }
-    const result = applySide(wallet.state, side, deps.config.features);
-    rememberSample(wallet.state, event.eventId, event.occurredAtMs);
-    markJournaled(wallet, { kind: 'applied', side });
-    session.countUpdate(result.status);
-    if (side.direction === 'in' && isDonationLike(event.type)) {
-      session.gifts.push({ payer: side.counterparty, walletId: side.walletId, atMs: event.occurredAtMs });
-      if (result.newCounterparty) {
-        for (const link of session.overlay.linksOf(side.counterparty, event.occurredAtMs - donorMemoryMs)) {
-          // A gift made long before the other wallet was flagged is no sign of a replacement (the
-          // retro search applies the same bound, so the order the two are read in does not matter).
-          if (link.walletId === side.walletId) continue;
-          if (link.flaggedAtMs - event.occurredAtMs > session.seeding.overlapLeadMs) continue;
-          addOverlap(wallet.state, link.walletId, link.flaggedAtMs, side.counterparty, link.weight);
-          session.touch(wallet);
-        }
-        // Payers who keep giving to a flagged wallet are donors too.
-        const flaggedAt = wallet.state.replacement.flaggedAtMs;
-        if (flaggedAt !== null) {
-          const weight = donorWeight(wallet.state, session.seeding, wallet.state.payers.size);
-          session.overlay.link(side.counterparty, {
-            walletId: side.walletId,
-            flaggedAtMs: flaggedAt,
-            weight,
-          });
-          session.seeds.push({
-            walletId: side.walletId,
-            flaggedAtMs: flaggedAt,
-            donors: [{ payer: side.counterparty, weight }],
-            unlink: false,
-          });
-        }
-      }
-    }
-    if (result.status !== 'applied') continue;
-    try {
-      const findings = evaluateRules(session.catalog, session.ruleInput(wallet, side, event.occurredAtMs));
-      // Most events find nothing: no decision, and no trigger to build for one.
-      if (!findings.length) continue;
-      await session.decide(wallet, findings, {
-        id: event.eventId,
-        atMs: event.occurredAtMs,
-        source: session.sourceOf(record),
-        sampleEventIds: wallet.state.samples.map((s) => s.eventId),
-      });
-    } catch (error) {
-      // A bug in a rule must not take the partition down with it: the record is isolated by the runtime.
-      if (isFlowGuardError(error)) throw error;
-      throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
-        walletId: side.walletId,
+  return applySidesFrom(session, record, { sides, wallets, checks }, 0);
+}
+
+/** One event's sides, the chunk's wallets they apply to, and what checkSide said of each. */
+interface EventSides {
+  sides: WalletSide[];
+  wallets: ChunkWallet[];
+  checks: SideCheck[];
+}
+
+function applySidesFrom(
+  session: ChunkSession,
+  record: SourceRecord,
+  event: EventSides,
+  first: number,
+): Promise<void> | undefined {
+  for (let i = first; i < event.sides.length; i++) {
+    const findings = applyOneSide(session, event.sides[i]!, event.wallets[i]!, event.checks[i]!);
+    if (findings) return decideThenApplyFrom(session, record, event, i, findings);
+  }
+  return undefined;
+}
+
+async function decideThenApplyFrom(
+  session: ChunkSession,
+  record: SourceRecord,
+  event: EventSides,
+  index: number,
+  findings: Finding[],
+): Promise<void> {
+  const side = event.sides[index]!;
+  const wallet = event.wallets[index]!;
+  try {
+    await session.decide(wallet, findings, {
+      id: side.event.eventId,
+      atMs: side.event.occurredAtMs,
+      source: session.sourceOf(record),
+      sampleEventIds: wallet.state.samples.map((s) => s.eventId),
+    });
+  } catch (error) {
+    throw withWallet(error, side.walletId);
+  }
+  await applySidesFrom(session, record, event, index + 1);
+}
+
+/** Applies one side; returns what its rules found, or null when nothing is to be decided. */
+function applyOneSide(
+  session: ChunkSession,
+  side: WalletSide,
+  wallet: ChunkWallet,
+  check: SideCheck,
+): Finding[] | null {
+  const event = side.event;
+  if (check === 'duplicate') {
+    session.countUpdate('duplicate');
+    // A redelivery below the watermark (a chunk run again after a conflict) leaves the record as is.
+    if (recordSeen(wallet.state, event.source)) {
+      markJournaled(wallet, {
+        kind: 'seen',
+        streamKey: event.source.streamKey,
+        offset: event.source.offset,
       });
     }
+    return null;
   }
+  const { deps } = session;
+  const result = applySide(wallet.state, side, deps.config.features);
+  rememberSample(wallet.state, event.eventId, event.occurredAtMs);
+  markJournaled(wallet, { kind: 'applied', side });
+  session.countUpdate(result.status);
+  if (side.direction === 'in' && isDonationLike(event.type)) {
+    session.gifts.push({ payer: side.counterparty, walletId: side.walletId, atMs: event.occurredAtMs });
+    if (result.newCounterparty) linkNewPayer(session, side, wallet);
+  }
+  if (result.status !== 'applied') return null;
+  try {
+    const findings = evaluateRules(session.catalog, session.ruleInput(wallet, side, event.occurredAtMs));
+    // Most events find nothing: no decision, and no trigger to build for one.
+    return findings.length ? findings : null;
+  } catch (error) {
+    throw withWallet(error, side.walletId);
+  }
+}
+
+/** A payer new to the wallet: its gifts to flagged wallets become overlap, and if this wallet is flagged, it becomes a donor. */
+function linkNewPayer(session: ChunkSession, side: WalletSide, wallet: ChunkWallet): void {
+  const atMs = side.event.occurredAtMs;
+  for (const link of session.overlay.linksOf(
+    side.counterparty,
+    atMs - session.catalog.alerting.donorMemoryMs,
+  )) {
+    // A gift made long before the other wallet was flagged is no sign of a replacement (the
+    // retro search applies the same bound, so the order the two are read in does not matter).
+    if (link.walletId === side.walletId) continue;
+    if (link.flaggedAtMs - atMs > session.seeding.overlapLeadMs) continue;
+    addOverlap(wallet.state, link.walletId, link.flaggedAtMs, side.counterparty, link.weight);
+    session.touch(wallet);
+  }
+  // Payers who keep giving to a flagged wallet are donors too.
+  const flaggedAt = wallet.state.replacement.flaggedAtMs;
+  if (flaggedAt !== null) {
+    const weight = donorWeight(wallet.state, session.seeding, wallet.state.payers.size);
+    session.overlay.link(side.counterparty, {
+      walletId: side.walletId,
+      flaggedAtMs: flaggedAt,
+      weight,
+    });
+    session.seeds.push({
+      walletId: side.walletId,
+      flaggedAtMs: flaggedAt,
+      donors: [{ payer: side.counterparty, weight }],
+      unlink: false,
+    });
+  }
+}
+
+/**
+ * A bug in a rule must not take the partition down with it: the error carries the wallet, and the
+ * runtime isolates the record. FlowGuard's own errors pass as they are.
+ */
+function withWallet(error: unknown, walletId: string): unknown {
+  if (isFlowGuardError(error)) return error;
+  return Object.assign(error instanceof Error ? error : new Error(String(error)), { walletId });
 }
