@@ -121,17 +121,12 @@ function normalize(e: FastEvent, source: EventSource, ctx: DecodeContext): Decod
       `occurredAt ${new Date(e.occurredAtMs).toISOString()} is before ${new Date(ingest.walletCreatedFloorMs).toISOString()} (WALLET_CREATED_FLOOR)`,
     );
   }
-  let ignoredOpeningTimes = 0;
   // An opening time is a claim: after the event, or before the floor, it is ignored (counted), so it
   // can never make a young wallet look old.
-  const plausible = (claim: number | undefined): number | undefined => {
-    if (claim === undefined) return undefined;
-    if (claim > e.occurredAtMs || claim < ingest.walletCreatedFloorMs) {
-      ignoredOpeningTimes += 1;
-      return undefined;
-    }
-    return claim;
-  };
+  const fromOpenedAtMs = plausibleOpening(e.fromCreatedAtMs, e.occurredAtMs, ingest.walletCreatedFloorMs);
+  const toOpenedAtMs = plausibleOpening(e.toCreatedAtMs, e.occurredAtMs, ingest.walletCreatedFloorMs);
+  const ignoredOpeningTimes =
+    Number(fromOpenedAtMs !== e.fromCreatedAtMs) + Number(toOpenedAtMs !== e.toCreatedAtMs);
   const from = e.fromWalletId ?? REF_PREFIX + e.fromRef!;
   const to = e.toWalletId ?? REF_PREFIX + e.toRef!;
   const event: NormalizedEvent = {
@@ -146,10 +141,22 @@ function normalize(e: FastEvent, source: EventSource, ctx: DecodeContext): Decod
     fromWalletId: e.fromWalletId,
     to,
     toWalletId: e.toWalletId,
-    fromOpenedAtMs: plausible(e.fromCreatedAtMs),
-    toOpenedAtMs: plausible(e.toCreatedAtMs),
+    fromOpenedAtMs,
+    toOpenedAtMs,
     channel: e.channel,
     source,
   };
   return { ok: true, event, ignoredOpeningTimes };
+}
+
+/**
+ * The claimed opening time, or undefined when there is none or it is not believable. A module-level
+ * function, not a closure: under tsx every closure a call creates also costs a `__name` call.
+ */
+function plausibleOpening(
+  claim: number | undefined,
+  occurredAtMs: number,
+  floorMs: number,
+): number | undefined {
+  return claim === undefined || claim > occurredAtMs || claim < floorMs ? undefined : claim;
 }

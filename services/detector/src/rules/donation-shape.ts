@@ -23,7 +23,6 @@ export interface DonationShape {
 
 export function donationShape(view: RuleWalletView, w: RuleWindow): DonationShape {
   const life = view.state.lifetime;
-  const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
   return {
     payers: w.distinctPayers,
     oneOffShare: share(w.distinctPayers - w.repeatPayers, w.distinctPayers),
@@ -33,6 +32,11 @@ export function donationShape(view: RuleWalletView, w: RuleWindow): DonationShap
     smallShare: share(w.smallDonationCount, w.donationCount),
     meanDonation: share(w.donationSum, w.donationCount),
   };
+}
+
+/** `part` of `whole`, 0 when there is no whole. */
+function share(part: number, whole: number): number {
+  return whole > 0 ? part / whole : 0;
 }
 
 /** A wallet whose inflow is mostly purchases (a shop), in the window or over its life. */

@@ -58,13 +58,16 @@ export class CounterpartyTimes {
       this.first.push(c.firstMs);
       if (c.count > 1) this.repeatLast.push(c.lastMs);
     }
-    const ascending = (a: number, b: number) => a - b;
     last.sort(ascending);
     this.first.sort(ascending);
     this.repeatLast.sort(ascending);
     this.last = last;
     return last;
   }
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
 }
 
 /** The first position whose value is ≥ `value`. */
