@@ -73,8 +73,8 @@ export class WalletLeases {
     return new WalletLease(this, new Set(ids));
   }
 
-  private anyHeld(ids: Set<string>, blocked?: Set<string>): boolean {
-    for (const id of ids) if (this.held.has(id) || blocked?.has(id)) return true;
+  private anyHeld(ids: Set<string>): boolean {
+    for (const id of ids) if (this.held.has(id)) return true;
     return false;
   }
 
@@ -89,12 +89,13 @@ export class WalletLeases {
   }
 
   private serveWaiters(): void {
-    // A waiter is served when its wallets are free and no earlier waiter wants any of them.
-    const blocked = new Set<string>();
+    // A waiter is served when its wallets are free and no earlier waiter still waiting wants any of them.
+    // Overlap with those earlier waiters is looked up set against set: collecting their wallets into one
+    // set cost an insert per wallet of every blocked waiter on every release (a few percent of the CPU
+    // with four partitions of 5,000-record chunks).
     const still: Waiter[] = [];
     for (const waiter of this.waiters) {
-      if (this.anyHeld(waiter.ids, blocked)) {
-        for (const id of waiter.ids) blocked.add(id);
+      if (this.anyHeld(waiter.ids) || still.some((earlier) => overlaps(earlier.ids, waiter.ids))) {
         still.push(waiter);
         continue;
       }
@@ -103,4 +104,10 @@ export class WalletLeases {
     }
     this.waiters = still;
   }
+}
+
+function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const id of small) if (large.has(id)) return true;
+  return false;
 }
