@@ -1,0 +1,96 @@
+// One run of chunk-gc.ts (in a process of its own, under V8's --trace-gc-nvp): the chunk handler of
+// the source tree CHUNK_GC_ROOT on the real Redis, no Kafka, over a backlog the bench's generator makes.
+// Partitions run concurrently in BATCH_CHUNK_SIZE chunks, as in the detector; the wallet cache has the
+// detector's default budget. Prints one line, `chunk-gc-result {json}`, after the handler's work; the
+// garbage collector's lines around it are the parent's to read.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { SourceRecord } from '../../detector/src/kafka/chunk-contract.js';
+import { BacklogGenerator } from './event-generator.js';
+
+type ConfigModule = typeof import('../../detector/src/config/index.js');
+type RedisModule = typeof import('../../detector/src/redis/redis-connection.js');
+type CacheModule = typeof import('../../detector/src/state/wallet-state-cache.js');
+type PipelineModule = typeof import('../../../tests/support/chunk-pipeline.js');
+type StackModule = typeof import('../../../scripts/dev/local-stack-env.js');
+
+const DAY = 86_400_000;
+const root = process.env.CHUNK_GC_ROOT!;
+const events = Number(process.env.CHUNK_GC_EVENTS);
+const wallets = Number(process.env.CHUNK_GC_WALLETS);
+const partitions = Number(process.env.CHUNK_GC_PARTITIONS);
+const seed = Number(process.env.CHUNK_GC_SEED);
+
+const from = <T>(path: string) => import(join(root, path)) as Promise<T>;
+const { loadConfig } = await from<ConfigModule>('services/detector/src/config/index.ts');
+const { createRedisClient } = await from<RedisModule>('services/detector/src/redis/redis-connection.ts');
+const { WalletStateCache } = await from<CacheModule>('services/detector/src/state/wallet-state-cache.ts');
+// The pipeline's dependencies as the detector assembles them, minus Kafka (the tests' helper).
+const { chunkPipeline } = await from<PipelineModule>('tests/support/chunk-pipeline.ts');
+const { withLocalStackPlaintext } = await from<StackModule>('scripts/dev/local-stack-env.ts');
+
+const prefix = `cgc${Date.now().toString(36)}`;
+const topic = `${prefix}.in`;
+const config = loadConfig({
+  ...withLocalStackPlaintext(),
+  ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+  REDIS_KEY_PREFIX: prefix,
+  INPUT_TOPIC: topic,
+  LOG_LEVEL: 'silent',
+});
+const redis = createRedisClient(config.redis);
+const pipeline = chunkPipeline(config, redis);
+pipeline.deps.cache = new WalletStateCache({
+  maxBytes: config.pipeline.walletCacheBytes,
+  maxIdleMs: config.pipeline.walletCacheIdleMs,
+});
+
+// The backlog, split by key as a producer would (not Kafka's own hash: only the split's shape matters).
+const generator = new BacklogGenerator({ wallets, seed, eventIdPrefix: prefix }, events, Date.now(), 2 * DAY);
+const byPartition: SourceRecord[][] = Array.from({ length: partitions }, () => []);
+while (generator.remaining > 0) {
+  for (const message of generator.nextChunk(5_000)) {
+    const partition = createHash('md5').update(message.key).digest()[0]! % partitions;
+    const records = byPartition[partition]!;
+    records.push({
+      topic,
+      partition,
+      offset: String(records.length),
+      timestampMs: Date.now(),
+      key: message.key,
+      value: message.value,
+    });
+  }
+}
+
+async function runPartition(partition: number): Promise<void> {
+  const records = byPartition[partition]!;
+  const size = config.pipeline.chunkSize;
+  for (let at = 0; at < records.length; at += size) {
+    const outcome = await pipeline.run(partition, records.slice(at, at + size));
+    pipeline.committed.set(partition, BigInt(Math.min(records.length, at + size)));
+    await outcome.afterCommit?.();
+  }
+}
+
+const loop = performance.eventLoopUtilization();
+const cpu = process.cpuUsage();
+const started = performance.now();
+await Promise.all(byPartition.map((_, partition) => runPartition(partition)));
+const used = process.cpuUsage(cpu);
+const result = {
+  events,
+  cpuMicrosPerEvent: (used.user + used.system) / events,
+  wallMicrosPerEvent: ((performance.now() - started) * 1000) / events,
+  eventLoopUtilization: performance.eventLoopUtilization(loop).utilization,
+};
+console.log(`chunk-gc-result ${JSON.stringify(result)}`);
+
+let cursor = '0';
+do {
+  const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5_000);
+  cursor = next;
+  if (keys.length) await redis.unlink(...keys);
+} while (cursor !== '0');
+redis.disconnect();
