@@ -381,12 +381,12 @@ interface EventSides {
 function applySidesFrom(
   session: ChunkSession,
   record: SourceRecord,
-  event: EventSides,
+  applying: EventSides,
   first: number,
 ): Promise<void> | undefined {
-  for (let i = first; i < event.sides.length; i++) {
-    const findings = applyOneSide(session, event.sides[i]!, event.wallets[i]!, event.checks[i]!);
-    if (findings) return decideThenApplyFrom(session, record, event, i, findings);
+  for (let i = first; i < applying.sides.length; i++) {
+    const findings = applyOneSide(session, applying.sides[i]!, applying.wallets[i]!, applying.checks[i]!);
+    if (findings) return decideThenApplyFrom(session, record, applying, i, findings);
   }
   return undefined;
 }
@@ -394,12 +394,12 @@ function applySidesFrom(
 async function decideThenApplyFrom(
   session: ChunkSession,
   record: SourceRecord,
-  event: EventSides,
+  applying: EventSides,
   index: number,
   findings: Finding[],
 ): Promise<void> {
-  const side = event.sides[index]!;
-  const wallet = event.wallets[index]!;
+  const side = applying.sides[index]!;
+  const wallet = applying.wallets[index]!;
   try {
     await session.decide(wallet, findings, {
       id: side.event.eventId,
@@ -410,7 +410,7 @@ async function decideThenApplyFrom(
   } catch (error) {
     throw withWallet(error, side.walletId);
   }
-  await applySidesFrom(session, record, event, index + 1);
+  await applySidesFrom(session, record, applying, index + 1);
 }
 
 /** Applies one side; returns what its rules found, or null when nothing is to be decided. */
