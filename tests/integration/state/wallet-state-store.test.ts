@@ -61,6 +61,18 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
     expect(await store.read('nobody')).toBeNull();
   });
 
+  it('refuses to write over a wallet key of another type, as a corrupt record, and leaves it be', async () => {
+    // MGET reads such a key as absent (GET failed on it): the write is where it must be caught.
+    const key = store.walletKey('wrong-type');
+    await redis.rpush(key, 'not a record');
+    const state = (await store.load(['wrong-type'])).get('wrong-type')!;
+    expect(state.version).toBe(0);
+    applyAll(state, [deposit('wrong-type', 'ref:a')]);
+    const error = await store.write([state], () => TTL).catch((e: unknown) => e);
+    expect(isFlowGuardError(error) && error.code).toBe('FG_STATE_CORRUPT');
+    expect(await redis.lrange(key, 0, -1)).toEqual(['not a record']);
+  });
+
   it('writes and loads many wallets in one round each, and what it loads is what it wrote', async () => {
     const ids = Array.from({ length: 60 }, (_, i) => `rt-${i}`);
     const before = pipelineStats.roundTrips;

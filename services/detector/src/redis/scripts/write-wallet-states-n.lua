@@ -19,7 +19,7 @@
                         + 1 (the writer loaded version 0 when there was no record)
 
   Returns one code per key: 0 written, 1 the stored version is not the one the writer loaded (a
-  concurrent writer: reload and re-apply), 2 the stored value has no readable header, 3 the new record
+  concurrent writer: reload and re-apply), 2 the stored value has no readable header (or is not a string), 3 the new record
   has no readable header, 4 an append to no record, or of an unknown format. A pack that does not hold
   one record per key is refused whole (an error, nothing written).
 ]]
@@ -37,7 +37,9 @@ local function write(key, pack, at, n, ttl)
   if n < 7 then return BAD_HEADER end
   local version = versionAt(pack, at)
   if version < 1 then return BAD_HEADER end
-  local stored = redis.call('GETRANGE', key, 0, 6)
+  -- A key of another type (not a record at all) is as unreadable as a short one.
+  local stored = redis.pcall('GETRANGE', key, 0, 6)
+  if type(stored) ~= 'string' then return STORED_UNREADABLE end
   local current = 0
   if stored ~= '' then
     if #stored < 7 then return STORED_UNREADABLE end
