@@ -206,7 +206,7 @@ export function rememberSample(state: WalletState, eventId: string, atMs: number
 export function makeRoom<T>(list: T[], cap: number): T | undefined {
   if (list.length < cap) return undefined;
   const oldest = list.shift();
-  while (list.length >= cap) list.shift();
+  while (list.length > 0 && list.length >= cap) list.shift();
   return oldest;
 }
 
