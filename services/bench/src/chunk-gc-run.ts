@@ -1,8 +1,8 @@
 // One run of chunk-gc.ts (in a process of its own, under V8's --trace-gc-nvp): the chunk handler of
 // the source tree CHUNK_GC_ROOT on the real Redis, no Kafka, over a backlog the bench's generator makes.
 // Partitions run concurrently in BATCH_CHUNK_SIZE chunks, as in the detector; the wallet cache has the
-// detector's default budget. Prints one line, `chunk-gc-result {json}`, after the handler's work; the
-// garbage collector's lines around it are the parent's to read.
+// detector's default budget. Prints `chunk-gc-start` before the handler's work and `chunk-gc-result
+// {json}` after it; the garbage collector's lines between the two are the parent's to read.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -74,6 +74,10 @@ async function runPartition(partition: number): Promise<void> {
   }
 }
 
+// The collections before this line (loading modules, building the backlog) are not the handler's: a
+// full collection settles them, and the parent counts only what follows the marker.
+(globalThis as { gc?: () => void }).gc?.();
+console.log('chunk-gc-start');
 const loop = performance.eventLoopUtilization();
 const cpu = process.cpuUsage();
 const started = performance.now();

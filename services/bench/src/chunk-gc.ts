@@ -24,6 +24,7 @@ function runOnce(
     [
       ...DETECTOR_NODE_FLAGS,
       '--trace-gc-nvp',
+      '--expose-gc',
       '--import',
       'tsx',
       join(REPO_ROOT, 'services', 'bench', 'src', 'chunk-gc-run.ts'),
@@ -79,10 +80,12 @@ async function main(): Promise<void> {
         `${options.partitions} partitions; NEW this tree, BEFORE ${before.revision}; ${options.repeats} pairs`,
     );
     for (let i = 1; i <= options.repeats; i++) {
-      for (const [label, root] of [
+      // Alternating which goes first, so neither always runs on the box the other just warmed.
+      const pair = [
         ['before', before.root],
         ['new', REPO_ROOT],
-      ] as const) {
+      ] as const;
+      for (const [label, root] of i % 2 === 1 ? pair : [...pair].reverse()) {
         const figures = await runOnce(root, options);
         runs[label].push(figures);
         console.log(
@@ -110,12 +113,11 @@ async function main(): Promise<void> {
     );
     console.log(`| ${label.toUpperCase()} | ${row.join(' | ')} |`);
   }
-  const ratios = COLUMNS.map(([key, , digits]) =>
-    cell(
-      runs.new.map((r, i) => r[key] / runs.before[i]![key]),
-      Math.max(2, digits),
-    ),
-  );
+  // A figure BEFORE measured as 0 (no mark-compact in a run) has no ratio.
+  const ratios = COLUMNS.map(([key, , digits]) => {
+    const pairs = runs.new.map((r, i) => r[key] / runs.before[i]![key]).filter(Number.isFinite);
+    return pairs.length ? cell(pairs, Math.max(2, digits)) : '—';
+  });
   console.log(`| NEW ÷ BEFORE, pair by pair | ${ratios.join(' | ')} |`);
 }
 

@@ -1,5 +1,5 @@
-// What V8's --trace-gc-nvp says about one run of chunk-gc-run.ts: its collections until the run's
-// result line, per event. The nvp lines are name=value pairs; only a few names are read.
+// What V8's --trace-gc-nvp says about one run of chunk-gc-run.ts: its collections between the run's
+// start marker and its result line, per event. The nvp lines are name=value pairs; only a few names are read.
 
 /** What one run measured, per event (scavenges is the count). */
 export interface GcFigures {
@@ -28,13 +28,18 @@ export function gcFiguresOf(output: string): GcFigures {
   let survived = 0;
   let promoted = 0;
   let fullPauseMs = 0;
+  let started = false;
   for (const line of output.split('\n')) {
+    if (line === 'chunk-gc-start') {
+      started = true;
+      continue;
+    }
     if (line.startsWith('chunk-gc-result ')) {
       result = JSON.parse(line.slice('chunk-gc-result '.length));
       continue;
     }
-    // Collections after the result are the clean-up's, not the handler's.
-    if (result) continue;
+    // Collections before the start are the set-up's, those after the result the clean-up's.
+    if (!started || result) continue;
     if (line.includes(' gc=s ')) {
       const f = nvpFields(line);
       scavenges += 1;

@@ -1,5 +1,6 @@
 // chunk-gc.ts reads V8's --trace-gc-nvp lines of a run: the figures per event come from the
-// collections before the run's result line, and the clean-up's collections after it do not count.
+// collections between the run's start marker and its result line; the set-up's and the clean-up's do
+// not count.
 import { describe, expect, it } from 'vitest';
 import { gcFiguresOf } from '../../../services/bench/src/gc-trace.js';
 
@@ -9,8 +10,11 @@ const scavenge = (pause: number, survived: number, promoted: number) =>
 const markCompact = (pause: number) => `[1:0x1]  9000 ms: pause=${pause} mutator=12.0 gc=mc reduce_memory=0`;
 
 describe('gc figures of a chunk-gc run', () => {
-  it('sums the collections before the result, per event', () => {
+  it('sums the collections between the start and the result, per event', () => {
     const output = [
+      scavenge(700, 80_000_000, 70_000_000),
+      markCompact(300),
+      'chunk-gc-start',
       scavenge(20, 4_000_000, 3_000_000),
       'some other line',
       scavenge(10, 2_000_000, 1_000_000),
@@ -30,6 +34,8 @@ describe('gc figures of a chunk-gc run', () => {
   });
 
   it('fails with the end of the output when the run printed no result', () => {
-    expect(() => gcFiguresOf(`${scavenge(1, 1, 1)}\nError: connect ECONNREFUSED`)).toThrow(/ECONNREFUSED/);
+    expect(() => gcFiguresOf(`chunk-gc-start\n${scavenge(1, 1, 1)}\nError: connect ECONNREFUSED`)).toThrow(
+      /ECONNREFUSED/,
+    );
   });
 });
