@@ -6,8 +6,10 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Redis } from 'ioredis';
 import type { SourceRecord } from '../../detector/src/kafka/chunk-contract.js';
 import { BacklogGenerator } from './event-generator.js';
+import { deleteKeys } from './redis-probe.js';
 
 type ConfigModule = typeof import('../../detector/src/config/index.js');
 type RedisModule = typeof import('../../detector/src/redis/redis-connection.js');
@@ -91,10 +93,6 @@ const result = {
 };
 console.log(`chunk-gc-result ${JSON.stringify(result)}`);
 
-let cursor = '0';
-do {
-  const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5_000);
-  cursor = next;
-  if (keys.length) await redis.unlink(...keys);
-} while (cursor !== '0');
+// The standalone Redis of REDIS_URL (no cluster nodes were configured).
+await deleteKeys(redis as Redis, `${prefix}:`);
 redis.disconnect();

@@ -12,7 +12,7 @@ export interface GcFigures {
 }
 
 /** The figures of one `gc=s` (scavenge) or mark-compact line of --trace-gc-nvp, by name. */
-export function nvpFields(line: string): Map<string, number> {
+function nvpFields(line: string): Map<string, number> {
   const fields = new Map<string, number>();
   for (const pair of line.split(' ')) {
     const eq = pair.indexOf('=');

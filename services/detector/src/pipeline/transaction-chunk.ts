@@ -368,25 +368,21 @@ function applyEvent(
     }
     return undefined;
   }
-  return applySidesFrom(session, record, { sides, wallets, checks }, 0);
+  return applySidesFrom(session, record, sides, wallets, checks, 0);
 }
 
-/** One event's sides, the chunk's wallets they apply to, and what checkSide said of each. */
-interface EventSides {
-  sides: WalletSide[];
-  wallets: ChunkWallet[];
-  checks: SideCheck[];
-}
-
+/** Applies an event's sides from `first` on (`wallets` and `checks` are index for index with `sides`). */
 function applySidesFrom(
   session: ChunkSession,
   record: SourceRecord,
-  applying: EventSides,
+  sides: WalletSide[],
+  wallets: ChunkWallet[],
+  checks: SideCheck[],
   first: number,
 ): Promise<void> | undefined {
-  for (let i = first; i < applying.sides.length; i++) {
-    const findings = applyOneSide(session, applying.sides[i]!, applying.wallets[i]!, applying.checks[i]!);
-    if (findings) return decideThenApplyFrom(session, record, applying, i, findings);
+  for (let i = first; i < sides.length; i++) {
+    const findings = applyOneSide(session, sides[i]!, wallets[i]!, checks[i]!);
+    if (findings) return decideThenApplyFrom(session, record, sides, wallets, checks, i, findings);
   }
   return undefined;
 }
@@ -394,12 +390,14 @@ function applySidesFrom(
 async function decideThenApplyFrom(
   session: ChunkSession,
   record: SourceRecord,
-  applying: EventSides,
+  sides: WalletSide[],
+  wallets: ChunkWallet[],
+  checks: SideCheck[],
   index: number,
   findings: Finding[],
 ): Promise<void> {
-  const side = applying.sides[index]!;
-  const wallet = applying.wallets[index]!;
+  const side = sides[index]!;
+  const wallet = wallets[index]!;
   try {
     await session.decide(wallet, findings, {
       id: side.event.eventId,
@@ -410,7 +408,7 @@ async function decideThenApplyFrom(
   } catch (error) {
     throw withWallet(error, side.walletId);
   }
-  await applySidesFrom(session, record, applying, index + 1);
+  await applySidesFrom(session, record, sides, wallets, checks, index + 1);
 }
 
 /** Applies one side; returns what its rules found, or null when nothing is to be decided. */

@@ -63,9 +63,9 @@ async function clusterReady(cluster: Cluster, timeoutMs = 5_000): Promise<void> 
 }
 
 /**
- * Which of `keys` one multi-key script call may take together: on a Redis Cluster those of one slot (a
- * call may address only one), elsewhere any; at most `maxPerCall` a call (a call holds the server while
- * it runs). Returns the indexes into `keys` of each call.
+ * Which of `keys` one multi-key call (a script, or MGET) may take together: on a Redis Cluster those of
+ * one slot (a call may address only one), elsewhere any; at most `maxPerCall` a call (a call holds the
+ * server while it runs). Returns the indexes into `keys` of each call.
  */
 export function scriptCallGroups(client: RedisClient, keys: string[], maxPerCall: number): number[][] {
   const groups: number[][] = [];
