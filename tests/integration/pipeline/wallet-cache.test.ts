@@ -79,4 +79,22 @@ describe('the wallet cache', () => {
     expect([...loaded.payers]).toEqual([...inMemory.payers]);
     expect([...loaded.dedup.watermarks]).toEqual([...inMemory.dedup.watermarks]);
   });
+
+  it('writes whole records, never a journal, while WALLET_JOURNAL is off', async () => {
+    const plain = loadConfig({ ...connectionEnv(), ...env, WALLET_JOURNAL: 'false' });
+    const store = new CountingStore(redis, plain.redis.keyPrefix, plain.features);
+    const pipeline = chunkPipeline(plain, redis, store);
+    const records = sourceRecords(plain);
+    const events = campaign('w-whole', Date.now() - 3 * HOUR, 20, MINUTE);
+    const key = store.walletKey('w-whole');
+    await pipeline.run(0, records(0, events.slice(0, 10)));
+    await pipeline.run(0, records(0, events.slice(10), 10));
+    // The second chunk found the wallet in the cache, and still wrote it whole (format 1).
+    expect(store.reads).toEqual(['w-whole']);
+    const record = (await redis.getBuffer(key))!;
+    expect(record[0]).toBe(1);
+    const loaded = (await store.load(['w-whole'])).get('w-whole')!;
+    expect(loaded.lifetime.inCount).toBe(20);
+    expect(loaded.memo.record.journalEntries).toBe(0);
+  });
 });
