@@ -58,9 +58,9 @@ export class CounterpartyTimes {
       this.first.push(c.firstMs);
       if (c.count > 1) this.repeatLast.push(c.lastMs);
     }
-    last.sort(ascending);
-    this.first.sort(ascending);
-    this.repeatLast.sort(ascending);
+    sortAscending(last);
+    sortAscending(this.first);
+    sortAscending(this.repeatLast);
     this.last = last;
     return last;
   }
@@ -68,6 +68,22 @@ export class CounterpartyTimes {
 
 function ascending(a: number, b: number): number {
   return a - b;
+}
+
+/** Sets this small (most wallets') sort in place: Array#sort with a comparator copies the array first. */
+const INSERTION_SORT_MAX = 32;
+
+function sortAscending(values: number[]): void {
+  if (values.length > INSERTION_SORT_MAX) {
+    values.sort(ascending);
+    return;
+  }
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i]!;
+    let j = i - 1;
+    for (; j >= 0 && values[j]! > value; j--) values[j + 1] = values[j]!;
+    values[j + 1] = value;
+  }
 }
 
 /** The first position whose value is ≥ `value`. */
