@@ -7,11 +7,41 @@ import {
   WalletStateCache,
 } from '../../../services/detector/src/state/wallet-state-cache.js';
 import { emptyWalletState } from '../../../services/detector/src/state/wallet-state.js';
+import { WalletView } from '../../../services/detector/src/state/window-view.js';
+import { featureConfig, feed, sideOf } from '../../support/wallet-sides.js';
 
 const state = (id: string) => emptyWalletState(id, 300_000);
 const EMPTY = estimatedHeapBytes(state('x'));
 
 describe('wallet state cache', () => {
+  it('keeps a state without its window tracker, whose windows read the same once rebuilt', () => {
+    const features = featureConfig();
+    const s = emptyWalletState('w-view', features.fineBucketMs);
+    const t0 = Date.UTC(2026, 10, 1);
+    feed(
+      s,
+      Array.from({ length: 12 }, (_, i) =>
+        sideOf('w-view', {
+          eventId: `e${i}`,
+          atMs: t0 + i * 600_000,
+          from: `ref:card-${i % 5}`,
+          to: 'w-view',
+          offset: i,
+        }),
+      ),
+      features,
+    );
+    const before = new WalletView(s, features).windows().map((w) => ({ ...w }));
+    expect(s.memo.listener).not.toBeNull();
+    const cache = new WalletStateCache({ maxBytes: 1e6, maxIdleMs: 1_000, now: () => 0 });
+    cache.put(s, 0);
+    // Counted and held without the tracker's ~5 KB of running figures.
+    expect(s.memo.listener).toBeNull();
+    expect(cache.bytes).toBe(estimatedHeapBytes(s));
+    const taken = cache.take('w-view')!.state;
+    expect(new WalletView(taken, features).windows()).toEqual(before);
+  });
+
   it('gives a kept state to the first taker only', () => {
     const cache = new WalletStateCache({ maxBytes: 1e6, maxIdleMs: 1_000, now: () => 0 });
     const s = state('w1');

@@ -27,19 +27,18 @@ interface Entry extends CachedState {
 }
 
 /**
- * A decoded state's heap, estimated from what it holds. Measured on Node 20 (states built by applying
- * 10 to 2,000 events, then compacted): about 8.8 KB for 13 buckets and 6 payers, 104 KB for 179
- * buckets, 200 payers and 300 recent ids, 285 KB for 372 buckets, 741 payers and 512 ids; the
- * weights below land at or above those. A window tracker (state/window-view.ts), attached only once a
- * rule or a reader asked for a window, adds ~5.3 KB: the bench's ordinary wallets (21 buckets, 12
- * counterparties, 21 recent ids) took 11.0 KB without one and 16.4 KB with one.
+ * A decoded state's heap, estimated from what it holds (without a window tracker, which the cache
+ * drops). Measured on Node 20 (states built by applying 10 to 2,000 events): about 8.8 KB for 13
+ * buckets and 6 payers, 104 KB for 179 buckets, 200 payers and 300 recent ids, 285 KB for 372
+ * buckets, 741 payers and 512 ids; the weights below land at or above those. A tracker adds ~5.3 KB
+ * (5 windows): the bench's ordinary wallets (21 buckets, 12 counterparties, 21 recent ids) took
+ * 11.0 KB without one and 16.4 KB with one.
  */
 export function estimatedHeapBytes(state: WalletState): number {
   let pending = 0;
   for (const p of state.pending.alerts) pending += 2 * p.json.length;
   return (
     3_300 +
-    (state.memo.listener ? TRACKER_BYTES : 0) +
     150 * (state.fine.buckets.size + state.hourly.buckets.size) +
     280 * (state.payers.size + state.payees.size) +
     70 * state.dedup.recent.length +
@@ -48,7 +47,6 @@ export function estimatedHeapBytes(state: WalletState): number {
   );
 }
 
-const TRACKER_BYTES = 5_500;
 /** An eviction frees this share of the budget at once (see evict). */
 const EVICTION_BATCH_SHARE = 32;
 
@@ -95,11 +93,14 @@ export class WalletStateCache {
   put(state: WalletState, writtenAtMs: number): void {
     const held = this.entries.get(state.walletId);
     if (held) this.remove(state.walletId, held);
+    // The window tracker (state/window-view.ts) goes: ~5 KB of running figures, two fifths of an
+    // ordinary wallet's heap, which the next chunk rebuilds in one pass over the buckets when a rule
+    // first asks for a window. Kept, a 128 MB budget held ~7,300 of the bench's ordinary wallets
+    // (~18 KB each as estimated below); without it ~10,800, and a state read and decoded again from
+    // Redis costs more than a rebuilt tracker.
+    state.memo.listener = null;
     const bytes = estimatedHeapBytes(state);
     if (bytes > this.options.maxBytes / 4) return;
-    // The derived running figures (state.memo) stay: they check the state's revision before use, as
-    // they do between two events of one chunk (tests/unit/state/window-view.test.ts compares both).
-    state.memo.listener?.compact();
     this.entries.set(state.walletId, { state, bytes, writtenAtMs });
     this.heldBytes += bytes;
     if (this.heldBytes > this.options.maxBytes) this.evict();

@@ -130,8 +130,6 @@ export interface WalletStateListener {
   ): void;
   /** The change is complete; the state's memo.revision is now `revision`. */
   applied(revision: number): void;
-  /** Drops what is cheap to rebuild (the state waits in a cache): only memory changes. */
-  compact(): void;
 }
 
 /** What applySide keeps about one counterparty set to bound it cheaply. */

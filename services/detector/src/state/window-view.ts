@@ -322,12 +322,6 @@ class WindowTracker implements WalletStateListener {
     for (const w of this.running) w.fresh = false;
   }
 
-  compact(): void {
-    // The hourly history (three arrays of BASELINE_DAYS × 24 numbers) is rebuilt on its next read;
-    // the running figures, which save the recompute, stay.
-    this.history = null;
-  }
-
   applied(revision: number): void {
     // In step only if nothing changed since the figures were last in step.
     if (this.revision === revision - 1) this.revision = revision;
