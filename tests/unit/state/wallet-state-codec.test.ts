@@ -68,7 +68,9 @@ const walletState: fc.Arbitrary<WalletState> = fc
     payers: mapOf(id, counterparty, 20),
     payees: mapOf(id, counterparty),
     watermarks: mapOf(id, fc.maxSafeNat()),
-    recent: fc.array(fc.record({ idHash: fc.maxSafeNat(), bodyHash: fc.maxSafeNat() }), { maxLength: 70 }),
+    recent: fc
+      .array(fc.tuple(fc.maxSafeNat(), fc.maxSafeNat()), { maxLength: 70 })
+      .map((pairs) => pairs.flat()),
     flaggedAtMs: fc.option(time),
     overlap: mapOf(
       id,

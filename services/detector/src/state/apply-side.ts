@@ -16,6 +16,7 @@ import {
   BUCKET_FIELDS,
   FIELD,
   MAX_FIELDS,
+  RECENT_STRIDE,
   type BucketSeries,
   type Counterparty,
   type WalletState,
@@ -48,6 +49,7 @@ const CONTRIBUTION: number[] = EMPTY_BUCKET.slice();
 // Imported values read once: under tsx (esbuild) every read of an import is a getter call, which a
 // profile of this path shows.
 const F = FIELD;
+const STRIDE = RECENT_STRIDE;
 
 export type SideCheck = 'new' | 'duplicate' | 'conflict';
 
@@ -85,9 +87,8 @@ export function checkSide(state: WalletState, side: WalletSide): SideCheck {
   const watermark = state.dedup.watermarks.get(source.streamKey);
   if (watermark !== undefined && watermark >= source.offset) return 'duplicate';
   const recent = state.dedup.recent;
-  for (let i = recent.length - 1; i >= 0; i--) {
-    const r = recent[i]!;
-    if (r.idHash === idHash) return r.bodyHash === bodyHash ? 'duplicate' : 'conflict';
+  for (let i = recent.length - STRIDE; i >= 0; i -= STRIDE) {
+    if (recent[i] === idHash) return recent[i + 1] === bodyHash ? 'duplicate' : 'conflict';
   }
   return 'new';
 }
@@ -175,12 +176,7 @@ export function applySide(state: WalletState, side: AppliedSide, features: Featu
   if (newCounterparty && inbound) l.payersEver += 1;
 
   recordSeen(state, event.source);
-  const oldest = makeRoom(state.dedup.recent, features.recentEventIds);
-  if (oldest) {
-    oldest.idHash = event.idHash;
-    oldest.bodyHash = event.bodyHash;
-    state.dedup.recent.push(oldest);
-  } else state.dedup.recent.push({ idHash: event.idHash, bodyHash: event.bodyHash });
+  rememberFingerprints(state.dedup.recent, event.idHash, event.bodyHash, features.recentEventIds);
   state.memo.revision += 1;
   listener?.applied(state.memo.revision);
   return { status: inFine || inHourly ? 'applied' : 'beyond-retention', newCounterparty };
@@ -194,6 +190,19 @@ export function rememberSample(state: WalletState, eventId: string, atMs: number
     oldest.atMs = atMs;
     state.samples.push(oldest);
   } else state.samples.push({ eventId, atMs });
+}
+
+/**
+ * Appends an event's fingerprints to the flat list of the newest `cap` events, dropping the oldest
+ * (more, if the list outgrew a lowered cap). shift() on a long array moves its start, not its
+ * elements, and allocates nothing.
+ */
+function rememberFingerprints(recent: number[], idHash: number, bodyHash: number, cap: number): void {
+  while (recent.length > 0 && recent.length >= cap * STRIDE) {
+    recent.shift();
+    recent.shift();
+  }
+  recent.push(idHash, bodyHash);
 }
 
 /**

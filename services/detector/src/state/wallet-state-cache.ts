@@ -30,9 +30,10 @@ interface Entry extends CachedState {
  * A decoded state's heap, estimated from what it holds (without a window tracker, which the cache
  * drops). Measured on Node 20 (states built by applying 10 to 2,000 events): about 8.8 KB for 13
  * buckets and 6 payers, 104 KB for 179 buckets, 200 payers and 300 recent ids, 285 KB for 372
- * buckets, 741 payers and 512 ids; the weights below land at or above those. A tracker adds ~5.3 KB
- * (5 windows): the bench's ordinary wallets (21 buckets, 12 counterparties, 21 recent ids) took
- * 11.0 KB without one and 16.4 KB with one.
+ * buckets, 741 payers and 512 ids; the weights below land at or above those. Those were measured
+ * with an object per recent id (~85 B each); the flat list takes 23–38 B an id (10 to 300 ids),
+ * counted as 40. A tracker adds ~5.3 KB (5 windows): the bench's ordinary wallets (21 buckets, 12
+ * counterparties, 21 recent ids) took 11.0 KB without one and 16.4 KB with one.
  */
 export function estimatedHeapBytes(state: WalletState): number {
   let pending = 0;
@@ -41,7 +42,7 @@ export function estimatedHeapBytes(state: WalletState): number {
     3_300 +
     150 * (state.fine.buckets.size + state.hourly.buckets.size) +
     280 * (state.payers.size + state.payees.size) +
-    70 * state.dedup.recent.length +
+    20 * state.dedup.recent.length +
     100 * (state.dedup.watermarks.size + state.replacement.overlap.size + state.samples.length) +
     pending
   );

@@ -46,7 +46,9 @@ import { replayJournal } from './wallet-journal.js';
 import {
   BUCKET_FIELDS,
   MAX_FIELDS,
+  RECENT_STRIDE,
   freshMemo,
+  recentCount,
   type ActiveFlag,
   type BucketSeries,
   type Counterparty,
@@ -54,7 +56,6 @@ import {
   type OverlapEntry,
   type PendingAlert,
   type PendingSeed,
-  type RecentEvent,
   type RuleFiringState,
   type WatchEntry,
   type WalletState,
@@ -102,11 +103,10 @@ export function encodeWalletState(state: WalletState, version = state.version): 
     previousKey = streamKey;
     w.varint(offset);
   }
-  w.varint(state.dedup.recent.length);
-  for (const r of state.dedup.recent) {
-    w.fixed(r.idHash, FINGERPRINT_BYTES);
-    w.fixed(r.bodyHash, FINGERPRINT_BYTES);
-  }
+  const recent = state.dedup.recent;
+  w.varint(recentCount(state));
+  // The fingerprints as they lie in memory: id, body, id, body, …
+  for (let i = 0; i < recent.length; i++) w.fixed(recent[i]!, FINGERPRINT_BYTES);
 
   writeOptionalTime(w, t, state.replacement.flaggedAtMs);
   w.varint(state.replacement.overlap.size);
@@ -218,9 +218,9 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     previousKey = streamKey;
     watermarks.set(streamKey, r.varint());
   }
-  const recent: RecentEvent[] = [];
-  for (let n = r.count(2 * FINGERPRINT_BYTES); n > 0; n--) {
-    recent.push({ idHash: r.fixed(FINGERPRINT_BYTES), bodyHash: r.fixed(FINGERPRINT_BYTES) });
+  const recent: number[] = [];
+  for (let n = r.count(RECENT_STRIDE * FINGERPRINT_BYTES) * RECENT_STRIDE; n > 0; n--) {
+    recent.push(r.fixed(FINGERPRINT_BYTES));
   }
 
   const flaggedAtMs = readOptionalTime(r, t);
