@@ -31,13 +31,24 @@ afterAll(async () => {
   redis.disconnect();
 });
 
+/**
+ * A pipeline over the real Redis whose store counts its reads, and a 20-event campaign into one
+ * wallet over the last three hours, to be run as two chunks of ten.
+ */
+function walletRun(runConfig: typeof config, walletId: string) {
+  const store = new CountingStore(redis, runConfig.redis.keyPrefix, runConfig.features);
+  return {
+    store,
+    pipeline: chunkPipeline(runConfig, redis, store),
+    records: sourceRecords(runConfig),
+    events: campaign(walletId, Date.now() - 3 * HOUR, 20, MINUTE),
+    key: store.walletKey(walletId),
+  };
+}
+
 describe('the wallet cache', () => {
   it('serves written wallets to the next chunk, and never keeps one it only read', async () => {
-    const store = new CountingStore(redis, config.redis.keyPrefix, config.features);
-    const pipeline = chunkPipeline(config, redis, store);
-    const records = sourceRecords(config);
-    const start = Date.now() - 3 * HOUR;
-    const events = campaign('w-cached', start, 20, MINUTE);
+    const { store, pipeline, records, events } = walletRun(config, 'w-cached');
     await pipeline.run(0, records(0, events.slice(0, 10)));
     expect(store.reads).toEqual(['w-cached']);
 
@@ -57,11 +68,7 @@ describe('the wallet cache', () => {
   });
 
   it("appends a later chunk's sides to the wallet's record, which a new process reads as written", async () => {
-    const store = new CountingStore(redis, config.redis.keyPrefix, config.features);
-    const pipeline = chunkPipeline(config, redis, store);
-    const records = sourceRecords(config);
-    const events = campaign('w-journal', Date.now() - 3 * HOUR, 20, MINUTE);
-    const key = store.walletKey('w-journal');
+    const { store, pipeline, records, events, key } = walletRun(config, 'w-journal');
     await pipeline.run(0, records(0, events.slice(0, 10)));
     const snapshot = (await redis.getBuffer(key))!;
     expect(snapshot[0]).toBe(1);
@@ -82,11 +89,7 @@ describe('the wallet cache', () => {
 
   it('writes whole records, never a journal, while WALLET_JOURNAL is off', async () => {
     const plain = loadConfig({ ...connectionEnv(), ...env, WALLET_JOURNAL: 'false' });
-    const store = new CountingStore(redis, plain.redis.keyPrefix, plain.features);
-    const pipeline = chunkPipeline(plain, redis, store);
-    const records = sourceRecords(plain);
-    const events = campaign('w-whole', Date.now() - 3 * HOUR, 20, MINUTE);
-    const key = store.walletKey('w-whole');
+    const { store, pipeline, records, events, key } = walletRun(plain, 'w-whole');
     await pipeline.run(0, records(0, events.slice(0, 10)));
     await pipeline.run(0, records(0, events.slice(10), 10));
     // The second chunk found the wallet in the cache, and still wrote it whole (format 1).

@@ -56,18 +56,20 @@ export interface WalletSide {
 }
 
 export function walletSidesOf(event: NormalizedEvent): WalletSide[] {
-  const inbound = event.toWalletId === undefined ? null : sideOf(event, event.toWalletId, 'in');
-  const outbound = event.fromWalletId === undefined ? null : sideOf(event, event.fromWalletId, 'out');
+  const to = event.toWalletId;
+  const from = event.fromWalletId;
+  const inbound: WalletSide | null =
+    to === undefined
+      ? null
+      : { walletId: to, direction: 'in', counterparty: event.from, openedAtMs: event.toOpenedAtMs, event };
+  const outbound: WalletSide | null =
+    from === undefined
+      ? null
+      : { walletId: from, direction: 'out', counterparty: event.to, openedAtMs: event.fromOpenedAtMs, event };
   // Literal arrays of the exact length: a push onto [] reserves room for 17 elements, per event.
   if (inbound && outbound) return [inbound, outbound];
   if (inbound) return [inbound];
   return outbound ? [outbound] : [];
-}
-
-function sideOf(event: NormalizedEvent, walletId: string, direction: Direction): WalletSide {
-  return direction === 'in'
-    ? { walletId, direction, counterparty: event.from, openedAtMs: event.toOpenedAtMs, event }
-    : { walletId, direction, counterparty: event.to, openedAtMs: event.fromOpenedAtMs, event };
 }
 
 /** Inbound deposits and transfers are money given; an inbound payment is a purchase from a customer. */

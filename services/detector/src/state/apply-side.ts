@@ -199,8 +199,7 @@ export function rememberSample(state: WalletState, eventId: string, atMs: number
  */
 function rememberFingerprints(recent: number[], idHash: number, bodyHash: number, cap: number): void {
   while (recent.length > 0 && recent.length >= cap * STRIDE) {
-    recent.shift();
-    recent.shift();
+    for (let k = 0; k < STRIDE; k++) recent.shift();
   }
   recent.push(idHash, bodyHash);
 }
@@ -212,7 +211,7 @@ function rememberFingerprints(recent: number[], idHash: number, bodyHash: number
  * or a splice that trims the array and makes the next push reallocate it, is young memory the
  * collector copies and promotes for every event; shift() and a reused entry allocate nothing.
  */
-export function makeRoom<T>(list: T[], cap: number): T | undefined {
+function makeRoom<T>(list: T[], cap: number): T | undefined {
   if (list.length < cap) return undefined;
   const oldest = list.shift();
   while (list.length > 0 && list.length >= cap) list.shift();

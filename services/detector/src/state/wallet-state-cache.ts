@@ -96,9 +96,9 @@ export class WalletStateCache {
     if (held) this.remove(state.walletId, held);
     // The window tracker (state/window-view.ts) goes: ~5 KB of running figures, two fifths of an
     // ordinary wallet's heap, which the next chunk rebuilds in one pass over the buckets when a rule
-    // first asks for a window. Kept, a 128 MB budget held ~7,300 of the bench's ordinary wallets
-    // (~18 KB each as estimated below); without it ~10,800, and a state read and decoded again from
-    // Redis costs more than a rebuilt tracker.
+    // first asks for a window. Kept (and counted, ~18 KB each), a 128 MB budget held ~7,300 of the
+    // bench's ordinary wallets; without it ~10,800, and a state read and decoded again from Redis
+    // costs more than a rebuilt tracker.
     state.memo.listener = null;
     const bytes = estimatedHeapBytes(state);
     if (bytes > this.options.maxBytes / 4) return;
