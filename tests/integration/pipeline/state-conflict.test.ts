@@ -1,6 +1,6 @@
 // A chunk whose compare-and-set lost on one wallet (another instance wrote it meanwhile) runs again:
-// the event counts once, the wallets it had already stored are not written again, and its alerts are
-// those of a run without the conflict.
+// the event counts once, the wallets it had already stored are not written again, its alerts are
+// those of a run without the conflict, and its records are consumed (and refused) once, not per run.
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertSchema } from '../../../schemas/alert.js';
 import { loadConfig } from '../../../services/detector/src/config/index.js';
@@ -55,7 +55,10 @@ async function runOnce(interfere: boolean) {
     ...['w-1', 'w-2', 'w-3', 'w-4'].map((to, i) => transfer('w-0', to, start + (i + 1) * MINUTE)),
   ];
   if (interfere) store.interfere = 'w-2';
-  const outcome = await pipeline.run(0, sourceRecords(config)(0, events));
+  const records = sourceRecords(config)(0, events);
+  // One record that is not JSON: a dead letter of the chunk, whichever run publishes it.
+  records.push({ ...records[0]!, offset: String(records.length), value: Buffer.from('{"eventId":') });
+  const outcome = await pipeline.run(0, records);
   const state = (await store.load(['w-0'])).get('w-0')!;
   const cleaner = testRedis();
   await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
@@ -65,6 +68,9 @@ async function runOnce(interfere: boolean) {
     alerts: alertsOf(outcome.records, config.kafka.alertsTopic),
     outCount: state.lifetime.outCount,
     conflicts: (await pipeline.deps.metrics.stateConflicts.get()).values[0]?.value ?? 0,
+    consumed: (await pipeline.deps.metrics.eventsConsumed.get()).values[0]?.value ?? 0,
+    refused: (await pipeline.deps.metrics.deadLettered.get()).values.map((v) => [v.labels.code, v.value]),
+    deadLetters: outcome.records.filter((o) => o.topic === config.kafka.deadLetterTopic).length,
     updates: Object.fromEntries(
       (await pipeline.deps.metrics.walletUpdates.get()).values.map((v) => [v.labels.status, v.value]),
     ),
@@ -84,6 +90,11 @@ describe('a chunk whose compare-and-set lost', () => {
     expect(clean.updates).toEqual({ applied: 68 });
     expect(interfered.updates).toEqual({ applied: 68 + 1, duplicate: 67 });
     expect(interfered.alerts).toEqual(clean.alerts);
+    for (const run of [clean, interfered]) {
+      expect(run.consumed).toBe(65);
+      expect(run.refused).toEqual([['FG_EVENT_NOT_JSON', 1]]);
+      expect(run.deadLetters).toBe(1);
+    }
     expect(clean.alerts.map((a) => a.walletId)).toContain('w-c');
   });
 });

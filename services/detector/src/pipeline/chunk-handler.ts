@@ -7,7 +7,7 @@ import { ChunkWallets } from './chunk-wallets.js';
 import { settleChunk, writeChunk } from './chunk-writer.js';
 import { runDecisionChunk } from './decision-chunk.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { runTransactionChunk, type ChunkWork } from './transaction-chunk.js';
+import { runTransactionChunk, type ChunkMemo, type ChunkWork } from './transaction-chunk.js';
 
 /** Compare-and-set conflicts a chunk absorbs by running again before it counts as a failure. */
 const CONFLICT_RUNS = 3;
@@ -17,11 +17,13 @@ type ChunkRun = (
   ctx: ChunkContext,
   records: SourceRecord[],
   wallets: ChunkWallets,
+  memo: ChunkMemo,
 ) => Promise<ChunkWork>;
 
 /**
  * Runs a chunk and writes its state, again from the load while another writer changed one of its
- * wallets meanwhile. The chunk holds its wallets' leases from its load until its write is done.
+ * wallets meanwhile (the runs share `memo`: the records are decoded once). The chunk holds its
+ * wallets' leases from its load until its write is done.
  */
 export async function runAndWrite(
   deps: PipelineDeps,
@@ -29,12 +31,13 @@ export async function runAndWrite(
   records: SourceRecord[],
   run: ChunkRun,
 ): Promise<ChunkWork> {
+  const memo: ChunkMemo = {};
   for (let attempt = 1; ; attempt++) {
     const wallets = new ChunkWallets(deps);
     let conflicts: string[];
     let work: ChunkWork;
     try {
-      work = await run(deps, ctx, records, wallets);
+      work = await run(deps, ctx, records, wallets, memo);
       conflicts = await writeChunk(deps, work, ctx.streamKey);
       wallets.keep(conflicts);
     } finally {
