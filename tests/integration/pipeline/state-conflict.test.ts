@@ -41,25 +41,43 @@ afterAll(async () => {
   for (const redis of redises) redis.disconnect();
 });
 
-async function runOnce(interfere: boolean) {
+const START = Date.now() - 6 * HOUR;
+// A campaign into w-c, and transfers between five wallets: the chunk touches seven wallets.
+const CAMPAIGN_AND_TRANSFERS = [
+  ...campaign('w-c', START, 60, MINUTE),
+  ...['w-1', 'w-2', 'w-3', 'w-4'].map((to, i) => transfer('w-0', to, START + (i + 1) * MINUTE)),
+];
+
+/**
+ * Runs one chunk of `events`; with `interfere`, another writer changes w-2 before its first write.
+ * With `silenced`, w-c carries an analyst's false-positive flag on every rule before the chunk.
+ */
+async function runOnce(interfere: boolean, events = CAMPAIGN_AND_TRANSFERS, silenced = false) {
   const { env } = testNames();
   const config = loadConfig({ ...connectionEnv(), ...env });
   const redis = createRedisClient(config.redis);
   redises.push(redis);
   const store = new InterferedStore(redis, config.redis.keyPrefix, config.features);
   const pipeline = chunkPipeline(config, redis, store);
-  const start = Date.now() - 6 * HOUR;
-  // A campaign into w-c, and transfers between five wallets: the chunk touches seven wallets.
-  const events = [
-    ...campaign('w-c', start, 60, MINUTE),
-    ...['w-1', 'w-2', 'w-3', 'w-4'].map((to, i) => transfer('w-0', to, start + (i + 1) * MINUTE)),
-  ];
+  if (silenced) {
+    const state = (await store.load(['w-c'])).get('w-c')!;
+    const at = Date.now();
+    state.analyst.flags.push({
+      flagId: 'fp-1',
+      kind: 'false-positive',
+      ruleId: null,
+      createdAtMs: at,
+      expiresAtMs: at + 24 * HOUR,
+    });
+    await store.write([state], () => 48 * HOUR);
+  }
   if (interfere) store.interfere = 'w-2';
   const records = sourceRecords(config)(0, events);
   // One record that is not JSON: a dead letter of the chunk, whichever run publishes it.
   records.push({ ...records[0]!, offset: String(records.length), value: Buffer.from('{"eventId":') });
   const outcome = await pipeline.run(0, records);
-  const state = (await store.load(['w-0'])).get('w-0')!;
+  const states = await store.load(['w-0', 'w-3']);
+  const state = states.get('w-0')!;
   const cleaner = testRedis();
   await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
   cleaner.disconnect();
@@ -67,10 +85,19 @@ async function runOnce(interfere: boolean) {
     writes: store.writes,
     alerts: alertsOf(outcome.records, config.kafka.alertsTopic),
     outCount: state.lifetime.outCount,
+    inCountOfW3: states.get('w-3')!.lifetime.inCount,
     conflicts: (await pipeline.deps.metrics.stateConflicts.get()).values[0]?.value ?? 0,
     consumed: (await pipeline.deps.metrics.eventsConsumed.get()).values[0]?.value ?? 0,
     refused: (await pipeline.deps.metrics.deadLettered.get()).values.map((v) => [v.labels.code, v.value]),
     deadLetters: outcome.records.filter((o) => o.topic === config.kafka.deadLetterTopic).length,
+    suppressed: outcome.records
+      .filter((o) => o.topic === config.kafka.auditTopic)
+      .map((o) => JSON.parse(o.value.toString()) as { action: string; walletId: string })
+      .map((a) => `${a.action} ${a.walletId}`),
+    refusedOffsets: outcome.records
+      .filter((o) => o.topic === config.kafka.deadLetterTopic)
+      .map((o) => Number(o.sourceOffset))
+      .sort((a, b) => a - b),
     updates: Object.fromEntries(
       (await pipeline.deps.metrics.walletUpdates.get()).values.map((v) => [v.labels.status, v.value]),
     ),
@@ -96,5 +123,35 @@ describe('a chunk whose compare-and-set lost', () => {
       expect(run.deadLetters).toBe(1);
     }
     expect(clean.alerts.map((a) => a.walletId)).toContain('w-c');
+  });
+
+  it('refuses in its second run the eventId conflicts its first run refused, and applies them to no wallet', async () => {
+    // Offset 1 re-uses offset 0's eventId with another amount: refused on w-0, whose ring holds it.
+    // Offset 2 moves w-0's watermark past it, so a second run would see w-0's side as a redelivery
+    // and w-3's (written by nothing) as new. Offset 3 is the wallet another writer changes.
+    const events = [
+      transfer('w-0', 'w-1', START, { eventId: 'same-id' }),
+      transfer('w-0', 'w-3', START + MINUTE, { eventId: 'same-id', amount: '999.00' }),
+      transfer('w-0', 'w-4', START + 2 * MINUTE),
+      transfer('w-5', 'w-2', START + 3 * MINUTE),
+    ];
+    const clean = await runOnce(false, events);
+    const interfered = await runOnce(true, events);
+    expect(interfered.conflicts).toBe(1);
+    for (const run of [clean, interfered]) {
+      expect(run.refusedOffsets).toEqual([1, 4]);
+      expect(run.inCountOfW3).toBe(0);
+      expect(run.outCount).toBe(2);
+    }
+  });
+
+  it('keeps the audit records of alerts an analyst silenced in its first run', async () => {
+    const clean = await runOnce(false, CAMPAIGN_AND_TRANSFERS, true);
+    const interfered = await runOnce(true, CAMPAIGN_AND_TRANSFERS, true);
+    expect(interfered.conflicts).toBe(1);
+    expect(clean.alerts).toEqual([]);
+    expect(clean.suppressed.length).toBeGreaterThan(0);
+    expect(clean.suppressed.every((a) => a === 'alert.suppressed w-c')).toBe(true);
+    expect(interfered.suppressed).toEqual(clean.suppressed);
   });
 });

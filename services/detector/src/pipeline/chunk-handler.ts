@@ -7,7 +7,7 @@ import { ChunkWallets } from './chunk-wallets.js';
 import { settleChunk, writeChunk } from './chunk-writer.js';
 import { runDecisionChunk } from './decision-chunk.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { runTransactionChunk, type ChunkMemo, type ChunkWork } from './transaction-chunk.js';
+import { chunkMemo, runTransactionChunk, type ChunkMemo, type ChunkWork } from './transaction-chunk.js';
 
 /** Compare-and-set conflicts a chunk absorbs by running again before it counts as a failure. */
 const CONFLICT_RUNS = 3;
@@ -22,7 +22,8 @@ type ChunkRun = (
 
 /**
  * Runs a chunk and writes its state, again from the load while another writer changed one of its
- * wallets meanwhile (the runs share `memo`: the records are decoded once). The chunk holds its
+ * wallets meanwhile (the runs share a ChunkMemo: the records are decoded once, and what the first run decided that no
+ * wallet record carries holds for the next). The chunk holds its
  * wallets' leases from its load until its write is done.
  */
 export async function runAndWrite(
@@ -31,7 +32,7 @@ export async function runAndWrite(
   records: SourceRecord[],
   run: ChunkRun,
 ): Promise<ChunkWork> {
-  const memo: ChunkMemo = {};
+  const memo = chunkMemo();
   for (let attempt = 1; ; attempt++) {
     const wallets = new ChunkWallets(deps);
     let conflicts: string[];
@@ -44,6 +45,7 @@ export async function runAndWrite(
       wallets.release();
     }
     if (!conflicts.length) return work;
+    memo.lost = new Set(conflicts);
     deps.metrics.stateConflicts.inc(conflicts.length);
     if (attempt >= CONFLICT_RUNS) {
       throw new FlowGuardError(

@@ -10,6 +10,7 @@ import type { OutputRecord, SourceRecord } from '../kafka/consumer-runtime.js';
 export class ChunkOutput {
   private readonly alerts = new Map<string, OutputRecord>();
   private readonly others: OutputRecord[] = [];
+  private readonly auditIds = new Set<string>();
   readonly alertSeverities: string[] = [];
   readonly deadLetterCodes: string[] = [];
 
@@ -44,7 +45,10 @@ export class ChunkOutput {
     );
   }
 
+  /** Once per auditId (a run again may decide what the run before it carried over). */
   audit(record: AuditRecord, sourceOffset: number): void {
+    if (this.auditIds.has(record.auditId)) return;
+    this.auditIds.add(record.auditId);
     this.others.push({
       topic: this.config.kafka.auditTopic,
       key: record.walletId,

@@ -54,6 +54,45 @@ export interface ChunkWork {
   lastOffset: number;
 }
 
+/** One record of a chunk, decoded: its event, or why it is refused. */
+interface DecodedRecord {
+  record: SourceRecord;
+  event: NormalizedEvent | null;
+  refusal: { code: ErrorCode; reason: string } | null;
+}
+
+/** An audit record a run published, and the wallet whose decision it records. */
+interface RunAudit {
+  walletId: string;
+  record: AuditRecord;
+  sourceOffset: number;
+}
+
+/**
+ * What the runs of one chunk share. A chunk runs again from the load when its compare-and-set lost
+ * on some wallets (another instance wrote them), and only the last run's output is published; the
+ * wallets the first run stored see the second only as redeliveries. So what a run decided that no
+ * wallet record carries is kept here for the next run:
+ * - the decoded records: decoding is pure, and with two instances most chunks run twice (decoding
+ *   again was a third of the detector's extra time, and its garbage lived long enough to be promoted);
+ * - the records refused for re-using an eventId with another body, by offset: the next run would
+ *   find the refusing wallet's watermark past them, take them for redeliveries there, apply them to
+ *   the other wallet and publish no dead letter;
+ * - the audit records of silenced alerts, by wallet: a stored wallet decides nothing again, so they
+ *   are carried over, except those of the wallets whose write lost (those decide again).
+ */
+export interface ChunkMemo {
+  decoded?: DecodedRecord[];
+  idConflicts: Map<number, string>;
+  audits: RunAudit[];
+  /** The wallets whose compare-and-set lost in the last run. */
+  lost: ReadonlySet<string>;
+}
+
+export function chunkMemo(): ChunkMemo {
+  return { idConflicts: new Map(), audits: [], lost: new Set() };
+}
+
 const RETRO_TRIGGER = 'retro';
 
 /** The chunk's in-memory machinery, shared by the transaction and decision handlers. */
@@ -68,6 +107,8 @@ export class ChunkSession {
   readonly policy: DecisionPolicy;
   overlay = new DonorOverlay(new Map());
   streamStartMs = Number.POSITIVE_INFINITY;
+  /** The audit records this run published (carried over from the last run, or decided in this one). */
+  readonly audits: RunAudit[] = [];
   /** Wallet updates by outcome, counted into the metrics once per chunk (a labelled inc costs per call). */
   private readonly updates = new Map<string, number>();
 
@@ -76,6 +117,7 @@ export class ChunkSession {
     readonly ctx: ChunkContext,
     readonly records: SourceRecord[],
     wallets: ChunkWallets,
+    readonly memo: ChunkMemo = chunkMemo(),
   ) {
     this.output = new ChunkOutput(deps.config, deps.now());
     this.wallets = wallets;
@@ -117,6 +159,12 @@ export class ChunkSession {
   flushCounts(): void {
     for (const [status, n] of this.updates) this.deps.metrics.walletUpdates.inc({ status }, n);
     this.updates.clear();
+  }
+
+  /** Publishes an audit record of this wallet's, and remembers it for a run again (ChunkMemo). */
+  audit(walletId: string, record: AuditRecord, sourceOffset: number): void {
+    this.output.audit(record, sourceOffset);
+    this.audits.push({ walletId, record, sourceOffset });
   }
 
   /** The wallet changed in a way only a whole record carries. */
@@ -182,7 +230,8 @@ export class ChunkSession {
     this.touch(wallet);
     const replay = this.alreadyPublished(trigger.source.offset);
     if (decision.kind === 'suppressed') {
-      if (!replay) this.output.audit(this.suppressionRecord(state, decision, trigger), trigger.source.offset);
+      if (!replay)
+        this.audit(state.walletId, this.suppressionRecord(state, decision, trigger), trigger.source.offset);
       return;
     }
     const alert = buildAlert({
@@ -249,22 +298,6 @@ export class ChunkSession {
   }
 }
 
-/** One record of a chunk, decoded: its event, or why it is refused. */
-interface DecodedRecord {
-  record: SourceRecord;
-  event: NormalizedEvent | null;
-  refusal: { code: ErrorCode; reason: string } | null;
-}
-
-/**
- * What the runs of one chunk share. A run again after a compare-and-set conflict reuses the records
- * decoded by the first: decoding is pure, and with two instances most chunks run twice, so decoding
- * again was a third of the detector's extra time (and its garbage lived long enough to be promoted).
- */
-export interface ChunkMemo {
-  decoded?: DecodedRecord[];
-}
-
 /** Decodes every record of the chunk, counting what it consumed and refused (once a chunk, not a run). */
 function decodeChunk(deps: PipelineDeps, ctx: ChunkContext, records: SourceRecord[]): DecodedRecord[] {
   const { config, metrics } = deps;
@@ -303,9 +336,11 @@ export async function runTransactionChunk(
   ctx: ChunkContext,
   records: SourceRecord[],
   wallets: ChunkWallets,
-  memo: ChunkMemo = {},
+  memo: ChunkMemo = chunkMemo(),
 ): Promise<ChunkWork> {
-  const session = new ChunkSession(deps, ctx, records, wallets);
+  const session = new ChunkSession(deps, ctx, records, wallets, memo);
+  for (const a of memo.audits)
+    if (!memo.lost.has(a.walletId)) session.audit(a.walletId, a.record, a.sourceOffset);
 
   // 1. decode (once a chunk), and refuse what does not decode
   const decoded = (memo.decoded ??= decodeChunk(deps, ctx, records));
@@ -341,6 +376,7 @@ export async function runTransactionChunk(
     if (deciding) await deciding;
   }
   session.flushCounts();
+  memo.audits = session.audits;
   return session.work();
 }
 
@@ -371,6 +407,12 @@ function applyEvent(
   event: NormalizedEvent,
 ): Promise<void> | undefined {
   const { metrics } = session.deps;
+  const refusedBefore = session.memo.idConflicts.get(event.source.offset);
+  if (refusedBefore !== undefined) {
+    // Refused by an earlier run of this chunk (counted there): refused again, whatever the wallets say now.
+    refuseIdConflict(session, record, refusedBefore);
+    return undefined;
+  }
   const sides = walletSidesOf(event);
   // Sized up front: a push onto [] reserves room for 17 elements, per event.
   const wallets = new Array<ChunkWallet>(sides.length);
@@ -385,16 +427,18 @@ function applyEvent(
     // The same eventId with another body: neither side is applied, the record is set aside.
     session.countUpdate('conflict');
     metrics.deadLettered.inc({ code: 'FG_EVENT_ID_CONFLICT' });
-    if (!session.alreadyPublished(event.source.offset)) {
-      session.output.deadLetter(
-        record,
-        'FG_EVENT_ID_CONFLICT',
-        `eventId ${event.eventId} was already applied to wallet ${sides[conflict]!.walletId} with a different body (type, time, amount or parties)`,
-      );
-    }
+    const reason = `eventId ${event.eventId} was already applied to wallet ${sides[conflict]!.walletId} with a different body (type, time, amount or parties)`;
+    session.memo.idConflicts.set(event.source.offset, reason);
+    refuseIdConflict(session, record, reason);
     return undefined;
   }
   return applySidesFrom(session, record, sides, wallets, checks, 0);
+}
+
+function refuseIdConflict(session: ChunkSession, record: SourceRecord, reason: string): void {
+  if (!session.alreadyPublished(Number(record.offset))) {
+    session.output.deadLetter(record, 'FG_EVENT_ID_CONFLICT', reason);
+  }
 }
 
 /** Applies an event's sides from `first` on (`wallets` and `checks` are index for index with `sides`). */
