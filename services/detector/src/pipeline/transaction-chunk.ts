@@ -69,28 +69,32 @@ interface RunAudit {
 }
 
 /**
- * What the runs of one chunk share. A chunk runs again from the load when its compare-and-set lost
- * on some wallets (another instance wrote them), and only the last run's output is published; the
- * wallets the first run stored see the second only as redeliveries. So what a run decided that no
- * wallet record carries is kept here for the next run:
+ * What the runs of one chunk share. A chunk runs again when its compare-and-set lost on some wallets
+ * (another instance wrote them), and only the last run's output is published. The wallets the run
+ * before stored hold all of the chunk's events, so a run again applies only the events of the lost
+ * wallets (eventsOfLostWallets) and loads, besides, the stored wallets whose pending alerts and seeds
+ * it has to publish (reconcilePending does, from their records). What a run decided that no wallet
+ * record carries is kept here for the next:
  * - the decoded records: decoding is pure, and with two instances most chunks run twice (decoding
  *   again was a third of the detector's extra time, and its garbage lived long enough to be promoted);
- * - the records refused for re-using an eventId with another body, by offset: the next run would
- *   find the refusing wallet's watermark past them, take them for redeliveries there, apply them to
- *   the other wallet and publish no dead letter;
+ * - the records refused for re-using an eventId with another body, by offset: refused again, never
+ *   taken for redeliveries on the wallet that refused them and applied to the other;
  * - the audit records of silenced alerts, by wallet: a stored wallet decides nothing again, so they
- *   are carried over, except those of the wallets whose write lost (those decide again).
+ *   are carried over, except those of the wallets whose write lost (those decide again);
+ * - the wallets whose write lost, and those with pending alerts or seeds.
  */
 export interface ChunkMemo {
   decoded?: DecodedRecord[];
   idConflicts: Map<number, string>;
   audits: RunAudit[];
-  /** The wallets whose compare-and-set lost in the last run. */
+  /** The wallets whose compare-and-set lost in the last run: a run again applies only their events. */
   lost: ReadonlySet<string>;
+  /** The wallets with pending alerts or seeds the last run published (its settle list). */
+  settled: ReadonlySet<string>;
 }
 
 export function chunkMemo(): ChunkMemo {
-  return { idConflicts: new Map(), audits: [], lost: new Set() };
+  return { idConflicts: new Map(), audits: [], lost: new Set(), settled: new Set() };
 }
 
 const RETRO_TRIGGER = 'retro';
@@ -352,12 +356,16 @@ export async function runTransactionChunk(
     }
   }
   session.streamStartMs = await deps.streams.streamStart(() => firstOfEachId(events));
+  const toApply = memo.lost.size ? eventsOfLostWallets(events, memo) : events;
 
   // 2. load: every touched wallet, and the donor links of every payer that may have given to a flagged wallet
   const walletIds = new Set<string>();
+  // A run again also loads the stored wallets whose effects (pending alerts and seeds) this chunk
+  // still has to publish: reconcilePending publishes them again, as the first run did.
+  for (const id of memo.settled) if (!memo.lost.has(id)) walletIds.add(id);
   const payers = new Set<string>();
   let earliest = Number.POSITIVE_INFINITY;
-  for (const { event } of events) {
+  for (const { event } of toApply) {
     if (event.toWalletId !== undefined) walletIds.add(event.toWalletId);
     if (event.fromWalletId !== undefined) walletIds.add(event.fromWalletId);
     if (event.toWalletId !== undefined && isDonationLike(event.type)) payers.add(event.from);
@@ -371,13 +379,33 @@ export async function runTransactionChunk(
   await reconcilePending(session);
 
   // 3. apply and detect, event by event in offset order
-  for (const { record, event } of events) {
+  for (const { record, event } of toApply) {
     const deciding = applyEvent(session, record, event);
     if (deciding) await deciding;
   }
   session.flushCounts();
   memo.audits = session.audits;
+  memo.settled = new Set(session.settle.keys());
   return session.work();
+}
+
+/**
+ * What a run again applies: the events of the wallets whose write lost, and the records refused before
+ * (refused again). Every other wallet stored all of its events, so a full run would find each of them a
+ * redelivery there and change nothing; sparing them spares loading, probing and checking the whole
+ * chunk again for a few hundred wallets.
+ */
+function eventsOfLostWallets(
+  events: { record: SourceRecord; event: NormalizedEvent }[],
+  memo: ChunkMemo,
+): { record: SourceRecord; event: NormalizedEvent }[] {
+  const { lost, idConflicts } = memo;
+  return events.filter(
+    ({ event }) =>
+      (event.toWalletId !== undefined && lost.has(event.toWalletId)) ||
+      (event.fromWalletId !== undefined && lost.has(event.fromWalletId)) ||
+      idConflicts.has(event.source.offset),
+  );
 }
 
 /**
