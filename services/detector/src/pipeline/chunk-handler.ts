@@ -21,10 +21,9 @@ type ChunkRun = (
 ) => Promise<ChunkWork>;
 
 /**
- * Runs a chunk and writes its state, again from the load while another writer changed one of its
- * wallets meanwhile (the runs share a ChunkMemo: the records are decoded once, and what the first run decided that no
- * wallet record carries holds for the next). The chunk holds its
- * wallets' leases from its load until its write is done.
+ * Runs a chunk and writes its state, again for the wallets another writer changed meanwhile (the runs
+ * share a ChunkMemo: the records are decoded once, and what a run decided that no wallet record carries
+ * holds for the next). The chunk holds its wallets' leases from its load until its write is done.
  */
 export async function runAndWrite(
   deps: PipelineDeps,

@@ -54,16 +54,19 @@ export interface ChunkWork {
   lastOffset: number;
 }
 
-/** One record of a chunk, decoded: its event, or why it is refused. */
+/**
+ * One record of a chunk, decoded: its event, or why it is refused. A decoded event may be refused later
+ * by the run that finds its eventId applied with another body; every later run refuses it again.
+ */
 interface DecodedRecord {
   record: SourceRecord;
   event: NormalizedEvent | null;
   refusal: { code: ErrorCode; reason: string } | null;
 }
+type DecodedEvent = DecodedRecord & { event: NormalizedEvent };
 
-/** An audit record a run published, and the wallet whose decision it records. */
+/** An audit record a run published (the wallet whose decision it records is its walletId). */
 interface RunAudit {
-  walletId: string;
   record: AuditRecord;
   sourceOffset: number;
 }
@@ -77,15 +80,14 @@ interface RunAudit {
  * record carries is kept here for the next:
  * - the decoded records: decoding is pure, and with two instances most chunks run twice (decoding
  *   again was a third of the detector's extra time, and its garbage lived long enough to be promoted);
- * - the records refused for re-using an eventId with another body, by offset: refused again, never
- *   taken for redeliveries on the wallet that refused them and applied to the other;
+ *   and with them the refusals of records whose eventId was re-used with another body: refused again,
+ *   never taken for redeliveries on the wallet that refused them and applied to the other;
  * - the audit records of silenced alerts, by wallet: a stored wallet decides nothing again, so they
  *   are carried over, except those of the wallets whose write lost (those decide again);
  * - the wallets whose write lost, and those with pending alerts or seeds.
  */
 export interface ChunkMemo {
   decoded?: DecodedRecord[];
-  idConflicts: Map<number, string>;
   audits: RunAudit[];
   /** The wallets whose compare-and-set lost in the last run: a run again applies only their events. */
   lost: ReadonlySet<string>;
@@ -94,7 +96,7 @@ export interface ChunkMemo {
 }
 
 export function chunkMemo(): ChunkMemo {
-  return { idConflicts: new Map(), audits: [], lost: new Set(), settled: new Set() };
+  return { audits: [], lost: new Set(), settled: new Set() };
 }
 
 const RETRO_TRIGGER = 'retro';
@@ -165,10 +167,10 @@ export class ChunkSession {
     this.updates.clear();
   }
 
-  /** Publishes an audit record of this wallet's, and remembers it for a run again (ChunkMemo). */
-  audit(walletId: string, record: AuditRecord, sourceOffset: number): void {
+  /** Publishes an audit record, and remembers it for a run again (ChunkMemo). */
+  audit(record: AuditRecord, sourceOffset: number): void {
     this.output.audit(record, sourceOffset);
-    this.audits.push({ walletId, record, sourceOffset });
+    this.audits.push({ record, sourceOffset });
   }
 
   /** The wallet changed in a way only a whole record carries. */
@@ -234,8 +236,7 @@ export class ChunkSession {
     this.touch(wallet);
     const replay = this.alreadyPublished(trigger.source.offset);
     if (decision.kind === 'suppressed') {
-      if (!replay)
-        this.audit(state.walletId, this.suppressionRecord(state, decision, trigger), trigger.source.offset);
+      if (!replay) this.audit(this.suppressionRecord(state, decision, trigger), trigger.source.offset);
       return;
     }
     const alert = buildAlert({
@@ -343,20 +344,19 @@ export async function runTransactionChunk(
   memo: ChunkMemo = chunkMemo(),
 ): Promise<ChunkWork> {
   const session = new ChunkSession(deps, ctx, records, wallets, memo);
-  for (const a of memo.audits)
-    if (!memo.lost.has(a.walletId)) session.audit(a.walletId, a.record, a.sourceOffset);
+  for (const a of memo.audits) if (!memo.lost.has(a.record.walletId)) session.audit(a.record, a.sourceOffset);
 
-  // 1. decode (once a chunk), and refuse what does not decode
+  // 1. decode (once a chunk), and refuse what does not decode or an earlier run refused
   const decoded = (memo.decoded ??= decodeChunk(deps, ctx, records));
-  const events: { record: SourceRecord; event: NormalizedEvent }[] = [];
-  for (const { record, event, refusal } of decoded) {
-    if (event) events.push({ record, event });
-    else if (!session.alreadyPublished(Number(record.offset))) {
-      session.output.deadLetter(record, refusal!.code, refusal!.reason);
+  for (const { record, refusal } of decoded) {
+    if (refusal && !session.alreadyPublished(Number(record.offset))) {
+      session.output.deadLetter(record, refusal.code, refusal.reason);
     }
   }
+  const events = decoded.filter((d): d is DecodedEvent => d.event !== null);
   session.streamStartMs = await deps.streams.streamStart(() => firstOfEachId(events));
-  const toApply = memo.lost.size ? eventsOfLostWallets(events, memo) : events;
+  // The first run (nothing lost yet) applies every event: no event has been refused by a run before it.
+  const toApply = memo.lost.size ? eventsOfLostWallets(events, memo.lost) : events;
 
   // 2. load: every touched wallet, and the donor links of every payer that may have given to a flagged wallet
   const walletIds = new Set<string>();
@@ -379,8 +379,8 @@ export async function runTransactionChunk(
   await reconcilePending(session);
 
   // 3. apply and detect, event by event in offset order
-  for (const { record, event } of toApply) {
-    const deciding = applyEvent(session, record, event);
+  for (const d of toApply) {
+    const deciding = applyEvent(session, d);
     if (deciding) await deciding;
   }
   session.flushCounts();
@@ -390,21 +390,17 @@ export async function runTransactionChunk(
 }
 
 /**
- * What a run again applies: the events of the wallets whose write lost, and the records refused before
- * (refused again). Every other wallet stored all of its events, so a full run would find each of them a
- * redelivery there and change nothing; sparing them spares loading, probing and checking the whole
- * chunk again for a few hundred wallets.
+ * What a run again applies: the events of the wallets whose write lost (not those refused before).
+ * Every other wallet stored all of its events, so a full run would find each of them a redelivery
+ * there and change nothing; sparing them spares loading, probing and checking the whole chunk again
+ * for a few hundred wallets.
  */
-function eventsOfLostWallets(
-  events: { record: SourceRecord; event: NormalizedEvent }[],
-  memo: ChunkMemo,
-): { record: SourceRecord; event: NormalizedEvent }[] {
-  const { lost, idConflicts } = memo;
+function eventsOfLostWallets(events: DecodedEvent[], lost: ReadonlySet<string>): DecodedEvent[] {
   return events.filter(
-    ({ event }) =>
-      (event.toWalletId !== undefined && lost.has(event.toWalletId)) ||
-      (event.fromWalletId !== undefined && lost.has(event.fromWalletId)) ||
-      idConflicts.has(event.source.offset),
+    ({ event, refusal }) =>
+      !refusal &&
+      ((event.toWalletId !== undefined && lost.has(event.toWalletId)) ||
+        (event.fromWalletId !== undefined && lost.has(event.fromWalletId))),
   );
 }
 
@@ -429,18 +425,9 @@ function firstOfEachId(events: { event: NormalizedEvent }[]): number[] {
  * decision (which may seed donors and search) is awaited before the next side, and the promise is
  * returned. Most events find nothing, and cost no promise and no turn of the microtask queue.
  */
-function applyEvent(
-  session: ChunkSession,
-  record: SourceRecord,
-  event: NormalizedEvent,
-): Promise<void> | undefined {
+function applyEvent(session: ChunkSession, decoded: DecodedEvent): Promise<void> | undefined {
   const { metrics } = session.deps;
-  const refusedBefore = session.memo.idConflicts.get(event.source.offset);
-  if (refusedBefore !== undefined) {
-    // Refused by an earlier run of this chunk (counted there): refused again, whatever the wallets say now.
-    refuseIdConflict(session, record, refusedBefore);
-    return undefined;
-  }
+  const { record, event } = decoded;
   const sides = walletSidesOf(event);
   // Sized up front: a push onto [] reserves room for 17 elements, per event.
   const wallets = new Array<ChunkWallet>(sides.length);
@@ -455,18 +442,17 @@ function applyEvent(
     // The same eventId with another body: neither side is applied, the record is set aside.
     session.countUpdate('conflict');
     metrics.deadLettered.inc({ code: 'FG_EVENT_ID_CONFLICT' });
-    const reason = `eventId ${event.eventId} was already applied to wallet ${sides[conflict]!.walletId} with a different body (type, time, amount or parties)`;
-    session.memo.idConflicts.set(event.source.offset, reason);
-    refuseIdConflict(session, record, reason);
+    // Kept with the decoded record: a run again refuses it at once (ChunkMemo).
+    decoded.refusal = {
+      code: 'FG_EVENT_ID_CONFLICT',
+      reason: `eventId ${event.eventId} was already applied to wallet ${sides[conflict]!.walletId} with a different body (type, time, amount or parties)`,
+    };
+    if (!session.alreadyPublished(event.source.offset)) {
+      session.output.deadLetter(record, decoded.refusal.code, decoded.refusal.reason);
+    }
     return undefined;
   }
   return applySidesFrom(session, record, sides, wallets, checks, 0);
-}
-
-function refuseIdConflict(session: ChunkSession, record: SourceRecord, reason: string): void {
-  if (!session.alreadyPublished(Number(record.offset))) {
-    session.output.deadLetter(record, 'FG_EVENT_ID_CONFLICT', reason);
-  }
 }
 
 /** Applies an event's sides from `first` on (`wallets` and `checks` are index for index with `sides`). */
