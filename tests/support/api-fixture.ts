@@ -184,17 +184,22 @@ export async function startApiFixture(
   };
 }
 
-/** Resolves when `read` returns something truthy (polling the app, not sleeping for a fixed time). */
+/**
+ * Resolves when `read` returns something truthy (polling the app, not sleeping for a fixed time). The
+ * wait between polls starts at 100 ms and doubles up to `maxIntervalMs`: a read of several routes
+ * polled every 100 ms for long spends the API's rate limit (600 requests a minute per principal).
+ */
 export async function eventually<T>(
   read: () => Promise<T | undefined | false | null>,
   timeoutMs = 20_000,
+  maxIntervalMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let intervalMs = 100; ; intervalMs = Math.min(2 * intervalMs, maxIntervalMs)) {
     const value = await read();
     if (value) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
