@@ -36,6 +36,8 @@ export interface RunRecord {
   eventsPerTransaction: number | null;
   stateConflicts: number | null;
   chunkRetries: number | null;
+  /** Share of wallet states found in the detector's cache (null: not counted). */
+  cacheHitShare: number | null;
   /** Why the run does not count (null: it counts). */
   flagged: string | null;
 }

@@ -184,6 +184,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
           eventsPerTransaction: null,
           stateConflicts: null,
           chunkRetries: null,
+          cacheHitShare: null,
           load1AtStart,
           otherCores,
           flagged: flagOf(otherCores),
@@ -228,6 +229,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
           eventsPerTransaction: measured.eventsPerTransaction,
           stateConflicts: measured.stateConflicts,
           chunkRetries: measured.chunkRetries,
+          cacheHitShare: measured.cacheHitShare,
           load1AtStart: measured.load1AtStart,
           otherCores: measured.otherCores,
           flagged: flagOf(measured.otherCores),
@@ -241,6 +243,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
           (run.eventsPerTransaction === null
             ? ''
             : `, ${Math.round(run.eventsPerTransaction)} events/transaction, ${run.stateConflicts} CAS conflicts`) +
+          (run.cacheHitShare === null ? '' : `, cache hits ${percent(run.cacheHitShare)}`) +
           `, load ${run.load1AtStart.toFixed(2)}, other ${run.otherCores.toFixed(2)} cores${run.flagged ? ' FLAGGED' : ''}`,
       );
     }
@@ -373,13 +376,15 @@ async function scalingPhase(ctx: Context): Promise<void> {
       eventsPerTransaction: measured.eventsPerTransaction,
       stateConflicts: measured.stateConflicts,
       chunkRetries: measured.chunkRetries,
+      cacheHitShare: measured.cacheHitShare,
       alertsPublished: measured.alertsPublished,
       load1AtStart: measured.load1AtStart,
       otherCores: measured.otherCores,
     });
     log(
       `  ${Math.round(measured.eventsPerSec)}/s, ${measured.detectorMicrosPerEvent.toFixed(1)} + Redis ${measured.redisMicrosPerEvent.toFixed(1)} µs/event, ` +
-        `${Math.round(measured.eventsPerTransaction ?? NaN)} events/transaction, ${measured.stateConflicts} CAS conflicts`,
+        `${Math.round(measured.eventsPerTransaction ?? NaN)} events/transaction, ${measured.stateConflicts} CAS conflicts` +
+        (measured.cacheHitShare === null ? '' : `, cache hits ${percent(measured.cacheHitShare)}`),
     );
   }
 }
@@ -529,3 +534,7 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}

@@ -9,6 +9,9 @@ export interface DetectorCounters {
   chunkRetries: number;
   /** Alerts in committed transactions (null: a revision without the counter). */
   alertsPublished: number | null;
+  /** Wallet states found in, and missing from, the process cache (null: a revision without it). */
+  cacheHits: number | null;
+  cacheMisses: number | null;
 }
 
 /** TCP ports the process listens on (IPv4 and IPv6), from its socket inodes and /proc/net/tcp*. */
@@ -61,6 +64,12 @@ export async function readDetectorCounters(pid: number): Promise<DetectorCounter
         chunkRetries: metricSum(text, 'flowguard_batch_retries_total'),
         alertsPublished: text.includes('flowguard_alerts_published_total ')
           ? metricSum(text, 'flowguard_alerts_published_total')
+          : null,
+        cacheHits: text.includes('flowguard_wallet_cache_lookups_total')
+          ? metricSum(text, 'flowguard_wallet_cache_lookups_total', 'result="hit"')
+          : null,
+        cacheMisses: text.includes('flowguard_wallet_cache_lookups_total')
+          ? metricSum(text, 'flowguard_wallet_cache_lookups_total', 'result="miss"')
           : null,
       };
     } catch {

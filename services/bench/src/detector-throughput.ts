@@ -21,6 +21,11 @@ export interface DetectorRun {
   chunkRetries: number | null;
   /** Alerts the detectors published in committed transactions (null: not counted by that revision). */
   alertsPublished: number | null;
+  /**
+   * Share of the wallet states the chunks found in their process's cache, over the whole run (start
+   * included; null: not counted by that revision). A miss reads and decodes the record from Redis.
+   */
+  cacheHitShare: number | null;
   /** One-minute load average when the run started. */
   load1AtStart: number;
   /** Cores that something other than the detector, Redis, Kafka and the bench kept busy meanwhile. */
@@ -90,6 +95,9 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
     const sum = (pick: (c: NonNullable<(typeof counters)[number]>) => number) =>
       counted ? counters.reduce((total, c) => total + pick(c!), 0) : null;
     const transactions = sum((c) => c.transactionsCommitted);
+    const lookups = counters.every((c) => c?.cacheHits != null && c.cacheMisses != null)
+      ? { hits: sum((c) => c.cacheHits!)!, misses: sum((c) => c.cacheMisses!)! }
+      : null;
     return {
       eventsPerTransaction: transactions ? spec.total / transactions : null,
       stateConflicts: sum((c) => c.stateConflicts),
@@ -98,6 +106,8 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
         counted && counters.every((c) => c!.alertsPublished !== null)
           ? counters.reduce((total, c) => total + c!.alertsPublished!, 0)
           : null,
+      cacheHitShare:
+        lookups && lookups.hits + lookups.misses > 0 ? lookups.hits / (lookups.hits + lookups.misses) : null,
       events: spec.total,
       eventsPerSec: cpu.seconds > 0 ? events / cpu.seconds : Infinity,
       detectorMicrosPerEvent: (cpu.detectorSeconds * 1e6) / events,

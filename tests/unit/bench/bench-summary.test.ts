@@ -13,6 +13,7 @@ const run = (eventsPerSec: number, flagged: string | null): RunRecord => ({
   eventsPerTransaction: 500,
   stateConflicts: 0,
   chunkRetries: 0,
+  cacheHitShare: 0.9,
   load1AtStart: 0.5,
   otherCores: flagged ? 1 : 0,
   flagged,
