@@ -9,10 +9,10 @@ interface ProcStat {
   cpuSeconds: number;
 }
 
-function procStat(pid: number): ProcStat | null {
+function procStat(pid: number, path = `/proc/${pid}/stat`): ProcStat | null {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = readFileSync(path, 'utf8');
   } catch {
     return null;
   }
@@ -27,6 +27,27 @@ function procStat(pid: number): ProcStat | null {
 /** CPU seconds (user + system) of one process; 0 once it has gone. */
 export function processCpuSeconds(pid: number): number {
   return procStat(pid)?.cpuSeconds ?? 0;
+}
+
+/**
+ * CPU seconds of a process's main thread, and of its other threads together (for Node: V8's collector
+ * and compiler helpers, libuv's pool). A main-thread CPU profile sees only the first.
+ */
+export function threadCpuSeconds(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // gone
+  }
+  for (const tid of tasks) {
+    const seconds = procStat(pid, `/proc/${pid}/task/${tid}/stat`)?.cpuSeconds ?? 0;
+    if (Number(tid) === pid) main += seconds;
+    else others += seconds;
+  }
+  return { main, others };
 }
 
 function allPids(): number[] {

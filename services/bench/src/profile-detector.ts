@@ -11,6 +11,7 @@ import { parseBenchOptions } from './bench-options.js';
 import { revision } from './bench-report.js';
 import { mainThreadProfile, summarizeProfile, type TimeShare } from './cpu-profile-summary.js';
 import { detectorEnv, spawnDetector } from './detector-process.js';
+import { threadCpuSeconds } from './machine-cpu.js';
 import { BacklogGenerator } from './event-generator.js';
 import {
   committedCount,
@@ -77,12 +78,18 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     let firstAt: number | undefined;
+    // The process's threads, from its first commit to its last: the profile below is the main thread's.
+    let threadsAtFirst: { main: number; others: number } | undefined;
+    let threadsAtLast: { main: number; others: number } | undefined;
     try {
       while ((await committedCount(admin, names.groupId, names.inputTopic)) < total) {
-        if (firstAt === undefined && (await committedCount(admin, names.groupId, names.inputTopic)) > 0)
+        if (firstAt === undefined && (await committedCount(admin, names.groupId, names.inputTopic)) > 0) {
           firstAt = performance.now();
+          threadsAtFirst = threadCpuSeconds(detector.pid);
+        }
         await sleep(200);
       }
+      threadsAtLast = threadCpuSeconds(detector.pid);
     } finally {
       await detector.stop();
     }
@@ -104,6 +111,19 @@ async function main(): Promise<void> {
       after.cpuSeconds !== null && before.cpuSeconds !== null ? after.cpuSeconds - before.cpuSeconds : null;
 
     const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+    const threads =
+      threadsAtFirst && threadsAtLast
+        ? {
+            main: threadsAtLast.main - threadsAtFirst.main,
+            others: threadsAtLast.others - threadsAtFirst.others,
+          }
+        : null;
+    const threadLine = threads
+      ? `From its first commit to its last the process spent ${threads.main.toFixed(1)} CPU s on its main thread and
+${threads.others.toFixed(1)} on its other threads (${pct(threads.others / (threads.main + threads.others))} of its CPU: V8's
+collector marks, sweeps and scavenges there beside the main thread's share below, and compiles; the
+profile sees only the main thread).`
+      : 'The process ended before its threads could be read.';
     const rows = (list: TimeShare[]) =>
       list
         .map((s) => `| ${s.name.replace(/\|/g, '\\|')} | ${s.ms.toFixed(0)} | ${pct(s.share)} |`)
@@ -119,6 +139,7 @@ load average (1 min) ${loadAtStart.toFixed(2)} when the detector started.
 The process is busy for the share of the run below; the rest of the time it waits, mostly for Redis.
 Start-up (${summary.skippedMs.toFixed(0)} ms: loading and compiling modules, connecting) is left out: the
 figures count from the first record the detector decoded.
+${threadLine}
 
 ## Detector process: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms profiled, ${perEvent(summary.busyMs * 1000)} µs per event
 
