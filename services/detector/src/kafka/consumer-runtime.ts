@@ -60,6 +60,8 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
     rebalanceTimeout: 60_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 10)),
     maxWaitTimeInMs: 100,
+    maxBytesPerPartition: config.kafka.fetch.partitionBytes,
+    maxBytes: config.kafka.fetch.totalBytes,
     // read_committed (kafkajs's default): outputs of an aborted transaction are never input.
     readUncommitted: false,
   });
