@@ -217,6 +217,11 @@ const range = (s: Spread | null | undefined, digits = 0) =>
 
 const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? '✓ met' : '✗ not met');
 
+/** A share as a percentage with one decimal ("78.9%"). */
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
 function table(header: string[], rows: string[][], align: string[]): string {
   for (const row of [align, ...rows]) {
     if (row.length !== header.length) {

@@ -11,6 +11,7 @@ import { flowGuardDecode, measureConsumer, parseJson } from './baseline-consumer
 import { parseBenchOptions, PHASES, type BenchOptions } from './bench-options.js';
 import {
   machine,
+  percent,
   renderMarkdown,
   renderPaired,
   renderSummary,
@@ -534,7 +535,3 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
-
-function percent(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
-}

@@ -58,6 +58,7 @@ export async function readDetectorCounters(pid: number): Promise<DetectorCounter
       if (!response.ok) continue;
       const text = await response.text();
       if (!text.includes('flowguard_')) continue;
+      const cacheCounted = text.includes('flowguard_wallet_cache_lookups_total');
       return {
         transactionsCommitted: metricSum(text, 'flowguard_kafka_transactions_total', 'result="committed"'),
         stateConflicts: metricSum(text, 'flowguard_state_conflicts_total'),
@@ -65,10 +66,10 @@ export async function readDetectorCounters(pid: number): Promise<DetectorCounter
         alertsPublished: text.includes('flowguard_alerts_published_total ')
           ? metricSum(text, 'flowguard_alerts_published_total')
           : null,
-        cacheHits: text.includes('flowguard_wallet_cache_lookups_total')
+        cacheHits: cacheCounted
           ? metricSum(text, 'flowguard_wallet_cache_lookups_total', 'result="hit"')
           : null,
-        cacheMisses: text.includes('flowguard_wallet_cache_lookups_total')
+        cacheMisses: cacheCounted
           ? metricSum(text, 'flowguard_wallet_cache_lookups_total', 'result="miss"')
           : null,
       };

@@ -9,10 +9,15 @@ interface ProcStat {
   cpuSeconds: number;
 }
 
-function procStat(pid: number, path = `/proc/${pid}/stat`): ProcStat | null {
+function procStat(pid: number): ProcStat | null {
+  return statAt(`/proc/${pid}/stat`);
+}
+
+/** A process's /proc/<pid>/stat, or a thread's /proc/<pid>/task/<tid>/stat (the same layout). */
+function statAt(statPath: string): ProcStat | null {
   let stat: string;
   try {
-    stat = readFileSync(path, 'utf8');
+    stat = readFileSync(statPath, 'utf8');
   } catch {
     return null;
   }
@@ -43,7 +48,7 @@ export function threadCpuSeconds(pid: number): { main: number; others: number } 
     // gone
   }
   for (const tid of tasks) {
-    const seconds = procStat(pid, `/proc/${pid}/task/${tid}/stat`)?.cpuSeconds ?? 0;
+    const seconds = statAt(`/proc/${pid}/task/${tid}/stat`)?.cpuSeconds ?? 0;
     if (Number(tid) === pid) main += seconds;
     else others += seconds;
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../../../scripts/dev/local-stack-env.js';
 import { parseBenchOptions } from './bench-options.js';
-import { revision } from './bench-report.js';
+import { percent, revision } from './bench-report.js';
 import { mainThreadProfile, summarizeProfile, type TimeShare } from './cpu-profile-summary.js';
 import { detectorEnv, spawnDetector } from './detector-process.js';
 import { threadCpuSeconds } from './machine-cpu.js';
@@ -110,7 +110,6 @@ async function main(): Promise<void> {
     const redisCpu =
       after.cpuSeconds !== null && before.cpuSeconds !== null ? after.cpuSeconds - before.cpuSeconds : null;
 
-    const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
     const threads =
       threadsAtFirst && threadsAtLast
         ? {
@@ -120,13 +119,13 @@ async function main(): Promise<void> {
         : null;
     const threadLine = threads
       ? `From its first commit to its last the process spent ${threads.main.toFixed(1)} CPU s on its main thread and
-${threads.others.toFixed(1)} on its other threads (${pct(threads.others / (threads.main + threads.others))} of its CPU: V8's
+${threads.others.toFixed(1)} on its other threads (${percent(threads.others / (threads.main + threads.others))} of its CPU: V8's
 collector marks, sweeps and scavenges there beside the main thread's share below, and compiles; the
 profile sees only the main thread).`
       : 'The process ended before its threads could be read.';
     const rows = (list: TimeShare[]) =>
       list
-        .map((s) => `| ${s.name.replace(/\|/g, '\\|')} | ${s.ms.toFixed(0)} | ${pct(s.share)} |`)
+        .map((s) => `| ${s.name.replace(/\|/g, '\\|')} | ${s.ms.toFixed(0)} | ${percent(s.share)} |`)
         .join('\n');
     const perEvent = (us: number) => (us / total).toFixed(1);
     const markdown = `# Where the detector's time goes

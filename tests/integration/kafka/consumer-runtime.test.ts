@@ -161,6 +161,30 @@ describe('consumer runtime', () => {
     );
     expect(await f.readAll(f.config.kafka.deadLetterTopic)).toEqual([]);
   });
+
+  it('takes no more of a partition per chunk than KAFKA_FETCH_PARTITION_BYTES fetches', async () => {
+    fixture = await kafkaFixture({
+      partitions: 1,
+      env: { KAFKA_FETCH_PARTITION_BYTES: '16384', KAFKA_FETCH_BYTES: '16384' },
+      pipeline: { chunkSize: 100_000 },
+    });
+    const f = fixture;
+    // 2,000 records of ~200 bytes in sends of 50 (a record batch of ~10 KB each): with kafkajs's
+    // default of 1 MiB a partition the whole backlog would be one fetch, and so one chunk.
+    const body = 'x'.repeat(200);
+    for (let i = 0; i < 40; i++) await f.send(values(50, `${i}-${body}-`), 0);
+    const chunks: number[] = [];
+    await f.startRuntime({
+      handler: async (_ctx, records) => {
+        chunks.push(records.length);
+        return { records: [] };
+      },
+    });
+    await f.caughtUp();
+    expect(chunks.reduce((sum, n) => sum + n, 0)).toBe(2_000);
+    // A fetch returns whole record batches: one that fits, and past the bound only the first.
+    expect(Math.max(...chunks)).toBeLessThanOrEqual(100);
+  });
 });
 
 async function committedOffset(f: KafkaFixture, partition = 0): Promise<bigint | null> {
