@@ -44,6 +44,11 @@ export function createMetrics() {
       help: 'Wallets re-examined because a wallet whose donors had paid them was flagged',
       registers: [registry],
     }),
+    seedSearchesSkipped: new Counter({
+      name: 'flowguard_pending_seed_searches_skipped_total',
+      help: 'Seeds of a chunk that came again whose first write was complete, so their search was not run again',
+      registers: [registry],
+    }),
     pendingRepublished: new Counter({
       name: 'flowguard_pending_alerts_republished_total',
       help: 'Alerts decided in an attempt whose transaction never committed, published again',

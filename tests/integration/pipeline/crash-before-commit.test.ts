@@ -62,4 +62,44 @@ describe('a chunk that comes again after a crash before its commit', () => {
         .sort(),
     ).toEqual(raised.map((a) => a.alertId).sort());
   });
+
+  it('raises nothing the uninterrupted chunk did not: the search is not judged again on what came after the flag', async () => {
+    const start = Date.now() - 5 * HOUR;
+    // Partition 1: an older wallet twelve payers gave to, hours before the campaign.
+    const earlier = Array.from({ length: 12 }, (_, i) =>
+      deposit('w-earlier', start + i * MINUTE, {
+        fromRef: `payer-earlier-${i}`,
+        amount: '300.00',
+        toWalletCreatedAt: new Date(start - HOUR).toISOString(),
+      }),
+    );
+    const first = await runChunk(1, records(1, earlier, 100), 1);
+    await first.afterCommit?.();
+    committed.set(1, BigInt(100 + earlier.length));
+
+    // Partition 0: a campaign is flagged, and only AFTER the flag do the same twelve payers give to
+    // it. When it was flagged they were nobody's donors, so the other wallet shares none of its
+    // donors at that point; the forward path adds overlap only for payers new to a wallet.
+    const donations = campaign('w-flagged', start + 60 * MINUTE, 60, MINUTE);
+    const after = earlier.map((_, i) =>
+      deposit('w-flagged', start + 150 * MINUTE + i * MINUTE, {
+        fromRef: `payer-earlier-${i}`,
+        amount: '300.00',
+        toWalletCreatedAt: new Date(start + 60 * MINUTE - 5 * HOUR).toISOString(),
+      }),
+    );
+    const chunk = records(0, [...donations, ...after], 1000);
+    const crashed = await runChunk(0, chunk);
+    const raised = alertsOf(crashed.records);
+    expect(new Set(raised.map((a) => a.walletId))).toEqual(new Set(['w-flagged']));
+
+    // The chunk comes again: its stored wallets hold everything it applied, the twelve later donors
+    // included. Searching again on them would find the older wallet and alert it for the first time.
+    const again = await runChunk(0, chunk, 2);
+    expect(
+      alertsOf(again.records)
+        .map((a) => `${a.walletId} ${a.alertId}`)
+        .sort(),
+    ).toEqual(raised.map((a) => `${a.walletId} ${a.alertId}`).sort());
+  });
 });

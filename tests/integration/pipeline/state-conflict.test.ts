@@ -9,7 +9,7 @@ import { createRedisClient } from '../../../services/detector/src/redis/redis-co
 import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
 import { chunkPipeline, sourceRecords } from '../../support/chunk-pipeline.js';
 import { connectionEnv, testRedis } from '../../support/clients.js';
-import { campaign, HOUR, MINUTE, transfer } from '../../support/events.js';
+import { campaign, deposit, HOUR, iso, MINUTE, transfer } from '../../support/events.js';
 import { deleteKeys, testNames } from '../../support/test-detector.js';
 
 const alertsOf = (outputs: OutputRecord[], alertsTopic: string) =>
@@ -144,6 +144,29 @@ describe('a chunk whose compare-and-set lost', () => {
       expect(run.inCountOfW3).toBe(0);
       expect(run.outCount).toBe(2);
     }
+  });
+
+  it('searches again only the lost wallets for a seed its first run stored, and raises nothing new', async () => {
+    // Twelve payers give to w-e, then (after w-c is flagged) to w-c too. The uninterrupted chunk
+    // flags w-c before they are its donors, so w-e is no replacement. A second run that searched
+    // w-c's stored payers again would count them and alert w-e.
+    const earlier = Array.from({ length: 12 }, (_, i) =>
+      deposit('w-e', START + i * MINUTE, { fromRef: `payer-e-${i}`, toWalletCreatedAt: iso(START - HOUR) }),
+    );
+    const later = earlier.map((_, i) =>
+      deposit('w-c', START + 100 * MINUTE + i * MINUTE, {
+        fromRef: `payer-e-${i}`,
+        toWalletCreatedAt: iso(START + 30 * MINUTE - 5 * HOUR),
+      }),
+    );
+    const events = [...earlier, ...campaign('w-c', START + 30 * MINUTE, 60, MINUTE), ...later];
+    events.push(...['w-1', 'w-2'].map((to, i) => transfer('w-0', to, START + (i + 1) * MINUTE)));
+    const clean = await runOnce(false, events);
+    const interfered = await runOnce(true, events);
+    expect(interfered.conflicts).toBe(1);
+    expect(clean.alerts.map((a) => a.walletId)).toContain('w-c');
+    expect(clean.alerts.map((a) => a.walletId)).not.toContain('w-e');
+    expect(interfered.alerts).toEqual(clean.alerts);
   });
 
   it('keeps the audit records of alerts an analyst silenced in its first run', async () => {

@@ -114,7 +114,12 @@ const walletState: fc.Arbitrary<WalletState> = fc
       maxLength: 2,
     }),
     seeds: fc.array(
-      fc.record({ source, flaggedAtMs: maybeNaN, reason: fc.constantFrom('alert', 'analyst', 'unseed') }),
+      fc.record({
+        source,
+        flaggedAtMs: maybeNaN,
+        reason: fc.constantFrom('alert', 'analyst', 'unseed'),
+        raisedOn: fc.array(id, { maxLength: 3 }),
+      }),
       { maxLength: 2 },
     ),
     samples: fc.array(fc.record({ eventId: id, atMs: time }), { maxLength: 10 }),

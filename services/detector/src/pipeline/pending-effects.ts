@@ -3,8 +3,8 @@
 // already published is dropped, what this chunk's records produced in an earlier attempt (a crash
 // after the write, before the commit) is published again with the same alertId, the rest waits for
 // its own partition.
-import type { EffectSource } from '../state/wallet-state.js';
-import { markChanged } from './chunk-wallets.js';
+import type { EffectSource, PendingSeed } from '../state/wallet-state.js';
+import { markChanged, type ChunkWallet } from './chunk-wallets.js';
 import { linkDonorsAndSearch } from './retro-search.js';
 import type { ChunkSession } from './transaction-chunk.js';
 
@@ -21,7 +21,43 @@ async function fateOf(session: ChunkSession, source: EffectSource): Promise<Fate
   return committed !== null && BigInt(source.offset) < committed ? 'published' : 'later';
 }
 
+/**
+ * A seed whose chunk never committed. The stored wallets hold everything that chunk applied, also
+ * after the flag, so searching them again would judge the overlap on payers the flag did not know
+ * about and could raise an alert the uninterrupted chunk never raised. Only what the first attempt
+ * may not have stored is searched again:
+ * - its write reached the checkpoint: every wallet, overlap, alert and donor link it decided is
+ *   stored. Nothing is searched; the wallets its search alerted are loaded, and reconcilePending
+ *   publishes their pending alerts again as it does the chunk's own;
+ * - a run again after a lost compare-and-set: the donor links and every wallet but the lost ones
+ *   were stored. Only the lost wallets are searched (they lost what the search set on them);
+ * - otherwise (a crash during the write itself) nothing says what landed: link and search again.
+ */
+async function searchAgain(session: ChunkSession, wallet: ChunkWallet, seed: PendingSeed): Promise<void> {
+  const checkpoint = await session.deps.streams.checkpointOf(session.ctx.streamKey);
+  if (checkpoint !== null && checkpoint >= seed.source.offset) {
+    session.deps.metrics.seedSearchesSkipped.inc();
+    await session.wallets.load(seed.raisedOn);
+    return;
+  }
+  const lost = session.memo.lost;
+  const raisedOn = await linkDonorsAndSearch(
+    session,
+    wallet.state,
+    seed.flaggedAtMs,
+    seed.source,
+    'retro',
+    lost.size ? { relink: false, candidates: (walletId) => lost.has(walletId) } : undefined,
+  );
+  const added = raisedOn.filter((id) => !seed.raisedOn.includes(id));
+  if (added.length) {
+    seed.raisedOn.push(...added);
+    markChanged(wallet);
+  }
+}
+
 export async function reconcilePending(session: ChunkSession): Promise<void> {
+  // all() is live: the wallets a seed's search loads or names are reconciled in turn.
   for (const wallet of session.wallets.all()) {
     const { pending } = wallet.state;
     if (!pending.alerts.length && !pending.seeds.length) continue;
@@ -52,10 +88,8 @@ export async function reconcilePending(session: ChunkSession): Promise<void> {
       }
       keptSeeds.push(s);
       if (fate === 'this-chunk') {
-        // The write or commit of the chunk that flagged this wallet never completed: link its donors
-        // again (idempotent) and look again for the wallets they already paid.
         session.markSettled(wallet.state.walletId, 'seed', String(s.source.offset));
-        await linkDonorsAndSearch(session, wallet.state, s.flaggedAtMs, s.source, 'retro');
+        await searchAgain(session, wallet, s);
       }
     }
     pending.seeds = keptSeeds;

@@ -10,10 +10,19 @@ import type { ChunkSession } from './transaction-chunk.js';
 
 const REPLACEMENT_KINDS: ReadonlySet<string> = new Set(['replacement-wallet']);
 
+/** A search run again for a seed whose chunk partly stored it (pending-effects.ts). */
+export interface SearchAgain {
+  /** False when the donor links are stored and the chunk loaded them: neither written nor linked again. */
+  relink: boolean;
+  /** The wallets that may still lack what the first search set on them: no other is judged. */
+  candidates: (walletId: string) => boolean;
+}
+
 /**
  * Links the flagged wallet's donors: in Redis at the chunk's write with their stored weight, for the
  * rest of this chunk with the weight they count for now (a payer who gives to many wallets, such as a
- * cash terminal, counts for less), then searches the wallets they already gave to.
+ * cash terminal, counts for less), then searches the wallets they already gave to. Returns the wallets
+ * the search raised an alert on.
  */
 export async function linkDonorsAndSearch(
   session: ChunkSession,
@@ -21,10 +30,13 @@ export async function linkDonorsAndSearch(
   flaggedAtMs: number,
   source: EffectSource,
   triggerPrefix: string,
-): Promise<void> {
+  again?: SearchAgain,
+): Promise<string[]> {
   const donors = donorsOf(state, session.seeding);
-  session.seeds.push({ walletId: state.walletId, flaggedAtMs, donors, unlink: false });
-  if (!donors.length) return;
+  if (again?.relink !== false) {
+    session.seeds.push({ walletId: state.walletId, flaggedAtMs, donors, unlink: false });
+  }
+  if (!donors.length) return [];
   const giftsByPayer = await giftsOf(
     session,
     donors.map((d) => d.payer),
@@ -33,9 +45,15 @@ export async function linkDonorsAndSearch(
     payer: d.payer,
     weight: d.weight * spreadFactor(giftsByPayer.get(d.payer)?.length ?? 1, session.seeding),
   }));
-  for (const d of counted)
-    session.overlay.link(d.payer, { walletId: state.walletId, flaggedAtMs, weight: d.weight });
-  await retroSearch(session, state.walletId, flaggedAtMs, counted, giftsByPayer, source, triggerPrefix);
+  if (again?.relink !== false) {
+    for (const d of counted)
+      session.overlay.link(d.payer, { walletId: state.walletId, flaggedAtMs, weight: d.weight });
+  }
+  return retroSearch(session, state.walletId, flaggedAtMs, counted, giftsByPayer, {
+    source,
+    triggerPrefix,
+    judged: again?.candidates ?? (() => true),
+  });
 }
 
 /** The wallets each payer recently gave to: Redis, plus this chunk's gifts not written yet. */
@@ -54,11 +72,14 @@ async function retroSearch(
   flaggedAtMs: number,
   donors: { payer: string; weight: number }[],
   giftsByPayer: Map<string, string[]>,
-  source: EffectSource,
-  triggerPrefix: string,
-): Promise<void> {
+  {
+    source,
+    triggerPrefix,
+    judged,
+  }: { source: EffectSource; triggerPrefix: string; judged: (walletId: string) => boolean },
+): Promise<string[]> {
   const rules = session.catalog.rules.filter((r) => REPLACEMENT_KINDS.has(r.kind));
-  if (!rules.length || !donors.length) return;
+  if (!rules.length || !donors.length) return [];
   const minShared = Math.min(...rules.map((r) => Number(r.params.minSharedPayers ?? 1)));
   const weightOf = new Map(donors.map((d) => [d.payer, d.weight]));
   // A gift counts from a little before the flag (a replacement appears around or after the wallet it
@@ -68,16 +89,17 @@ async function retroSearch(
   const reach = new Map<string, number>();
   for (const [payer, wallets] of giftsByPayer) {
     for (const walletId of wallets) {
-      if (walletId === flaggedWalletId) continue;
+      if (walletId === flaggedWalletId || !judged(walletId)) continue;
       reach.set(walletId, (reach.get(walletId) ?? 0) + weightOf.get(payer)!);
     }
   }
   // The exact overlap below can only be smaller than this reach: skip who cannot get there.
   const candidates = [...reach].filter(([, weight]) => weight >= minShared).map(([id]) => id);
-  if (!candidates.length) return;
+  if (!candidates.length) return [];
   await session.wallets.load(candidates);
   session.deps.metrics.retroCandidates.inc(candidates.length);
 
+  const raisedOn: string[] = [];
   for (const walletId of candidates) {
     const wallet = session.wallets.get(walletId);
     const state = wallet.state;
@@ -100,11 +122,14 @@ async function retroSearch(
       session.ruleInput(wallet, null, flaggedAtMs),
       REPLACEMENT_KINDS,
     );
+    const pendingBefore = state.pending.alerts.length;
     await session.decide(wallet, findings, {
       id: `${triggerPrefix}:${flaggedWalletId}:${source.streamKey}:${source.offset}`,
       atMs: Math.max(flaggedAtMs, Number.isNaN(state.lastEventMs) ? flaggedAtMs : state.lastEventMs),
       source,
       sampleEventIds: state.samples.map((s) => s.eventId),
     });
+    if (state.pending.alerts.length > pendingBefore) raisedOn.push(walletId);
   }
+  return raisedOn;
 }

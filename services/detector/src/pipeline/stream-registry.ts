@@ -122,6 +122,16 @@ export class StreamRegistry {
     }
   }
 
+  /** The newest offset of this stream whose chunk was written in full, or null before the first. */
+  async checkpointOf(streamKey: string): Promise<number | null> {
+    try {
+      const checkpoint = await this.redis.hget(this.key, `cp:${streamKey}`);
+      return checkpoint === null ? null : Number(checkpoint);
+    } catch (error) {
+      throw redisFailure(error);
+    }
+  }
+
   /**
    * Event time from which FlowGuard has seen the stream. Set once, from the first chunk's events: a
    * low percentile of their times, so one event claiming an early time cannot move it. The times are

@@ -18,7 +18,7 @@ import type { Finding, RuleInput } from '../rules/rule-types.js';
 import { decideAlert, type DecisionPolicy } from '../scoring/alert-decision.js';
 import { applySide, checkSide, recordSeen, rememberSample, type SideCheck } from '../state/apply-side.js';
 import type { Gift } from '../state/donor-index.js';
-import type { EffectSource, WalletState } from '../state/wallet-state.js';
+import type { EffectSource, PendingSeed, WalletState } from '../state/wallet-state.js';
 import { ChunkOutput } from './chunk-output.js';
 import { markChanged, markJournaled, type ChunkWallet, type ChunkWallets } from './chunk-wallets.js';
 import { decodeRecord } from './decode-record.js';
@@ -276,13 +276,14 @@ export class ChunkSession {
   ): Promise<void> {
     const state = wallet.state;
     state.replacement.flaggedAtMs = flaggedAtMs;
+    const pending: PendingSeed = { source, flaggedAtMs, reason, raisedOn: [] };
     if (!this.alreadyPublished(source.offset)) {
-      state.pending.seeds.push({ source, flaggedAtMs, reason });
+      state.pending.seeds.push(pending);
       this.markSettled(state.walletId, 'seed', String(source.offset));
     }
     this.touch(wallet);
     this.deps.metrics.seededWallets.inc({ reason });
-    await linkDonorsAndSearch(this, state, flaggedAtMs, source, RETRO_TRIGGER);
+    pending.raisedOn = await linkDonorsAndSearch(this, state, flaggedAtMs, source, RETRO_TRIGGER);
   }
 
   private suppressionRecord(

@@ -66,6 +66,7 @@ const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
 
 const FLAG_KINDS: readonly ActiveFlag['kind'][] = ['confirmed', 'false-positive', 'blocked'];
 const SEED_REASONS: readonly PendingSeed['reason'][] = ['alert', 'analyst', 'unseed'];
+const SEED_RAISED_ON = 0x80;
 
 // One writer for every encode: encoding is synchronous, so it is never shared by two at once.
 const writer = new BinaryWriter(4096);
@@ -161,7 +162,12 @@ export function encodeWalletState(state: WalletState, version = state.version): 
   for (const s of state.pending.seeds) {
     writeSource(w, s.source);
     writeTime(w, t, s.flaggedAtMs);
-    w.byte(codeOf(SEED_REASONS, s.reason, state));
+    // The high bit says a list of wallets follows: records written before the list read as before.
+    w.byte(codeOf(SEED_REASONS, s.reason, state) | (s.raisedOn.length ? SEED_RAISED_ON : 0));
+    if (s.raisedOn.length) {
+      w.varint(s.raisedOn.length);
+      for (const walletId of s.raisedOn) w.string(walletId);
+    }
   }
   w.varint(state.samples.length);
   for (const sample of state.samples) {
@@ -282,9 +288,12 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
   for (let n = r.count(6); n > 0; n--) {
     const source = readSource(r);
     const seedFlaggedAtMs = readTime(r, t);
-    const reason = SEED_REASONS[r.byte()];
+    const code = r.byte();
+    const reason = SEED_REASONS[code & ~SEED_RAISED_ON];
     if (reason === undefined) throw r.corrupt('unknown seed reason');
-    seeds.push({ source, flaggedAtMs: seedFlaggedAtMs, reason });
+    const raisedOn: string[] = [];
+    if (code & SEED_RAISED_ON) for (let k = r.count(1); k > 0; k--) raisedOn.push(r.string());
+    seeds.push({ source, flaggedAtMs: seedFlaggedAtMs, reason, raisedOn });
   }
   const samples: WalletState['samples'] = [];
   for (let n = r.count(2); n > 0; n--) samples.push({ eventId: r.string(), atMs: readTime(r, t) });

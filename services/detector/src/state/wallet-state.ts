@@ -117,6 +117,11 @@ export interface PendingSeed {
   flaggedAtMs: number;
   /** 'alert': a seeding rule fired with strong evidence; 'analyst': confirmed or blocked; 'unseed': revoked. */
   reason: 'alert' | 'analyst' | 'unseed';
+  /**
+   * The other wallets its search raised an alert on. Their pending alerts are published again with
+   * the seed if its chunk comes again, without searching again (pipeline/pending-effects.ts).
+   */
+  raisedOn: string[];
 }
 
 /**
