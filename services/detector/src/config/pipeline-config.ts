@@ -5,11 +5,11 @@ import { duration, flag, positiveInt } from './env-values.js';
 export const pipelineEnv = {
   /**
    * A Kafka batch is processed in chunks of this many records, each its own Kafka transaction. The
-   * default takes a whole fetched batch (KAFKA_FETCH_PARTITION_BYTES, 1 MiB a partition, ~3,500
+   * default takes a whole fetched batch (KAFKA_FETCH_PARTITION_BYTES, 4 MiB a partition, ~14,000
    * events) in one chunk: every chunk has fixed costs (a transaction, Redis round trips, a wallet's
    * write however many of its sides the chunk holds), and a batch is bounded in bytes by the fetch.
    */
-  BATCH_CHUNK_SIZE: positiveInt.max(100_000).default(5000),
+  BATCH_CHUNK_SIZE: positiveInt.max(100_000).default(20_000),
   /** Tries of a record that fails for a reason other than an unavailable broker or Redis, before it is dead-lettered. */
   MAX_ATTEMPTS: positiveInt.max(20).default(3),
   RETRY_MAX_BACKOFF: duration.prefault('5s'),
