@@ -22,13 +22,19 @@ const alertsOf = (outputs: OutputRecord[], alertsTopic: string) =>
 class InterferedStore extends WalletStateStore {
   writes: string[][] = [];
   interfere: string | null = null;
+  /** What the other writer does (by default it writes the victim's record back unchanged). */
+  otherWriter: (() => Promise<unknown>) | null = null;
 
   override async write(...[states, ...rest]: Parameters<WalletStateStore['write']>) {
     const victim = this.interfere;
     if (victim !== null && states.some((s) => s.walletId === victim)) {
       this.interfere = null;
-      const other = (await this.load([victim])).get(victim)!;
-      await super.write([other], () => HOUR);
+      if (this.otherWriter) {
+        await this.otherWriter();
+      } else {
+        const other = (await this.load([victim])).get(victim)!;
+        await super.write([other], () => HOUR);
+      }
     }
     this.writes.push(states.map((s) => s.walletId).sort());
     // Everything the chunk passed (its journal and clock too), so the chunk writes as it would unwatched.
@@ -167,6 +173,38 @@ describe('a chunk whose compare-and-set lost', () => {
     expect(clean.alerts.map((a) => a.walletId)).toContain('w-c');
     expect(clean.alerts.map((a) => a.walletId)).not.toContain('w-e');
     expect(interfered.alerts).toEqual(clean.alerts);
+  });
+
+  it('applies an event to every wallet or none when another writer re-used its eventId meanwhile', async () => {
+    // The first run applies a transfer w-0 → w-2. Before its write, another instance puts the same
+    // eventId with another amount into w-2, so w-2's write loses. w-0 stored the transfer; the run
+    // again must not then refuse it on w-2 (a dead letter saying it was applied nowhere).
+    const { env } = testNames();
+    const config = loadConfig({ ...connectionEnv(), ...env });
+    const redis = createRedisClient(config.redis);
+    redises.push(redis);
+    const store = new InterferedStore(redis, config.redis.keyPrefix, config.features);
+    const pipeline = chunkPipeline(config, redis, store);
+    const otherInstance = chunkPipeline(config, redis);
+    const records = sourceRecords(config);
+    store.interfere = 'w-2';
+    store.otherWriter = () =>
+      otherInstance.run(1, records(1, [deposit('w-2', START, { eventId: 'shared-id', amount: '999.00' })]));
+
+    const outcome = await pipeline.run(
+      0,
+      records(0, [transfer('w-0', 'w-2', START + MINUTE, { eventId: 'shared-id' })]),
+    );
+    const states = await store.load(['w-0', 'w-2']);
+    const cleaner = testRedis();
+    await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
+    cleaner.disconnect();
+
+    expect((await pipeline.deps.metrics.stateConflicts.get()).values[0]?.value).toBe(1);
+    expect(states.get('w-0')!.lifetime.outCount).toBe(1);
+    // The other instance's deposit and this transfer.
+    expect(states.get('w-2')!.lifetime.inCount).toBe(2);
+    expect(outcome.records.filter((o) => o.topic === config.kafka.deadLetterTopic)).toEqual([]);
   });
 
   it('keeps the audit records of alerts an analyst silenced in its first run', async () => {

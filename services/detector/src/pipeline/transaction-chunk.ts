@@ -438,6 +438,7 @@ function applyEvent(session: ChunkSession, decoded: DecodedEvent): Promise<void>
     wallets[i] = wallet;
     checks[i] = checkSide(wallet.state, sides[i]!);
   }
+  if (session.memo.lost.size) keepWholeOnRunAgain(session, event.eventId, wallets, checks);
   const conflict = checks.indexOf('conflict');
   if (conflict >= 0) {
     // The same eventId with another body: neither side is applied, the record is set aside.
@@ -454,6 +455,32 @@ function applyEvent(session: ChunkSession, decoded: DecodedEvent): Promise<void>
     return undefined;
   }
   return applySidesFrom(session, record, sides, wallets, checks, 0);
+}
+
+/**
+ * A run again applies an event only for its lost wallets; its other wallets stored it in the run
+ * before. If another writer has since put the same eventId with another body into a lost wallet,
+ * refusing the event there would leave it applied to one wallet and dead-lettered as applied to
+ * none. It goes to the lost wallet too: an event is applied to all its wallets or to none (the ring
+ * of eventIds is per wallet, and so is what it catches: docs/faults.md, "Known bound").
+ */
+function keepWholeOnRunAgain(
+  session: ChunkSession,
+  eventId: string,
+  wallets: ChunkWallet[],
+  checks: SideCheck[],
+): void {
+  const lost = session.memo.lost;
+  if (!wallets.some((w) => !lost.has(w.state.walletId))) return;
+  for (let i = 0; i < checks.length; i++) {
+    if (checks[i] === 'conflict' && lost.has(wallets[i]!.state.walletId)) {
+      checks[i] = 'new';
+      session.deps.logger.warn(
+        { walletId: wallets[i]!.state.walletId, eventId },
+        'another writer put this eventId with another body into a wallet whose write lost; applied there too, as in the event’s other wallet',
+      );
+    }
+  }
 }
 
 /** Applies an event's sides from `first` on (`wallets` and `checks` are index for index with `sides`). */
