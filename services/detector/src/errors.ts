@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   FG_INTERNAL: 'an unexpected failure',
   FG_STATE_CORRUPT: 'a stored wallet state record is corrupt or of an unknown format',
   FG_STATE_INVALID: 'a wallet state holds a value its record cannot carry (a bug, not bad input)',
+  FG_STATE_LOST:
+    'Redis lost writes it had acknowledged (a failover to a lagging replica, a restart without the last second): the partition is opened again and replays them',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,8 +1,9 @@
 // Sorts a failure of a chunk into what to do about it: try again later (transient), isolate the record
-// and set it aside (poison), or stop touching the partition because another producer owns it (fenced).
+// and set it aside (poison), stop touching the partition because another producer owns it (fenced),
+// or open the partition again through the gate because the state fell behind the offsets (reopen).
 import { isFlowGuardError, type ErrorCode } from '../errors.js';
 
-export type FailureKind = 'transient' | 'poison' | 'fenced';
+export type FailureKind = 'transient' | 'poison' | 'fenced' | 'reopen';
 
 export interface Failure {
   kind: FailureKind;
@@ -108,6 +109,9 @@ export function classifyFailure(error: unknown, context = ''): Failure {
     }
   }
   const own = chain.find((link) => isFlowGuardError(link));
+  if (own && isFlowGuardError(own) && own.code === 'FG_STATE_LOST') {
+    return { kind: 'reopen', reason: own.code, code: own.code, message };
+  }
   if (own && isFlowGuardError(own)) return own.retryable ? transient(own.code) : poison(own.code, own.code);
   for (const link of chain) {
     const type = typeof link.type === 'string' ? link.type : undefined;

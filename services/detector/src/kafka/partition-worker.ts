@@ -283,6 +283,7 @@ export class PartitionWorker {
         if (this.abort.signal.aborted) return false;
         const failure = classifyFailure(error, publishing ? 'publishing its outputs: ' : '');
         if (failure.kind === 'fenced') return this.fence(failure);
+        if (failure.kind === 'reopen') return this.reopen(failure, records[0]!);
         this.noteFailure(
           failure,
           `processing offsets ${records[0]!.offset}..${records[records.length - 1]!.offset}`,
@@ -448,6 +449,18 @@ export class PartitionWorker {
     this.o.pause();
     // If the group still gives us the partition then, the fencer was a zombie, and reopening fences it.
     this.scheduleRecheck();
+    return false;
+  }
+
+  /**
+   * The state fell behind what this process wrote (Redis lost acknowledged writes): fetch again from
+   * this chunk and open the partition afresh; the gate replays from what Redis still holds.
+   */
+  private reopen(failure: Failure, first: SourceRecord): false {
+    this.state = 'opening';
+    this.log.error({ reason: failure.message }, 'the state fell behind this partition; opening it again');
+    this.o.metrics.batchRetries.inc({ reason: failure.reason });
+    this.o.seek(BigInt(first.offset));
     return false;
   }
 

@@ -32,6 +32,13 @@ export async function runAndWrite(
   run: ChunkRun,
 ): Promise<ChunkWork> {
   const memo = chunkMemo();
+  try {
+    await deps.streams.assertKept(ctx.streamKey);
+  } catch (error) {
+    // The cached states hold writes Redis lost: read them again, as the replay will write them.
+    deps.cache.clear();
+    throw error;
+  }
   for (let attempt = 1; ; attempt++) {
     const wallets = new ChunkWallets(deps);
     let conflicts: string[];

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RedisClient } from '../redis/redis-connection.js';
+import { FlowGuardError } from '../errors.js';
 import { redisFailure } from '../redis/pipelined.js';
 
 const METADATA_PREFIX = 'fg-epoch:';
@@ -25,6 +26,8 @@ export interface PartitionFacts {
 export class StreamRegistry {
   readonly key: string;
   private startMs: number | null = null;
+  /** The newest checkpoint this process wrote, by stream: Redis must never hold less. */
+  private readonly written = new Map<string, number>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -120,6 +123,26 @@ export class StreamRegistry {
     } catch (error) {
       throw redisFailure(error);
     }
+    this.written.set(streamKey, Math.max(lastOffset, this.written.get(streamKey) ?? lastOffset));
+  }
+
+  /**
+   * Refuses to go on with a stream whose checkpoint in Redis is older than one this process wrote:
+   * Redis lost acknowledged writes under the running worker. The gate checks only when a partition
+   * opens; this makes the worker open it again (FG_STATE_LOST), and the gate replays what was lost.
+   */
+  async assertKept(streamKey: string): Promise<void> {
+    const wrote = this.written.get(streamKey);
+    if (wrote === undefined) return;
+    const held = await this.checkpointOf(streamKey);
+    if (held !== null && held >= wrote) return;
+    this.written.delete(streamKey);
+    throw new FlowGuardError(
+      'FG_STATE_LOST',
+      `Redis holds the effects of stream ${streamKey} up to offset ${held ?? 'none'}, but this process ` +
+        `wrote them up to ${wrote}: Redis lost acknowledged writes (a failover to a lagging replica, or a ` +
+        'restart without its last second). Opening the partition again to replay them from Kafka.',
+    );
   }
 
   /** The newest offset of this stream whose chunk was written in full, or null before the first. */

@@ -1,0 +1,49 @@
+// Redis losing writes it had acknowledged, under a running detector (a failover to a lagging replica,
+// a restart without its last second): the next chunk of the partition must not build on the older
+// state. It refuses with FG_STATE_LOST, which the partition worker takes as "open the partition again"
+// (the gate then replays what was lost: tests/integration/kafka/partition-gate.test.ts).
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../services/detector/src/config/index.js';
+import { classifyFailure } from '../../../services/detector/src/kafka/failure-class.js';
+import { createRedisClient } from '../../../services/detector/src/redis/redis-connection.js';
+import { chunkPipeline, sourceRecords } from '../../support/chunk-pipeline.js';
+import { connectionEnv, testRedis } from '../../support/clients.js';
+import { deposit, HOUR, MINUTE } from '../../support/events.js';
+import { deleteKeys, testNames } from '../../support/test-detector.js';
+
+const { env } = testNames();
+const config = loadConfig({ ...connectionEnv(), ...env });
+const redis = createRedisClient(config.redis);
+const prefix = config.redis.keyPrefix;
+const pipeline = chunkPipeline(config, redis);
+const records = sourceRecords(config);
+const start = Date.now() - 2 * HOUR;
+const deposits = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => deposit(`w-lost-${(from + i) % 3}`, start + (from + i) * MINUTE));
+
+afterAll(async () => {
+  redis.disconnect();
+  const cleaner = testRedis();
+  await deleteKeys(cleaner, `${prefix}:*`);
+  cleaner.disconnect();
+});
+
+describe('Redis behind what this process wrote', () => {
+  it('refuses the next chunk with FG_STATE_LOST, forgets its cached states, and goes on once replayed', async () => {
+    await pipeline.run(0, records(0, deposits(0, 10)));
+    await pipeline.run(0, records(0, deposits(10, 10), 10));
+    expect(pipeline.deps.cache.size).toBeGreaterThan(0);
+
+    // Redis comes back from a replica that had only the first chunk.
+    await redis.hset(`${prefix}:{stream}`, 'cp:inc/0', 9);
+    const refused = await pipeline.run(0, records(0, deposits(20, 10), 20)).catch((error: unknown) => error);
+    expect(classifyFailure(refused)).toMatchObject({ kind: 'reopen', code: 'FG_STATE_LOST' });
+    expect(String(refused)).toMatch(/up to offset 9, but this process wrote them up to 19/);
+    expect(pipeline.deps.cache.size).toBe(0);
+
+    // The gate replays from offset 10; the chunks go through again.
+    await pipeline.run(0, records(0, deposits(10, 20), 10));
+    const state = (await pipeline.deps.store.load(['w-lost-0'])).get('w-lost-0')!;
+    expect(state.lifetime.inCount).toBe(10);
+  });
+});
