@@ -44,6 +44,16 @@ export function createMetrics() {
       help: 'Wallets re-examined because a wallet whose donors had paid them was flagged',
       registers: [registry],
     }),
+    stateLost: new Counter({
+      name: 'flowguard_state_lost_total',
+      help: 'Chunks that found Redis behind the checkpoint this process last wrote (lost acknowledged writes): the partition was opened again to replay',
+      registers: [registry],
+    }),
+    eventIdReuseApplied: new Counter({
+      name: 'flowguard_event_id_reuse_applied_total',
+      help: 'Events a chunk run again applied to a wallet whose write lost although another writer had put their eventId there with another body (the event was already stored on its other wallet)',
+      registers: [registry],
+    }),
     seedSearchesSkipped: new Counter({
       name: 'flowguard_pending_seed_searches_skipped_total',
       help: 'Seeds of a chunk that came again whose first write was complete, so their search was not run again',

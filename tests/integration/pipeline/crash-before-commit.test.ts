@@ -16,7 +16,8 @@ const { env } = testNames();
 const config = loadConfig({ ...connectionEnv(), ...env });
 const redis = createRedisClient(config.redis);
 const prefix = config.redis.keyPrefix;
-const { run: runChunk, committed } = chunkPipeline(config, redis);
+const { run: runChunk, committed, deps } = chunkPipeline(config, redis);
+const skippedSearches = async () => (await deps.metrics.seedSearchesSkipped.get()).values[0]?.value ?? 0;
 const records = sourceRecords(config);
 
 const alertsOf = (outputs: OutputRecord[]) =>
@@ -55,7 +56,10 @@ describe('a chunk that comes again after a crash before its commit', () => {
     expect(new Set(raised.map((a) => a.walletId))).toEqual(new Set(['w-campaign', 'w-replacement']));
 
     // The process died before the transaction committed: nothing was published, nothing settled.
+    const skippedBefore = await skippedSearches();
     const again = await runChunk(0, chunk, 2);
+    // The chunk's write was whole (its checkpoint covers the seed): nothing was searched again.
+    expect((await skippedSearches()) - skippedBefore).toBe(1);
     expect(
       alertsOf(again.records)
         .map((a) => a.alertId)

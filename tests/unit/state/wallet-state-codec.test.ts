@@ -118,7 +118,7 @@ const walletState: fc.Arbitrary<WalletState> = fc
         source,
         flaggedAtMs: maybeNaN,
         reason: fc.constantFrom('alert', 'analyst', 'unseed'),
-        raisedOn: fc.array(id, { maxLength: 3 }),
+        raisedOn: fc.option(fc.array(id, { maxLength: 3 })),
       }),
       { maxLength: 2 },
     ),

@@ -1,7 +1,7 @@
 // The consumer runtime's handler: one chunk of one partition → run it (transactions, or analyst
 // decisions and mentions), write it, hand back the records its Kafka transaction publishes, and clear
 // the published pending items once that transaction committed.
-import { FlowGuardError } from '../errors.js';
+import { FlowGuardError, isFlowGuardError } from '../errors.js';
 import type { ChunkContext, ChunkHandler, SourceRecord } from '../kafka/consumer-runtime.js';
 import { ChunkWallets } from './chunk-wallets.js';
 import { settleChunk, writeChunk } from './chunk-writer.js';
@@ -32,19 +32,13 @@ export async function runAndWrite(
   run: ChunkRun,
 ): Promise<ChunkWork> {
   const memo = chunkMemo();
-  try {
-    await deps.streams.assertKept(ctx.streamKey);
-  } catch (error) {
-    // The cached states hold writes Redis lost: read them again, as the replay will write them.
-    deps.cache.clear();
-    throw error;
-  }
   for (let attempt = 1; ; attempt++) {
     const wallets = new ChunkWallets(deps);
     let conflicts: string[];
     let work: ChunkWork;
     try {
       work = await run(deps, ctx, records, wallets, memo);
+      await stateKept(deps, ctx.streamKey);
       conflicts = await writeChunk(deps, work, ctx.streamKey);
       wallets.keep(conflicts);
     } finally {
@@ -60,6 +54,20 @@ export async function runAndWrite(
         { retryable: true },
       );
     }
+  }
+}
+
+/** FG_STATE_LOST when Redis fell behind this process's writes (StreamRegistry.assertKept). */
+async function stateKept(deps: PipelineDeps, streamKey: string): Promise<void> {
+  try {
+    await deps.streams.assertKept(streamKey);
+  } catch (error) {
+    if (isFlowGuardError(error) && error.code === 'FG_STATE_LOST') {
+      // The cached states hold writes Redis lost: read them again, as the replay writes them.
+      deps.cache.clear();
+      deps.metrics.stateLost.inc();
+    }
+    throw error;
   }
 }
 

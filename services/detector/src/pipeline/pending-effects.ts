@@ -31,11 +31,12 @@ async function fateOf(session: ChunkSession, source: EffectSource): Promise<Fate
  *   publishes their pending alerts again as it does the chunk's own;
  * - a run again after a lost compare-and-set: the donor links and every wallet but the lost ones
  *   were stored. Only the lost wallets are searched (they lost what the search set on them);
- * - otherwise (a crash during the write itself) nothing says what landed: link and search again.
+ * - otherwise (a crash during the write itself, or a seed stored before raisedOn was kept) nothing
+ *   says what landed: link and search again.
  */
 async function searchAgain(session: ChunkSession, wallet: ChunkWallet, seed: PendingSeed): Promise<void> {
   const checkpoint = await session.deps.streams.checkpointOf(session.ctx.streamKey);
-  if (checkpoint !== null && checkpoint >= seed.source.offset) {
+  if (seed.raisedOn !== null && checkpoint !== null && checkpoint >= seed.source.offset) {
     session.deps.metrics.seedSearchesSkipped.inc();
     await session.wallets.load(seed.raisedOn);
     return;
@@ -49,9 +50,10 @@ async function searchAgain(session: ChunkSession, wallet: ChunkWallet, seed: Pen
     'retro',
     lost.size ? { relink: false, candidates: (walletId) => lost.has(walletId) } : undefined,
   );
-  const added = raisedOn.filter((id) => !seed.raisedOn.includes(id));
-  if (added.length) {
-    seed.raisedOn.push(...added);
+  const known = seed.raisedOn ?? [];
+  const added = raisedOn.filter((id) => !known.includes(id));
+  if (added.length || seed.raisedOn === null) {
+    seed.raisedOn = [...known, ...added];
     markChanged(wallet);
   }
 }

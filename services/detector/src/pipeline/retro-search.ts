@@ -22,7 +22,7 @@ export interface SearchAgain {
  * Links the flagged wallet's donors: in Redis at the chunk's write with their stored weight, for the
  * rest of this chunk with the weight they count for now (a payer who gives to many wallets, such as a
  * cash terminal, counts for less), then searches the wallets they already gave to. Returns the wallets
- * the search raised an alert on.
+ * that hold an alert this seed's search raised (in this run or, for a chunk run again, an earlier one).
  */
 export async function linkDonorsAndSearch(
   session: ChunkSession,
@@ -99,7 +99,6 @@ async function retroSearch(
   await session.wallets.load(candidates);
   session.deps.metrics.retroCandidates.inc(candidates.length);
 
-  const raisedOn: string[] = [];
   for (const walletId of candidates) {
     const wallet = session.wallets.get(walletId);
     const state = wallet.state;
@@ -122,14 +121,21 @@ async function retroSearch(
       session.ruleInput(wallet, null, flaggedAtMs),
       REPLACEMENT_KINDS,
     );
-    const pendingBefore = state.pending.alerts.length;
     await session.decide(wallet, findings, {
       id: `${triggerPrefix}:${flaggedWalletId}:${source.streamKey}:${source.offset}`,
       atMs: Math.max(flaggedAtMs, Number.isNaN(state.lastEventMs) ? flaggedAtMs : state.lastEventMs),
       source,
       sampleEventIds: state.samples.map((s) => s.eventId),
     });
-    if (state.pending.alerts.length > pendingBefore) raisedOn.push(walletId);
   }
-  return raisedOn;
+  // Every candidate holding an alert of this seed, decided now or stored by an earlier run of the
+  // chunk (a candidate whose overlap did not grow is not judged again, but its alert must still be
+  // published with the seed).
+  return candidates.filter((id) =>
+    session.wallets
+      .get(id)
+      .state.pending.alerts.some(
+        (p) => p.source.streamKey === source.streamKey && p.source.offset === source.offset,
+      ),
+  );
 }

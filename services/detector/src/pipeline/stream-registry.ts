@@ -26,7 +26,10 @@ export interface PartitionFacts {
 export class StreamRegistry {
   readonly key: string;
   private startMs: number | null = null;
-  /** The newest checkpoint this process wrote, by stream: Redis must never hold less. */
+  /**
+   * The last checkpoint this process wrote, by stream, since it opened the partition: Redis must not
+   * hold less. The last, not the highest: a bisected chunk or a replay writes a lower one on purpose.
+   */
   private readonly written = new Map<string, number>();
 
   constructor(
@@ -110,6 +113,9 @@ export class StreamRegistry {
           );
         }
       }
+      // Whatever this process wrote before, the checkpoint is what this opening compared: start afresh
+      // (another instance may have owned the partition meanwhile, with other chunk boundaries).
+      this.written.delete(streamKey);
       return { ok: true, streamKey, offsetMetadata: METADATA_PREFIX + epoch, replayFrom };
     } catch (error) {
       throw redisFailure(error);
@@ -123,13 +129,15 @@ export class StreamRegistry {
     } catch (error) {
       throw redisFailure(error);
     }
-    this.written.set(streamKey, Math.max(lastOffset, this.written.get(streamKey) ?? lastOffset));
+    this.written.set(streamKey, lastOffset);
   }
 
   /**
-   * Refuses to go on with a stream whose checkpoint in Redis is older than one this process wrote:
-   * Redis lost acknowledged writes under the running worker. The gate checks only when a partition
-   * opens; this makes the worker open it again (FG_STATE_LOST), and the gate replays what was lost.
+   * Refuses to go on with a stream whose checkpoint in Redis is older than the last this process wrote
+   * since it opened the partition: Redis lost acknowledged writes under the running worker. The gate
+   * checks only when a partition opens; this makes the worker open it again (FG_STATE_LOST), and the
+   * gate replays what was lost. Asked just before a chunk writes: a loss while the chunk computed is
+   * caught before its write hides it (a window of the write's own length remains).
    */
   async assertKept(streamKey: string): Promise<void> {
     const wrote = this.written.get(streamKey);

@@ -471,10 +471,12 @@ function keepWholeOnRunAgain(
   checks: SideCheck[],
 ): void {
   const lost = session.memo.lost;
-  if (!wallets.some((w) => !lost.has(w.state.walletId))) return;
+  // Held: a wallet that kept its write holds this event (its watermark or ring says so).
+  if (!wallets.some((w, j) => !lost.has(w.state.walletId) && checks[j] === 'duplicate')) return;
   for (let i = 0; i < checks.length; i++) {
     if (checks[i] === 'conflict' && lost.has(wallets[i]!.state.walletId)) {
       checks[i] = 'new';
+      session.deps.metrics.eventIdReuseApplied.inc();
       session.deps.logger.warn(
         { walletId: wallets[i]!.state.walletId, eventId },
         'another writer put this eventId with another body into a wallet whose write lost; applied there too, as in the event’s other wallet',

@@ -162,9 +162,9 @@ export function encodeWalletState(state: WalletState, version = state.version): 
   for (const s of state.pending.seeds) {
     writeSource(w, s.source);
     writeTime(w, t, s.flaggedAtMs);
-    // The high bit says a list of wallets follows: records written before the list read as before.
-    w.byte(codeOf(SEED_REASONS, s.reason, state) | (s.raisedOn.length ? SEED_RAISED_ON : 0));
-    if (s.raisedOn.length) {
+    // The high bit says a list of wallets follows; a record written before the list has none (null).
+    w.byte(codeOf(SEED_REASONS, s.reason, state) | (s.raisedOn ? SEED_RAISED_ON : 0));
+    if (s.raisedOn) {
       w.varint(s.raisedOn.length);
       for (const walletId of s.raisedOn) w.string(walletId);
     }
@@ -291,8 +291,11 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     const code = r.byte();
     const reason = SEED_REASONS[code & ~SEED_RAISED_ON];
     if (reason === undefined) throw r.corrupt('unknown seed reason');
-    const raisedOn: string[] = [];
-    if (code & SEED_RAISED_ON) for (let k = r.count(1); k > 0; k--) raisedOn.push(r.string());
+    let raisedOn: string[] | null = null;
+    if (code & SEED_RAISED_ON) {
+      raisedOn = [];
+      for (let k = r.count(1); k > 0; k--) raisedOn.push(r.string());
+    }
     seeds.push({ source, flaggedAtMs: seedFlaggedAtMs, reason, raisedOn });
   }
   const samples: WalletState['samples'] = [];

@@ -118,10 +118,11 @@ export interface PendingSeed {
   /** 'alert': a seeding rule fired with strong evidence; 'analyst': confirmed or blocked; 'unseed': revoked. */
   reason: 'alert' | 'analyst' | 'unseed';
   /**
-   * The other wallets its search raised an alert on. Their pending alerts are published again with
-   * the seed if its chunk comes again, without searching again (pipeline/pending-effects.ts).
+   * The other wallets holding an alert its search raised. Their pending alerts are published again
+   * with the seed if its chunk comes again, without searching again (pipeline/pending-effects.ts).
+   * null: stored before FlowGuard kept this list, so the search runs again as it used to.
    */
-  raisedOn: string[];
+  raisedOn: string[] | null;
 }
 
 /**
