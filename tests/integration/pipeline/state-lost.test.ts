@@ -66,4 +66,15 @@ describe('Redis behind what this process wrote', () => {
     const state = (await pipeline.deps.store.load(['w-lost-0'])).get('w-lost-0')!;
     expect(state.lifetime.inCount).toBe(10);
   });
+
+  it('takes a lower checkpoint this process wrote itself (a bisected chunk, a replay) for no loss', async () => {
+    const streams = pipeline.deps.streams;
+    await streams.checkpoint('inc/9', 19);
+    await streams.assertKept('inc/9');
+    // The first half of a chunk bisected around a poison record writes a lower checkpoint.
+    await streams.checkpoint('inc/9', 14);
+    await streams.assertKept('inc/9');
+    await redis.hset(`${prefix}:{stream}`, 'cp:inc/9', 12);
+    await expect(streams.assertKept('inc/9')).rejects.toMatchObject({ code: 'FG_STATE_LOST' });
+  });
 });
