@@ -18,6 +18,7 @@ const redis = createRedisClient(config.redis);
 const prefix = config.redis.keyPrefix;
 const { run: runChunk, committed, deps } = chunkPipeline(config, redis);
 const skippedSearches = async () => (await deps.metrics.seedSearchesSkipped.get()).values[0]?.value ?? 0;
+const republished = async () => (await deps.metrics.pendingRepublished.get()).values[0]?.value ?? 0;
 const records = sourceRecords(config);
 
 const alertsOf = (outputs: OutputRecord[]) =>
@@ -57,9 +58,12 @@ describe('a chunk that comes again after a crash before its commit', () => {
 
     // The process died before the transaction committed: nothing was published, nothing settled.
     const skippedBefore = await skippedSearches();
+    const republishedBefore = await republished();
     const again = await runChunk(0, chunk, 2);
-    // The chunk's write was whole (its checkpoint covers the seed): nothing was searched again.
+    // The chunk's write was whole (its checkpoint covers the seed): nothing was searched again, and
+    // each stored alert was published again once.
     expect((await skippedSearches()) - skippedBefore).toBe(1);
+    expect((await republished()) - republishedBefore).toBe(raised.length);
     expect(
       alertsOf(again.records)
         .map((a) => a.alertId)

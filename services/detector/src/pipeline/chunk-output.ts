@@ -57,6 +57,10 @@ export class ChunkOutput {
     });
   }
 
+  hasAlert(alertId: string): boolean {
+    return this.alerts.has(alertId);
+  }
+
   alertCount(): number {
     return this.alerts.size;
   }

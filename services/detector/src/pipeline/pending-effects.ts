@@ -29,8 +29,9 @@ async function fateOf(session: ChunkSession, source: EffectSource): Promise<Fate
  * - its write reached the checkpoint: every wallet, overlap, alert and donor link it decided is
  *   stored. Nothing is searched; the wallets its search alerted are loaded, and reconcilePending
  *   publishes their pending alerts again as it does the chunk's own;
- * - a run again after a lost compare-and-set: the donor links and every wallet but the lost ones
- *   were stored. Only the lost wallets are searched (they lost what the search set on them);
+ * - a transaction chunk run again after a lost compare-and-set: the donor links and every wallet but
+ *   the lost ones were stored. Only the lost wallets are searched (they lost what the search set on
+ *   them). A decision chunk keeps no memo between runs and searches again in full, as before;
  * - otherwise (a crash during the write itself, or a seed stored before raisedOn was kept) nothing
  *   says what landed: link and search again.
  */
@@ -71,7 +72,8 @@ export async function reconcilePending(session: ChunkSession): Promise<void> {
         continue;
       }
       keptAlerts.push(p);
-      if (fate === 'this-chunk') {
+      // An alert this run decided already (a search's candidate, reached again here) is not counted.
+      if (fate === 'this-chunk' && !session.output.hasAlert(p.alertId)) {
         session.output.alert(
           { alertId: p.alertId, walletId: wallet.state.walletId, json: p.json },
           p.source.offset,
