@@ -54,17 +54,27 @@ const CAMPAIGN_AND_TRANSFERS = [
   ...['w-1', 'w-2', 'w-3', 'w-4'].map((to, i) => transfer('w-0', to, START + (i + 1) * MINUTE)),
 ];
 
-/**
- * Runs one chunk of `events`; with `interfere`, another writer changes w-2 before its first write.
- * With `silenced`, w-c carries an analyst's false-positive flag on every rule before the chunk.
- */
-async function runOnce(interfere: boolean, events = CAMPAIGN_AND_TRANSFERS, silenced = false) {
+/** A pipeline of its own (fresh key prefix) whose store lets another writer in; `clear` removes its keys. */
+function interferedPipeline() {
   const { env } = testNames();
   const config = loadConfig({ ...connectionEnv(), ...env });
   const redis = createRedisClient(config.redis);
   redises.push(redis);
   const store = new InterferedStore(redis, config.redis.keyPrefix, config.features);
-  const pipeline = chunkPipeline(config, redis, store);
+  const clear = async () => {
+    const cleaner = testRedis();
+    await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
+    cleaner.disconnect();
+  };
+  return { config, redis, store, pipeline: chunkPipeline(config, redis, store), clear };
+}
+
+/**
+ * Runs one chunk of `events`; with `interfere`, another writer changes w-2 before its first write.
+ * With `silenced`, w-c carries an analyst's false-positive flag on every rule before the chunk.
+ */
+async function runOnce(interfere: boolean, events = CAMPAIGN_AND_TRANSFERS, silenced = false) {
+  const { config, store, pipeline, clear } = interferedPipeline();
   if (silenced) {
     const state = (await store.load(['w-c'])).get('w-c')!;
     const at = Date.now();
@@ -84,9 +94,7 @@ async function runOnce(interfere: boolean, events = CAMPAIGN_AND_TRANSFERS, sile
   const outcome = await pipeline.run(0, records);
   const states = await store.load(['w-0', 'w-3']);
   const state = states.get('w-0')!;
-  const cleaner = testRedis();
-  await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
-  cleaner.disconnect();
+  await clear();
   return {
     writes: store.writes,
     alerts: alertsOf(outcome.records, config.kafka.alertsTopic),
@@ -179,12 +187,7 @@ describe('a chunk whose compare-and-set lost', () => {
     // The first run applies a transfer w-0 → w-2. Before its write, another instance puts the same
     // eventId with another amount into w-2, so w-2's write loses. w-0 stored the transfer; the run
     // again must not then refuse it on w-2 (a dead letter saying it was applied nowhere).
-    const { env } = testNames();
-    const config = loadConfig({ ...connectionEnv(), ...env });
-    const redis = createRedisClient(config.redis);
-    redises.push(redis);
-    const store = new InterferedStore(redis, config.redis.keyPrefix, config.features);
-    const pipeline = chunkPipeline(config, redis, store);
+    const { config, redis, store, pipeline, clear } = interferedPipeline();
     const otherInstance = chunkPipeline(config, redis);
     const records = sourceRecords(config);
     store.interfere = 'w-2';
@@ -196,9 +199,7 @@ describe('a chunk whose compare-and-set lost', () => {
       records(0, [transfer('w-0', 'w-2', START + MINUTE, { eventId: 'shared-id' })]),
     );
     const states = await store.load(['w-0', 'w-2']);
-    const cleaner = testRedis();
-    await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
-    cleaner.disconnect();
+    await clear();
 
     expect((await pipeline.deps.metrics.stateConflicts.get()).values[0]?.value).toBe(1);
     expect(states.get('w-0')!.lifetime.outCount).toBe(1);

@@ -109,10 +109,10 @@ export function classifyFailure(error: unknown, context = ''): Failure {
     }
   }
   const own = chain.find((link) => isFlowGuardError(link));
-  if (own && isFlowGuardError(own) && own.code === 'FG_STATE_LOST') {
-    return { kind: 'reopen', reason: own.code, code: own.code, message };
+  if (own && isFlowGuardError(own)) {
+    if (own.code === 'FG_STATE_LOST') return { kind: 'reopen', reason: own.code, code: own.code, message };
+    return own.retryable ? transient(own.code) : poison(own.code, own.code);
   }
-  if (own && isFlowGuardError(own)) return own.retryable ? transient(own.code) : poison(own.code, own.code);
   for (const link of chain) {
     const type = typeof link.type === 'string' ? link.type : undefined;
     if (type && REFUSED_TYPES.has(type)) return poison(`kafka:${type}`);

@@ -35,8 +35,13 @@ async function fateOf(session: ChunkSession, source: EffectSource): Promise<Fate
  * - otherwise (a crash during the write itself, or a seed stored before raisedOn was kept) nothing
  *   says what landed: link and search again.
  */
-async function searchAgain(session: ChunkSession, wallet: ChunkWallet, seed: PendingSeed): Promise<void> {
-  const checkpoint = await session.deps.streams.checkpointOf(session.ctx.streamKey);
+async function searchAgain(
+  session: ChunkSession,
+  wallet: ChunkWallet,
+  seed: PendingSeed,
+  storedThrough: () => Promise<number | null>,
+): Promise<void> {
+  const checkpoint = await storedThrough();
   if (seed.raisedOn !== null && checkpoint !== null && checkpoint >= seed.source.offset) {
     session.deps.metrics.seedSearchesSkipped.inc();
     await session.wallets.load(seed.raisedOn);
@@ -49,7 +54,7 @@ async function searchAgain(session: ChunkSession, wallet: ChunkWallet, seed: Pen
     seed.flaggedAtMs,
     seed.source,
     'retro',
-    lost.size ? { relink: false, candidates: (walletId) => lost.has(walletId) } : undefined,
+    lost.size ? (walletId) => lost.has(walletId) : undefined,
   );
   const known = seed.raisedOn ?? [];
   const added = raisedOn.filter((id) => !known.includes(id));
@@ -60,6 +65,9 @@ async function searchAgain(session: ChunkSession, wallet: ChunkWallet, seed: Pen
 }
 
 export async function reconcilePending(session: ChunkSession): Promise<void> {
+  // The partition's checkpoint, read once and only if a seed of this chunk is pending.
+  let checkpoint: Promise<number | null> | undefined;
+  const storedThrough = () => (checkpoint ??= session.deps.streams.checkpointOf(session.ctx.streamKey));
   // all() is live: the wallets a seed's search loads or names are reconciled in turn.
   for (const wallet of session.wallets.all()) {
     const { pending } = wallet.state;
@@ -93,7 +101,7 @@ export async function reconcilePending(session: ChunkSession): Promise<void> {
       keptSeeds.push(s);
       if (fate === 'this-chunk') {
         session.markSettled(wallet.state.walletId, 'seed', String(s.source.offset));
-        await searchAgain(session, wallet, s);
+        await searchAgain(session, wallet, s, storedThrough);
       }
     }
     pending.seeds = keptSeeds;

@@ -10,19 +10,14 @@ import type { ChunkSession } from './transaction-chunk.js';
 
 const REPLACEMENT_KINDS: ReadonlySet<string> = new Set(['replacement-wallet']);
 
-/** A search run again for a seed whose chunk partly stored it (pending-effects.ts). */
-export interface SearchAgain {
-  /** False when the donor links are stored and the chunk loaded them: neither written nor linked again. */
-  relink: boolean;
-  /** The wallets that may still lack what the first search set on them: no other is judged. */
-  candidates: (walletId: string) => boolean;
-}
-
 /**
  * Links the flagged wallet's donors: in Redis at the chunk's write with their stored weight, for the
  * rest of this chunk with the weight they count for now (a payer who gives to many wallets, such as a
  * cash terminal, counts for less), then searches the wallets they already gave to. Returns the wallets
  * that hold an alert this seed's search raised (in this run or, for a chunk run again, an earlier one).
+ * `onlyJudged`: a chunk run again whose earlier run stored the donor links (and the chunk loaded them):
+ * they are neither written nor linked again, and only the wallets it names are judged, those that may
+ * lack what the earlier search set on them (pending-effects.ts).
  */
 export async function linkDonorsAndSearch(
   session: ChunkSession,
@@ -30,12 +25,10 @@ export async function linkDonorsAndSearch(
   flaggedAtMs: number,
   source: EffectSource,
   triggerPrefix: string,
-  again?: SearchAgain,
+  onlyJudged?: (walletId: string) => boolean,
 ): Promise<string[]> {
   const donors = donorsOf(state, session.seeding);
-  if (again?.relink !== false) {
-    session.seeds.push({ walletId: state.walletId, flaggedAtMs, donors, unlink: false });
-  }
+  if (!onlyJudged) session.seeds.push({ walletId: state.walletId, flaggedAtMs, donors, unlink: false });
   if (!donors.length) return [];
   const giftsByPayer = await giftsOf(
     session,
@@ -45,14 +38,14 @@ export async function linkDonorsAndSearch(
     payer: d.payer,
     weight: d.weight * spreadFactor(giftsByPayer.get(d.payer)?.length ?? 1, session.seeding),
   }));
-  if (again?.relink !== false) {
+  if (!onlyJudged) {
     for (const d of counted)
       session.overlay.link(d.payer, { walletId: state.walletId, flaggedAtMs, weight: d.weight });
   }
   return retroSearch(session, state.walletId, flaggedAtMs, counted, giftsByPayer, {
     source,
     triggerPrefix,
-    judged: again?.candidates ?? (() => true),
+    judged: onlyJudged ?? (() => true),
   });
 }
 
