@@ -463,8 +463,10 @@ ${runs}
 - Throughput: (a) and (b) are kafkajs consumers in the bench process with the detector's fetch settings;
   (c) and (d) are detector processes (\`node --import tsx services/detector/src/server.ts\`), BEFORE from a
   git worktree of its revision, each run with a fresh consumer group and Redis key prefix on the same
-  backlog topic, in the order a, b, c, d and that ${r.repeats} times. Events/s from the first committed
-  offset to the last (admin.fetchOffsets every 20 ms; process start and group join left out). CPU per event
+  backlog topic, in the order a, b, c, d and that ${r.repeats} times. Events/s from the moment every
+  partition has a committed offset to the last commit (admin.fetchOffsets every 20 ms; process start, group
+  join and each partition's first chunk left out). (e) starts on an empty topic of its own, and the same
+  backlog is produced onto it once the group holds both instances. CPU per event
   over the same interval from /proc: the detector's process group, redis-server's process.
 - "load1 at start" includes the bench's own previous run; a run is flagged, and left out of the medians,
   when processes other than the detector, Redis, Kafka and the bench used more than 0.25 of a core
@@ -474,8 +476,9 @@ ${runs}
   event's latency is the first read that shows it committed minus its send time (an upper bound, ~20 ms
   coarse). The first 2 s are warm-up and not counted; events not committed 30 s after the end count as
   infinitely late.
-- Scaling: N detector processes in one group on a P-partition backlog; cluster rows use the 3-node Redis
-  Cluster (Redis CPU summed over its nodes).
+- Scaling: N detector processes in one group on a P-partition backlog (with several, produced once the
+  group holds them all, as for (e)); cluster rows use the 3-node Redis Cluster (Redis CPU summed over its
+  nodes).
 
 Raw numbers: [latest.json](latest.json).
 `;

@@ -103,12 +103,24 @@ function log(message: string): void {
 
 async function produceBacklog(ctx: Context, topic: string, partitions: number, generator: BacklogGenerator) {
   await createTopics(ctx.admin, [topic], partitions);
+  return produceOnto(ctx, topic, generator);
+}
+
+async function emptyTopic(ctx: Context, topic: string, partitions: number): Promise<string> {
+  await createTopics(ctx.admin, [topic], partitions);
+  return topic;
+}
+
+/** Produces the generator's events onto an existing topic; `expected`: the count they must come to. */
+async function produceOnto(ctx: Context, topic: string, generator: BacklogGenerator, expected?: number) {
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     const produced = await produceAll(producer, topic, () => generator.nextChunk(CHUNK));
     const onTopic = await topicMessageCount(ctx.admin, topic);
     if (onTopic !== produced.events) throw new Error(`produced ${produced.events}, topic holds ${onTopic}`);
+    if (expected !== undefined && produced.events !== expected)
+      throw new Error(`produced ${produced.events} events, the backlog has ${expected}`);
     return produced;
   } finally {
     await producer.disconnect();
@@ -140,12 +152,16 @@ function flagOf(otherCores: number): string | null {
 async function throughputPhase(ctx: Context): Promise<void> {
   const { options, names, kafka, admin, redis, result } = ctx;
   const topic = names.topic('backlog');
-  const generator = new BacklogGenerator(
-    { wallets: options.wallets, seed: options.seed, eventIdPrefix: `bn${options.run}` },
-    options.events,
-    Date.now(),
-    2 * DAY,
-  );
+  const endMs = Date.now();
+  // The same seed and end time make the same events: several instances get their own copy (below).
+  const backlog = () =>
+    new BacklogGenerator(
+      { wallets: options.wallets, seed: options.seed, eventIdPrefix: `bn${options.run}` },
+      options.events,
+      endMs,
+      2 * DAY,
+    );
+  const generator = backlog();
   log(`producing ${options.events} events over ${options.wallets} wallets to ${topic}`);
   const produced = await produceBacklog(ctx, topic, options.partitions, generator);
   const total = produced.events;
@@ -192,15 +208,19 @@ async function throughputPhase(ctx: Context): Promise<void> {
         };
       } else {
         const runNames = names.detector(label);
-        const env = { ...detectorEnv(options, runNames, options.partitions), INPUT_TOPIC: topic };
+        const instances = kind === 'new2' ? 2 : 1;
+        // Several instances join an empty topic of their own and the same backlog follows.
+        const input = instances > 1 ? await emptyTopic(ctx, runNames.inputTopic, options.partitions) : topic;
+        const env = { ...detectorEnv(options, runNames, options.partitions), INPUT_TOPIC: input };
         const memoryBefore = await usedMemory(redis);
         const measured = await measureDetectorRun(admin, {
           envFor: () => env,
-          instances: kind === 'new2' ? 2 : 1,
+          instances,
           root: kind === 'before' ? ctx.before!.root : undefined,
           groupId: runNames.groupId,
-          topic,
+          topic: input,
           total,
+          produceOnceJoined: instances > 1 ? () => produceOnto(ctx, input, backlog(), total) : undefined,
           redisPids: ctx.redisPid === null ? [] : [ctx.redisPid],
           kafkaPid: ctx.kafkaPid,
         });
@@ -216,6 +236,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
           });
         // Every run starts from an empty Redis for its prefix; the previous run's keys go.
         await deleteKeys(redis, runNames.keyPrefix);
+        log(`${label}: ${measured.measuredEvents} of ${total} events measured`);
         run = {
           consumer: kind,
           repeat,
@@ -329,23 +350,26 @@ async function latencyPhase(ctx: Context): Promise<void> {
 
 async function scalingPhase(ctx: Context): Promise<void> {
   const { options, names, admin, result } = ctx;
-  const topics = new Map<number, { topic: string; events: number }>();
+  const topics = new Map<number, { topic: string; events: number; generate: () => BacklogGenerator }>();
   for (const c of options.scaling) {
     if (c.cluster && !options.redisClusterNodes) continue;
     let backlog = topics.get(c.partitions);
     if (!backlog) {
       const topic = names.topic(`scale${c.partitions}`);
-      const generator = new BacklogGenerator(
-        {
-          wallets: options.scalingWallets,
-          seed: options.seed + c.partitions,
-          eventIdPrefix: `bn${options.run}s`,
-        },
-        options.scalingEvents,
-        Date.now(),
-        2 * DAY,
-      );
-      backlog = { topic, events: (await produceBacklog(ctx, topic, c.partitions, generator)).events };
+      const endMs = Date.now();
+      const generate = () =>
+        new BacklogGenerator(
+          {
+            wallets: options.scalingWallets,
+            seed: options.seed + c.partitions,
+            eventIdPrefix: `bn${options.run}s`,
+          },
+          options.scalingEvents,
+          endMs,
+          2 * DAY,
+        );
+      const events = (await produceBacklog(ctx, topic, c.partitions, generate())).events;
+      backlog = { topic, events, generate };
       topics.set(c.partitions, backlog);
     }
     const redisKind = c.cluster ? 'cluster' : 'standalone';
@@ -354,13 +378,17 @@ async function scalingPhase(ctx: Context): Promise<void> {
       `scaling: ${c.partitions} partition(s) × ${c.instances} instance(s), ${redisKind} Redis, ${backlog.events} events`,
     );
     const cluster = c.cluster ? options.redisClusterNodes! : undefined;
-    const env = { ...detectorEnv(options, run, c.partitions, cluster), INPUT_TOPIC: backlog.topic };
+    // Several instances join an empty topic of their own and the same backlog follows.
+    const input = c.instances > 1 ? await emptyTopic(ctx, run.inputTopic, c.partitions) : backlog.topic;
+    const env = { ...detectorEnv(options, run, c.partitions, cluster), INPUT_TOPIC: input };
+    const { events, generate } = backlog;
     const measured = await measureDetectorRun(admin, {
       envFor: () => env,
       instances: c.instances,
       groupId: run.groupId,
-      topic: backlog.topic,
-      total: backlog.events,
+      topic: input,
+      total: events,
+      produceOnceJoined: c.instances > 1 ? () => produceOnto(ctx, input, generate(), events) : undefined,
       redisPids: c.cluster ? ctx.clusterPids : ctx.redisPid === null ? [] : [ctx.redisPid],
       kafkaPid: ctx.kafkaPid,
     });
@@ -370,6 +398,7 @@ async function scalingPhase(ctx: Context): Promise<void> {
       instances: c.instances,
       redis: redisKind,
       events: backlog.events,
+      measuredEvents: measured.measuredEvents,
       eventsPerSec: measured.eventsPerSec,
       detectorMicrosPerEvent: measured.detectorMicrosPerEvent,
       redisMicrosPerEvent: measured.redisMicrosPerEvent,

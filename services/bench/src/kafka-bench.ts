@@ -69,11 +69,16 @@ export async function topicMessageCount(admin: Admin, topic: string): Promise<nu
  * retriable refusal (a fresh broker still electing the group's coordinator) counts as nothing yet.
  */
 export async function committedCount(admin: Admin, groupId: string, topic: string): Promise<number> {
+  return (await committedByPartition(admin, groupId, topic)).reduce((sum, offset) => sum + offset, 0);
+}
+
+/** Offsets the group committed on each partition of the topic (0: none yet), as committedCount reads them. */
+export async function committedByPartition(admin: Admin, groupId: string, topic: string): Promise<number[]> {
   try {
     const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    return (entry?.partitions ?? []).map((p) => Math.max(0, Number(p.offset)));
   } catch (error) {
-    if ((error as { retriable?: unknown }).retriable === true) return 0;
+    if ((error as { retriable?: unknown }).retriable === true) return [];
     throw error;
   }
 }
