@@ -139,13 +139,14 @@ interface RunningWindow {
   current: boolean;
   startIndex: number;
   startMs: number;
+  /** NO_VALUES until the window is first computed (a window no rule of the wallet reads costs nothing). */
   values: number[];
   /**
-   * The features handed out: one object per window, refreshed in place when read after a change
-   * (a new object per read would outlive the young generation, held by the tracker, and cost a copy
-   * by the garbage collector for every event).
+   * The features handed out: one object per window, made at its first read and refreshed in place when
+   * read after a change (a new object per read would outlive the young generation, held by the
+   * tracker, and cost a copy by the garbage collector for every event).
    */
-  figures: Figures;
+  figures: Figures | null;
   /** False once a figure changed since `figures` was last refreshed. */
   fresh: boolean;
 }
@@ -158,10 +159,19 @@ interface PartyFigures {
   distinctPayees: number;
 }
 
-/** The running window figures of one state, kept current by applySide's notifications. */
+/**
+ * A window's sums before it is first computed. Frozen: the tracker adds only into current windows, which
+ * have their own array, and anything else would throw rather than corrupt every tracker's windows.
+ */
+const NO_VALUES: number[] = Object.freeze([]) as unknown as number[];
+
+/**
+ * The running window figures of one state, kept current by applySide's notifications. Made for every
+ * state a rule reads a window of (a cache miss builds a new one), and kept as long as the state: what it
+ * holds is old memory the collector copies and marks, so a window's arrays wait for its first read.
+ */
 class WindowTracker implements WalletStateListener {
   private readonly running: RunningWindow[];
-  private readonly byName = new Map<string, RunningWindow>();
   /** The state revision the figures reflect; any other means a change went unseen: recompute all. */
   private revision = -1;
   /** Bumped when a late event lands in an hour the history already closed. */
@@ -182,21 +192,26 @@ class WindowTracker implements WalletStateListener {
       current: false,
       startIndex: Number.NaN,
       startMs: Number.NaN,
-      values: new Array<number>(FIELD_COUNT).fill(0),
-      figures: emptyFigures(spec),
+      values: NO_VALUES,
+      figures: null,
       fresh: false,
     }));
-    for (const w of this.running) this.byName.set(w.spec.name, w);
+  }
+
+  /** The running window of that name (a few are configured: a scan, no map per tracker). */
+  private named(name: string): RunningWindow {
+    for (const w of this.running) if (w.spec.name === name) return w;
+    throw new FlowGuardError('FG_CONFIG_INVALID', `no window "${name}" is configured (WINDOWS)`);
   }
 
   window(name: string): WindowFeatures {
-    const w = this.byName.get(name);
-    if (!w) throw new FlowGuardError('FG_CONFIG_INVALID', `no window "${name}" is configured (WINDOWS)`);
+    const w = this.named(name);
     if (this.revision !== this.state.memo.revision) this.resync();
-    if (!w.current) this.recompute();
-    if (w.fresh) return w.figures;
+    if (!w.current) this.recompute(w);
+    if (w.fresh && w.figures) return w.figures;
     const start = w.startMs;
     const payers = this.payerTimes;
+    w.figures ??= emptyFigures(w.spec);
     writeFigures(
       w.figures,
       w,
@@ -211,7 +226,7 @@ class WindowTracker implements WalletStateListener {
 
   windowEndingAt(name: string, atMs: number): WindowFeatures {
     const current = this.window(name);
-    const w = this.byName.get(name)!;
+    const w = this.named(name);
     const last = this.state.lastEventMs;
     let series = this.seriesOf(w);
     if (Number.isNaN(last) || Math.floor(atMs / series.sizeMs) >= Math.floor(last / series.sizeMs)) {
@@ -225,6 +240,7 @@ class WindowTracker implements WalletStateListener {
       endIndex = Math.floor(atMs / HOUR);
       startIndex = endIndex - lengthBuckets(HOUR) + 1;
     }
+    const pastFigures = emptyFigures(w.spec);
     const past: RunningWindow = {
       spec: w.spec,
       fine: series === this.state.fine,
@@ -232,7 +248,7 @@ class WindowTracker implements WalletStateListener {
       startIndex,
       startMs: startIndex * series.sizeMs,
       values: new Array<number>(FIELD_COUNT).fill(0),
-      figures: emptyFigures(w.spec),
+      figures: pastFigures,
       fresh: true,
     };
     for (const [index, values] of series.buckets) {
@@ -253,7 +269,7 @@ class WindowTracker implements WalletStateListener {
       if (payee.firstMs < endMs && payee.lastMs >= start) figures.distinctPayees += 1;
     }
     return writeFigures(
-      past.figures,
+      pastFigures,
       past,
       figures.distinctPayers,
       figures.newPayers,
@@ -375,13 +391,17 @@ class WindowTracker implements WalletStateListener {
     return true;
   }
 
-  /** Recomputes the sums of every window that is not current, in one pass over each bucket series. */
-  private recompute(): void {
-    const stale = this.running.filter((w) => !w.current);
+  /**
+   * Recomputes the sums of `wanted` and of every other window read before that is not current, in one
+   * pass over each bucket series. A window never read stays as it is.
+   */
+  private recompute(wanted: RunningWindow): void {
+    const stale = this.running.filter((w) => !w.current && (w === wanted || w.values !== NO_VALUES));
     for (const w of stale) {
       w.startIndex = this.startIndexOf(w);
       w.startMs = w.startIndex * this.seriesOf(w).sizeMs;
-      w.values.fill(0);
+      if (w.values === NO_VALUES) w.values = new Array<number>(FIELD_COUNT).fill(0);
+      else w.values.fill(0);
       w.fresh = false;
       w.current = true;
     }
