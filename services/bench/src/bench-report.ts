@@ -12,7 +12,7 @@ import type { DetectorRun } from './detector-throughput.js';
 export const CONSUMER_NAMES: Record<ConsumerKind, string> = {
   plain: '(a) kafkajs read + JSON.parse',
   decode: '(b) kafkajs + FlowGuard decodeRecord',
-  before: '(c) BEFORE: detector at the revision before pipeline v2',
+  before: '(c) BEFORE: detector at the --before revision (by default the last before pipeline v2)',
   new: '(d) NEW: detector at this revision',
   new2: '(e) NEW, two instances (one per core) in one group',
 };
