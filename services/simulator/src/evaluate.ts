@@ -41,15 +41,40 @@ const FlagsSchema = z.object({
   reorder: z.coerce.number().min(0).max(0.5).default(0.005),
   timeout: z.coerce.number().int().positive().default(900),
   'no-write': z.boolean().default(false),
+  end: z.iso
+    .datetime({ offset: true })
+    .transform((text) => Date.parse(text))
+    .refine((ms) => ms <= Date.now() && ms >= Date.now() - END_AGE_MAX_MS, {
+      message: 'must be in the last two days (older, the detector would expire states the scenario needs)',
+    })
+    .optional(),
 });
 type Flags = z.infer<typeof FlagsSchema>;
+
+/** How far before now --end may be. */
+const END_AGE_MAX_MS = 2 * DAY;
+
+/**
+ * Where the scenario's newest events end by default: the last UTC midnight. The generators shape
+ * traffic by hour of day and day of week, so a scenario ending "now" differed from run to run (seed 42
+ * made 92,272 events in one run and 86,343 in the next); ending at midnight, the same seed makes the
+ * same events all day, and two revisions evaluated that day meet the same stream.
+ */
+function lastUtcMidnight(nowMs: number): number {
+  return Math.floor(nowMs / DAY) * DAY;
+}
 
 const NO_MENTIONS_CONSUMER =
   'the detector did not consume the mentions topic to its end, so the watchlist could not be tested';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { ...SCENARIO_FLAG_OPTIONS, timeout: { type: 'string' }, 'no-write': { type: 'boolean' } },
+    options: {
+      ...SCENARIO_FLAG_OPTIONS,
+      timeout: { type: 'string' },
+      'no-write': { type: 'boolean' },
+      end: { type: 'string' },
+    },
     strict: true,
   });
   const flags = FlagsSchema.parse(values);
@@ -121,8 +146,9 @@ async function evaluateOne(
     ordinaryWallets: flags.wallets,
     duplicateShare: flags.duplicates,
     reorderShare: flags.reorder,
-    // The newest events are "now"; the start is kept so the scenario can be regenerated exactly.
-    start: new Date(Date.now() - (warmUpDays + flags.days) * DAY),
+    // The newest events end at `--end` (the last UTC midnight by default); the start is kept so the
+    // scenario can be regenerated exactly.
+    start: new Date((flags.end ?? lastUtcMidnight(Date.now())) - (warmUpDays + flags.days) * DAY),
   });
   const scenario = GENERATOR_OF[generator](options);
   const name = runName({ generator, mode, seed });
