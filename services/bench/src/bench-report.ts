@@ -20,6 +20,8 @@ export const CONSUMER_NAMES: Record<ConsumerKind, string> = {
 export interface RunRecord {
   consumer: ConsumerKind;
   repeat: number;
+  /** Events the figures count: a detector's, those after every partition's first commit (null for (a), (b)). */
+  measuredEvents: number | null;
   eventsPerSec: number;
   /** CPU per event of the consumer: the detector's process group, or the bench process for (a), (b). */
   consumerMicrosPerEvent: number;

@@ -111,6 +111,11 @@ async function emptyTopic(ctx: Context, topic: string, partitions: number): Prom
   return topic;
 }
 
+/** A run's own copy of the backlog goes once measured (the final cleanup would find it too, later). */
+async function dropTopic(ctx: Context, topic: string): Promise<void> {
+  await ctx.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+}
+
 /** Produces the generator's events onto an existing topic; `expected`: the count they must come to. */
 async function produceOnto(ctx: Context, topic: string, generator: BacklogGenerator, expected?: number) {
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false });
@@ -192,6 +197,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
         run = {
           consumer: kind,
           repeat,
+          measuredEvents: null,
           eventsPerSec: consumed.eventsPerSec,
           consumerMicrosPerEvent: consumed.cpuMicrosPerEvent,
           redisMicrosPerEvent: null,
@@ -236,10 +242,12 @@ async function throughputPhase(ctx: Context): Promise<void> {
           });
         // Every run starts from an empty Redis for its prefix; the previous run's keys go.
         await deleteKeys(redis, runNames.keyPrefix);
+        if (input !== topic) await dropTopic(ctx, input);
         log(`${label}: ${measured.measuredEvents} of ${total} events measured`);
         run = {
           consumer: kind,
           repeat,
+          measuredEvents: measured.measuredEvents,
           eventsPerSec: measured.eventsPerSec,
           consumerMicrosPerEvent: measured.detectorMicrosPerEvent,
           redisMicrosPerEvent: measured.redisMicrosPerEvent,
@@ -393,6 +401,7 @@ async function scalingPhase(ctx: Context): Promise<void> {
       kafkaPid: ctx.kafkaPid,
     });
     await deleteRunKeys(ctx, run.keyPrefix, c.cluster);
+    if (input !== backlog.topic) await dropTopic(ctx, input);
     result.scaling.push({
       partitions: c.partitions,
       instances: c.instances,

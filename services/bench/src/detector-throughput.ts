@@ -1,7 +1,8 @@
-// Detectors as child processes on a backlog topic: events/s from the first committed offset to the last
-// (admin.fetchOffsets every 20 ms), and the CPU the detectors and redis-server spent in between, per
-// event. Process start, group join and each partition's first chunk are left out of both. Several instances start
-// on an empty topic and the backlog is produced once the group holds them all: on a backlog already
+// Detectors as child processes on a backlog topic: events/s from the moment every partition has a
+// committed offset to the last commit (admin.fetchOffsets every 20 ms), and the CPU the detectors and
+// redis-server spent in between, per event. Process start, group join and each partition's first chunk
+// are left out of both. Several instances start on an empty topic and the backlog is produced once the
+// group holds them all (what they consume while it is produced is left out too): on a backlog already
 // there, the first to join ate most of it alone before the others were in, and the figure mixed one
 // instance's steady state with the others' start-up.
 import type { Admin } from 'kafkajs';
@@ -55,6 +56,8 @@ export interface DetectorRunSpec {
 }
 
 const POLL_MS = 20;
+/** Below this share of the backlog measured, a run is refused: its figure would be start-up and noise. */
+const MEASURED_SHARE_MIN = 0.25;
 const STALL_MS = 120_000;
 const START_TIMEOUT_MS = 120_000;
 
@@ -99,10 +102,14 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
     }
     const cpu = cpuBetween(first.cpu, sampleCpu(parties));
     const events = spec.total - first.committed;
-    if (events < spec.total / 2) {
-      console.error(
-        `[bench] warning: only ${events} of ${spec.total} events were measured (after the first commit of every instance)`,
+    if (events < spec.total * MEASURED_SHARE_MIN) {
+      throw new Error(
+        `only ${events} of ${spec.total} events came after every partition's first commit: run more events`,
       );
+    }
+    // An instance that left (a crash, a session timeout) would make this a smaller group's figure.
+    if (spec.instances > 1 && !(await groupHas(admin, spec.groupId, spec.instances))) {
+      throw new Error(`the group no longer holds ${spec.instances} instances at the end of the run`);
     }
     const counters = await Promise.all(detectors.map((d) => readDetectorCounters(d.pid)));
     const counted = counters.every((c) => c !== null);
@@ -133,5 +140,15 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
     };
   } finally {
     await Promise.all(detectors.map((d) => d.stop()));
+  }
+}
+
+/** True when the group is Stable with `members` members (a refusal counts as false). */
+async function groupHas(admin: Admin, groupId: string, members: number): Promise<boolean> {
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.state === 'Stable' && groups[0].members.length === members;
+  } catch {
+    return false;
   }
 }

@@ -4,6 +4,7 @@ import { pairedRatios, summarize, type RunRecord } from '../../../services/bench
 const run = (eventsPerSec: number, flagged: string | null): RunRecord => ({
   consumer: 'new',
   repeat: 1,
+  measuredEvents: 100_000,
   eventsPerSec,
   consumerMicrosPerEvent: 1_000_000 / eventsPerSec,
   redisMicrosPerEvent: 10,

@@ -100,8 +100,7 @@ export class WalletView {
 
   /** Every configured window, in configuration order. */
   windows(): WindowFeatures[] {
-    const tracker = this.tracker;
-    return tracker.features.windows.map((w) => tracker.window(w.name));
+    return this.tracker.windows();
   }
 
   /** The last `hours` complete hours of inbound history before the newest event's hour. */
@@ -172,7 +171,7 @@ const NO_VALUES: number[] = Object.freeze([]) as unknown as number[];
  */
 class WindowTracker implements WalletStateListener {
   private readonly running: RunningWindow[];
-  /** The state revision the figures reflect; any other means a change went unseen: recompute all. */
+  /** The state revision the figures reflect; any other means a change went unseen: recompute every window read so far. */
   private revision = -1;
   /** Bumped when a late event lands in an hour the history already closed. */
   private historyStamp = 0;
@@ -222,6 +221,13 @@ class WindowTracker implements WalletStateListener {
     );
     w.fresh = true;
     return w.figures;
+  }
+
+  /** Every window, those not current recomputed in one pass over each bucket series. */
+  windows(): WindowFeatures[] {
+    if (this.revision !== this.state.memo.revision) this.resync();
+    this.recompute(null);
+    return this.running.map((w) => this.window(w.spec.name));
   }
 
   windowEndingAt(name: string, atMs: number): WindowFeatures {
@@ -343,7 +349,7 @@ class WindowTracker implements WalletStateListener {
     if (this.revision === revision - 1) this.revision = revision;
   }
 
-  /** Figures out of step with the state: recompute every window, forget the history. */
+  /** Figures out of step with the state: recompute every window read so far (at its next read), forget the history. */
   private resync(): void {
     for (const w of this.running) w.current = false;
     this.payerTimes = new CounterpartyTimes(this.state.payers);
@@ -392,11 +398,13 @@ class WindowTracker implements WalletStateListener {
   }
 
   /**
-   * Recomputes the sums of `wanted` and of every other window read before that is not current, in one
-   * pass over each bucket series. A window never read stays as it is.
+   * Recomputes the sums of `wanted` (null: every window) and of every other window read before that is
+   * not current, in one pass over each bucket series. A window never read stays as it is.
    */
-  private recompute(wanted: RunningWindow): void {
-    const stale = this.running.filter((w) => !w.current && (w === wanted || w.values !== NO_VALUES));
+  private recompute(wanted: RunningWindow | null): void {
+    const stale = this.running.filter(
+      (w) => !w.current && (wanted === null || w === wanted || w.values !== NO_VALUES),
+    );
     for (const w of stale) {
       w.startIndex = this.startIndexOf(w);
       w.startMs = w.startIndex * this.seriesOf(w).sizeMs;
