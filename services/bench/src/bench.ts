@@ -111,6 +111,15 @@ async function emptyTopic(ctx: Context, topic: string, partitions: number): Prom
   return topic;
 }
 
+/**
+ * Where a backlog's event times end: the last UTC midnight. Ending "now", the events fell at another
+ * phase of the detector's 5-minute and hourly buckets in every bench run, and the alert count moved
+ * with it (45 or 46 on the same seed); ending at midnight, a seed gives the same stream all day.
+ */
+function backlogEndMs(): number {
+  return Math.floor(Date.now() / DAY) * DAY;
+}
+
 /** A run's own copy of the backlog goes once measured (the final cleanup would find it too, later). */
 async function dropTopic(ctx: Context, topic: string): Promise<void> {
   await ctx.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
@@ -157,7 +166,7 @@ function flagOf(otherCores: number): string | null {
 async function throughputPhase(ctx: Context): Promise<void> {
   const { options, names, kafka, admin, redis, result } = ctx;
   const topic = names.topic('backlog');
-  const endMs = Date.now();
+  const endMs = backlogEndMs();
   // The same seed and end time make the same events: several instances get their own copy (below).
   const backlog = () =>
     new BacklogGenerator(
@@ -364,7 +373,7 @@ async function scalingPhase(ctx: Context): Promise<void> {
     let backlog = topics.get(c.partitions);
     if (!backlog) {
       const topic = names.topic(`scale${c.partitions}`);
-      const endMs = Date.now();
+      const endMs = backlogEndMs();
       const generate = () =>
         new BacklogGenerator(
           {
