@@ -1,5 +1,6 @@
 // A window's counterparty counts from the sorted times must equal a count over the set itself, for
-// sets small enough to be sorted by insertion and for larger ones, before and after changes.
+// sets small enough to be sorted by insertion and for larger ones, before and after changes; and so
+// must a past window's, whose counterparties bracket it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CounterpartyTimes } from '../../../services/detector/src/state/counterparty-times.js';
@@ -9,12 +10,19 @@ const counterparty: fc.Arbitrary<Counterparty> = fc
   .tuple(fc.integer({ min: 0, max: 1_000 }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 4 }))
   .map(([firstMs, span, count]) => ({ firstMs, lastMs: firstMs + span, count, sum: 100 * count }));
 
+/** A past window of this length ends after each start: its counterparties bracket [start, start + length). */
+const PAST_WINDOW_MS = 300;
+
 function counted(set: Map<string, Counterparty>, startMs: number) {
   const all = [...set.values()];
+  const endMs = startMs + PAST_WINDOW_MS;
+  const bracketing = all.filter((c) => c.firstMs < endMs && c.lastMs >= startMs);
   return {
     distinct: all.filter((c) => c.lastMs >= startMs).length,
     fresh: all.filter((c) => c.firstMs >= startMs).length,
     repeat: all.filter((c) => c.lastMs >= startMs && c.count > 1).length,
+    bracketing: bracketing.length,
+    repeatBracketing: bracketing.filter((c) => c.count > 1).length,
   };
 }
 
@@ -23,6 +31,8 @@ function fromTimes(times: CounterpartyTimes, startMs: number) {
     distinct: times.distinctFrom(startMs),
     fresh: times.freshFrom(startMs),
     repeat: times.repeatFrom(startMs),
+    bracketing: times.bracketing(startMs, startMs + PAST_WINDOW_MS),
+    repeatBracketing: times.repeatBracketing(startMs, startMs + PAST_WINDOW_MS),
   };
 }
 

@@ -9,7 +9,11 @@ import {
   encodeWalletState,
 } from '../../../services/detector/src/state/wallet-state-codec.js';
 import { WalletStateCache } from '../../../services/detector/src/state/wallet-state-cache.js';
-import { emptyWalletState, type WalletState } from '../../../services/detector/src/state/wallet-state.js';
+import {
+  emptyWalletState,
+  type Counterparty,
+  type WalletState,
+} from '../../../services/detector/src/state/wallet-state.js';
 import { WalletView, type WindowFeatures } from '../../../services/detector/src/state/window-view.js';
 import { referenceHistory, referenceWindows } from '../../support/reference-windows.js';
 import { featureConfig, feed, sideOf, type EventSpec } from '../../support/wallet-sides.js';
@@ -464,6 +468,13 @@ describe('the window as it stood at an older payment', () => {
             const actual = view.windowEndingAt(spec.name, atMs);
             for (const field of BUCKET_FIELDS) expect(actual[field]).toBe(expected[field]);
             expect(actual.startMs).toBe(expected.startMs);
+            // Counterparties count when their first and latest payments bracket the window.
+            const bracket = (c: Counterparty) => c.firstMs < actual.endMs && c.lastMs >= actual.startMs;
+            const payers = [...state.payers.values()].filter(bracket);
+            expect(actual.distinctPayers).toBe(payers.length);
+            expect(actual.newPayers).toBe(payers.filter((c) => c.firstMs >= actual.startMs).length);
+            expect(actual.repeatPayers).toBe(payers.filter((c) => c.count > 1).length);
+            expect(actual.distinctPayees).toBe([...state.payees.values()].filter(bracket).length);
           }
         },
       ),

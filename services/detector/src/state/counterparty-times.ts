@@ -2,6 +2,9 @@
 // searches instead of a pass over the set each time the window's start moves:
 //   distinct = #{lastMs ≥ start}   new = #{firstMs ≥ start}   repeat = #{lastMs ≥ start, count > 1}
 // ("new" needs no lastMs test: a counterparty's firstMs is never after its lastMs.)
+// A past window [start, end) counts those whose first and latest payments bracket it,
+// #{firstMs < end, lastMs ≥ start}: those with lastMs ≥ start less those with firstMs ≥ end (whose
+// lastMs, never before their firstMs, is past the start too).
 // Built from the set at the first count, then kept in step by the set's changes.
 import type { Counterparty } from './wallet-state.js';
 
@@ -9,6 +12,7 @@ export class CounterpartyTimes {
   private last: number[] | null = null;
   private first: number[] = [];
   private repeatLast: number[] = [];
+  private repeatFirst: number[] = [];
 
   constructor(private readonly set: ReadonlyMap<string, Readonly<Counterparty>>) {}
 
@@ -18,12 +22,18 @@ export class CounterpartyTimes {
     if (before) {
       remove(this.last, before.lastMs);
       remove(this.first, before.firstMs);
-      if (before.count > 1) remove(this.repeatLast, before.lastMs);
+      if (before.count > 1) {
+        remove(this.repeatLast, before.lastMs);
+        remove(this.repeatFirst, before.firstMs);
+      }
     }
     if (after) {
       insert(this.last, after.lastMs);
       insert(this.first, after.firstMs);
-      if (after.count > 1) insert(this.repeatLast, after.lastMs);
+      if (after.count > 1) {
+        insert(this.repeatLast, after.lastMs);
+        insert(this.repeatFirst, after.firstMs);
+      }
     }
   }
 
@@ -45,6 +55,17 @@ export class CounterpartyTimes {
     return this.repeatLast.length - lowerBound(this.repeatLast, startMs);
   }
 
+  /** Counterparties whose first payment is before `endMs` and latest at or after `startMs` (< endMs). */
+  bracketing(startMs: number, endMs: number): number {
+    return this.distinctFrom(startMs) - this.freshFrom(endMs);
+  }
+
+  /** Of those bracketing [startMs, endMs), the ones that paid more than once. */
+  repeatBracketing(startMs: number, endMs: number): number {
+    this.sorted();
+    return this.repeatFrom(startMs) - (this.repeatFirst.length - lowerBound(this.repeatFirst, endMs));
+  }
+
   private sorted(): number[] {
     return this.last ?? this.build();
   }
@@ -53,14 +74,19 @@ export class CounterpartyTimes {
     const last: number[] = [];
     this.first = [];
     this.repeatLast = [];
+    this.repeatFirst = [];
     for (const c of this.set.values()) {
       last.push(c.lastMs);
       this.first.push(c.firstMs);
-      if (c.count > 1) this.repeatLast.push(c.lastMs);
+      if (c.count > 1) {
+        this.repeatLast.push(c.lastMs);
+        this.repeatFirst.push(c.firstMs);
+      }
     }
     sortAscending(last);
     sortAscending(this.first);
     sortAscending(this.repeatLast);
+    sortAscending(this.repeatFirst);
     this.last = last;
     return last;
   }
