@@ -4,34 +4,21 @@
 // source offset and the pending copy is dropped as published.
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertSchema } from '../../../schemas/alert.js';
-import { loadConfig } from '../../../services/detector/src/config/index.js';
 import type { OutputRecord } from '../../../services/detector/src/kafka/chunk-contract.js';
-import { createRedisClient } from '../../../services/detector/src/redis/redis-connection.js';
-import { chunkPipeline, sourceRecords } from '../../support/chunk-pipeline.js';
-import { connectionEnv, testRedis } from '../../support/clients.js';
 import { campaign, deposit, HOUR, MINUTE } from '../../support/events.js';
-import { deleteKeys, testNames } from '../../support/test-detector.js';
+import { pipelineOnRedis } from '../../support/pipeline-on-redis.js';
 
-const { env } = testNames();
-const config = loadConfig({ ...connectionEnv(), ...env });
-const redis = createRedisClient(config.redis);
-const prefix = config.redis.keyPrefix;
-const { run: runChunk, committed, deps } = chunkPipeline(config, redis);
+const { config, pipeline, records, close } = pipelineOnRedis();
+const { run: runChunk, committed, deps } = pipeline;
 const skippedSearches = async () => (await deps.metrics.seedSearchesSkipped.get()).values[0]?.value ?? 0;
 const republished = async () => (await deps.metrics.pendingRepublished.get()).values[0]?.value ?? 0;
-const records = sourceRecords(config);
 
 const alertsOf = (outputs: OutputRecord[]) =>
   outputs
     .filter((o) => o.topic === config.kafka.alertsTopic)
     .map((o) => AlertSchema.parse(JSON.parse(o.value.toString())));
 
-afterAll(async () => {
-  redis.disconnect();
-  const cleaner = testRedis();
-  await deleteKeys(cleaner, `${prefix}:*`);
-  cleaner.disconnect();
-});
+afterAll(close);
 
 describe('a chunk that comes again after a crash before its commit', () => {
   it('publishes again the replacement alert its retro search raised on another partition’s wallet', async () => {

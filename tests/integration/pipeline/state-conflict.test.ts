@@ -3,14 +3,12 @@
 // those of a run without the conflict, and its records are consumed (and refused) once, not per run.
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertSchema } from '../../../schemas/alert.js';
-import { loadConfig } from '../../../services/detector/src/config/index.js';
 import type { OutputRecord } from '../../../services/detector/src/kafka/chunk-contract.js';
-import { createRedisClient } from '../../../services/detector/src/redis/redis-connection.js';
+import type { RedisClient } from '../../../services/detector/src/redis/redis-connection.js';
 import { WalletStateStore } from '../../../services/detector/src/state/wallet-state-store.js';
-import { chunkPipeline, sourceRecords } from '../../support/chunk-pipeline.js';
-import { connectionEnv, testRedis } from '../../support/clients.js';
+import { chunkPipeline } from '../../support/chunk-pipeline.js';
 import { campaign, deposit, HOUR, iso, MINUTE, transfer } from '../../support/events.js';
-import { deleteKeys, testNames } from '../../support/test-detector.js';
+import { pipelineOnRedis } from '../../support/pipeline-on-redis.js';
 
 const alertsOf = (outputs: OutputRecord[], alertsTopic: string) =>
   outputs
@@ -42,7 +40,7 @@ class InterferedStore extends WalletStateStore {
   }
 }
 
-const redises: ReturnType<typeof createRedisClient>[] = [];
+const redises: RedisClient[] = [];
 afterAll(async () => {
   for (const redis of redises) redis.disconnect();
 });
@@ -56,17 +54,11 @@ const CAMPAIGN_AND_TRANSFERS = [
 
 /** A pipeline of its own (fresh key prefix) whose store lets another writer in; `clear` removes its keys. */
 function interferedPipeline() {
-  const { env } = testNames();
-  const config = loadConfig({ ...connectionEnv(), ...env });
-  const redis = createRedisClient(config.redis);
-  redises.push(redis);
-  const store = new InterferedStore(redis, config.redis.keyPrefix, config.features);
-  const clear = async () => {
-    const cleaner = testRedis();
-    await deleteKeys(cleaner, `${config.redis.keyPrefix}:*`);
-    cleaner.disconnect();
-  };
-  return { config, redis, store, pipeline: chunkPipeline(config, redis, store), clear };
+  const run = pipelineOnRedis(
+    (redis, config) => new InterferedStore(redis, config.redis.keyPrefix, config.features),
+  );
+  redises.push(run.redis);
+  return { ...run, store: run.store! };
 }
 
 /**
@@ -74,7 +66,7 @@ function interferedPipeline() {
  * With `silenced`, w-c carries an analyst's false-positive flag on every rule before the chunk.
  */
 async function runOnce(interfere: boolean, events = CAMPAIGN_AND_TRANSFERS, silenced = false) {
-  const { config, store, pipeline, clear } = interferedPipeline();
+  const { config, store, pipeline, records: recordsOf, clear } = interferedPipeline();
   if (silenced) {
     const state = (await store.load(['w-c'])).get('w-c')!;
     const at = Date.now();
@@ -88,7 +80,7 @@ async function runOnce(interfere: boolean, events = CAMPAIGN_AND_TRANSFERS, sile
     await store.write([state], () => 48 * HOUR);
   }
   if (interfere) store.interfere = 'w-2';
-  const records = sourceRecords(config)(0, events);
+  const records = recordsOf(0, events);
   // One record that is not JSON: a dead letter of the chunk, whichever run publishes it.
   records.push({ ...records[0]!, offset: String(records.length), value: Buffer.from('{"eventId":') });
   const outcome = await pipeline.run(0, records);
@@ -187,9 +179,8 @@ describe('a chunk whose compare-and-set lost', () => {
     // The first run applies a transfer w-0 → w-2. Before its write, another instance puts the same
     // eventId with another amount into w-2, so w-2's write loses. w-0 stored the transfer; the run
     // again must not then refuse it on w-2 (a dead letter saying it was applied nowhere).
-    const { config, redis, store, pipeline, clear } = interferedPipeline();
+    const { config, redis, store, pipeline, records, clear } = interferedPipeline();
     const otherInstance = chunkPipeline(config, redis);
-    const records = sourceRecords(config);
     store.interfere = 'w-2';
     store.otherWriter = () =>
       otherInstance.run(1, records(1, [deposit('w-2', START, { eventId: 'shared-id', amount: '999.00' })]));

@@ -3,20 +3,12 @@
 // state. It refuses with FG_STATE_LOST, which the partition worker takes as "open the partition again"
 // (the gate then replays what was lost: tests/integration/kafka/partition-gate.test.ts).
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../services/detector/src/config/index.js';
 import { classifyFailure } from '../../../services/detector/src/kafka/failure-class.js';
-import { createRedisClient } from '../../../services/detector/src/redis/redis-connection.js';
-import { chunkPipeline, sourceRecords } from '../../support/chunk-pipeline.js';
-import { adminRedis, connectionEnv, testRedis } from '../../support/clients.js';
+import { adminRedis } from '../../support/clients.js';
 import { deposit, HOUR, MINUTE } from '../../support/events.js';
-import { deleteKeys, testNames } from '../../support/test-detector.js';
+import { pipelineOnRedis } from '../../support/pipeline-on-redis.js';
 
-const { env } = testNames();
-const config = loadConfig({ ...connectionEnv(), ...env });
-const redis = createRedisClient(config.redis);
-const prefix = config.redis.keyPrefix;
-const pipeline = chunkPipeline(config, redis);
-const records = sourceRecords(config);
+const { redis, prefix, pipeline, records, close } = pipelineOnRedis();
 const start = Date.now() - 2 * HOUR;
 const deposits = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => deposit(`w-lost-${(from + i) % 3}`, start + (from + i) * MINUTE));
@@ -39,12 +31,7 @@ async function restore(dumps: Map<string, Buffer>): Promise<void> {
   admin.disconnect();
 }
 
-afterAll(async () => {
-  redis.disconnect();
-  const cleaner = testRedis();
-  await deleteKeys(cleaner, `${prefix}:*`);
-  cleaner.disconnect();
-});
+afterAll(close);
 
 describe('Redis behind what this process wrote', () => {
   it('refuses the next chunk with FG_STATE_LOST, forgets its cached states, and goes on once replayed', async () => {
