@@ -6,7 +6,7 @@ import { compareAlerts, faultBacklog, faultSuite } from '../support/fault-run.js
 import { onLocalStack, restartStackKafka } from '../support/stack-restart.js';
 
 const PARTITIONS = 1;
-// The small backlog (12,104 events) fits in one default chunk (a 4 MiB fetch): in chunks of 1,000 the
+// The small backlog (~12,000 events; the day sets the exact count) fits in one default chunk (a 4 MiB fetch): in chunks of 1,000 the
 // fault strikes mid-stream, with most of the backlog still ahead, as it would on a live stream.
 const MID_STREAM = { BATCH_CHUNK_SIZE: '1000' };
 

@@ -10,7 +10,13 @@ import type { TransactionEventInput } from '../../schemas/transaction-event.js';
 import { loadConfig, type Config } from '../../services/detector/src/config/index.js';
 import { ensureTopics } from '../../services/detector/src/kafka/topics.js';
 import { WalletStateStore } from '../../services/detector/src/state/wallet-state-store.js';
-import { DAY, generateScenario, messageKey, type Label } from '../../services/simulator/src/scenario.js';
+import {
+  DAY,
+  generateScenario,
+  lastUtcMidnight,
+  messageKey,
+  type Label,
+} from '../../services/simulator/src/scenario.js';
 import { testKafka, testRedis } from './clients.js';
 import { killAllDetectors, spawnDetector, type DetectorProcess } from './detector-process.js';
 import { faultReport, type FaultMeasurement } from './fault-report.js';
@@ -287,7 +293,7 @@ function compareMultisets(expected: string[], actual: string[]): { lost: string[
 /**
  * The backlog the fault tests replay: the main simulator's warm scenario (seed 42) with four
  * crowdfunding campaigns, two replacement wallets, mules, layering and their innocent look-alikes;
- * large: 50,113 events, small: 12,515.
+ * about 50,000 and 12,000 events (the exact counts follow the day: the scenario ends at its midnight).
  */
 export function faultBacklog(size: 'large' | 'small'): { events: TransactionEventInput[]; labels: Label[] } {
   const shape =
@@ -295,7 +301,7 @@ export function faultBacklog(size: 'large' | 'small'): { events: TransactionEven
       ? { ordinaryWallets: 2100, warmUpDays: 9, days: 2 }
       : { ordinaryWallets: 300, warmUpDays: 2, days: 2 };
   // Ends at today's midnight (UTC): the same events all day, whenever the suite runs.
-  const today = Math.floor(Date.now() / DAY) * DAY;
+  const today = lastUtcMidnight();
   const scenario = generateScenario({
     mode: 'warm',
     seed: 42,

@@ -27,6 +27,7 @@ import { cpuBetween, load1, OTHER_CORES_FLAG, sampleCpu } from './cpu-meter.js';
 import { detectorEnv, spawnDetector, type DetectorRunNames } from './detector-process.js';
 import { measureDetectorRun } from './detector-throughput.js';
 import { BacklogGenerator, TrafficGenerator } from './event-generator.js';
+import { lastUtcMidnight } from '../../simulator/src/scenario-types.js';
 import {
   createBenchKafka,
   createTopics,
@@ -106,23 +107,29 @@ async function produceBacklog(ctx: Context, topic: string, partitions: number, g
   return produceOnto(ctx, topic, generator);
 }
 
-async function emptyTopic(ctx: Context, topic: string, partitions: number): Promise<string> {
-  await createTopics(ctx.admin, [topic], partitions);
-  return topic;
+/** A backlog on a topic of its own, and how to make the same events again. */
+interface Backlog {
+  topic: string;
+  events: number;
+  generate: () => BacklogGenerator;
 }
 
 /**
- * Where a backlog's event times end: the last UTC midnight. Ending "now", the events fell at another
- * phase of the detector's 5-minute and hourly buckets in every bench run, and the alert count moved
- * with it (45 or 46 on the same seed); ending at midnight, a seed gives the same stream all day.
+ * What a detector run reads. One instance reads the shared backlog. Several join an empty topic of
+ * their own (`own`), and the same backlog follows once the group holds them all: on the shared one the
+ * first to join ate most of it alone. `drop` deletes that copy once measured (the final cleanup would
+ * find it too, later).
  */
-function backlogEndMs(): number {
-  return Math.floor(Date.now() / DAY) * DAY;
-}
-
-/** A run's own copy of the backlog goes once measured (the final cleanup would find it too, later). */
-async function dropTopic(ctx: Context, topic: string): Promise<void> {
-  await ctx.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+async function runInput(ctx: Context, backlog: Backlog, own: string, partitions: number, instances: number) {
+  if (instances === 1) return { topic: backlog.topic, produceOnceJoined: undefined, drop: async () => {} };
+  await createTopics(ctx.admin, [own], partitions);
+  return {
+    topic: own,
+    produceOnceJoined: () => produceOnto(ctx, own, backlog.generate(), backlog.events),
+    drop: async () => {
+      await ctx.admin.deleteTopics({ topics: [own] }).catch(() => undefined);
+    },
+  };
 }
 
 /** Produces the generator's events onto an existing topic; `expected`: the count they must come to. */
@@ -166,19 +173,22 @@ function flagOf(otherCores: number): string | null {
 async function throughputPhase(ctx: Context): Promise<void> {
   const { options, names, kafka, admin, redis, result } = ctx;
   const topic = names.topic('backlog');
-  const endMs = backlogEndMs();
-  // The same seed and end time make the same events: several instances get their own copy (below).
-  const backlog = () =>
+  // Ending at midnight, not "now": the alert count moved with the phase of the detector's buckets (45
+  // or 46 on one seed). The same seed and end time make the same events: several instances get their
+  // own copy (below).
+  const endMs = lastUtcMidnight();
+  const generate = () =>
     new BacklogGenerator(
       { wallets: options.wallets, seed: options.seed, eventIdPrefix: `bn${options.run}` },
       options.events,
       endMs,
       2 * DAY,
     );
-  const generator = backlog();
+  const generator = generate();
   log(`producing ${options.events} events over ${options.wallets} wallets to ${topic}`);
   const produced = await produceBacklog(ctx, topic, options.partitions, generator);
   const total = produced.events;
+  const backlog: Backlog = { topic, events: total, generate };
   result.backlogProduceEventsPerSec = total / produced.seconds;
   result.wallets = generator.walletsTouched;
   const sample = sampleWalletIds(options.wallets, 200);
@@ -224,18 +234,17 @@ async function throughputPhase(ctx: Context): Promise<void> {
       } else {
         const runNames = names.detector(label);
         const instances = kind === 'new2' ? 2 : 1;
-        // Several instances join an empty topic of their own and the same backlog follows.
-        const input = instances > 1 ? await emptyTopic(ctx, runNames.inputTopic, options.partitions) : topic;
-        const env = { ...detectorEnv(options, runNames, options.partitions), INPUT_TOPIC: input };
+        const input = await runInput(ctx, backlog, runNames.inputTopic, options.partitions, instances);
+        const env = { ...detectorEnv(options, runNames, options.partitions), INPUT_TOPIC: input.topic };
         const memoryBefore = await usedMemory(redis);
         const measured = await measureDetectorRun(admin, {
           envFor: () => env,
           instances,
           root: kind === 'before' ? ctx.before!.root : undefined,
           groupId: runNames.groupId,
-          topic: input,
+          topic: input.topic,
           total,
-          produceOnceJoined: instances > 1 ? () => produceOnto(ctx, input, backlog(), total) : undefined,
+          produceOnceJoined: input.produceOnceJoined,
           redisPids: ctx.redisPid === null ? [] : [ctx.redisPid],
           kafkaPid: ctx.kafkaPid,
         });
@@ -251,7 +260,7 @@ async function throughputPhase(ctx: Context): Promise<void> {
           });
         // Every run starts from an empty Redis for its prefix; the previous run's keys go.
         await deleteKeys(redis, runNames.keyPrefix);
-        if (input !== topic) await dropTopic(ctx, input);
+        await input.drop();
         log(`${label}: ${measured.measuredEvents} of ${total} events measured`);
         run = {
           consumer: kind,
@@ -367,13 +376,13 @@ async function latencyPhase(ctx: Context): Promise<void> {
 
 async function scalingPhase(ctx: Context): Promise<void> {
   const { options, names, admin, result } = ctx;
-  const topics = new Map<number, { topic: string; events: number; generate: () => BacklogGenerator }>();
+  const topics = new Map<number, Backlog>();
   for (const c of options.scaling) {
     if (c.cluster && !options.redisClusterNodes) continue;
     let backlog = topics.get(c.partitions);
     if (!backlog) {
       const topic = names.topic(`scale${c.partitions}`);
-      const endMs = backlogEndMs();
+      const endMs = lastUtcMidnight();
       const generate = () =>
         new BacklogGenerator(
           {
@@ -395,22 +404,20 @@ async function scalingPhase(ctx: Context): Promise<void> {
       `scaling: ${c.partitions} partition(s) × ${c.instances} instance(s), ${redisKind} Redis, ${backlog.events} events`,
     );
     const cluster = c.cluster ? options.redisClusterNodes! : undefined;
-    // Several instances join an empty topic of their own and the same backlog follows.
-    const input = c.instances > 1 ? await emptyTopic(ctx, run.inputTopic, c.partitions) : backlog.topic;
-    const env = { ...detectorEnv(options, run, c.partitions, cluster), INPUT_TOPIC: input };
-    const { events, generate } = backlog;
+    const input = await runInput(ctx, backlog, run.inputTopic, c.partitions, c.instances);
+    const env = { ...detectorEnv(options, run, c.partitions, cluster), INPUT_TOPIC: input.topic };
     const measured = await measureDetectorRun(admin, {
       envFor: () => env,
       instances: c.instances,
       groupId: run.groupId,
-      topic: input,
-      total: events,
-      produceOnceJoined: c.instances > 1 ? () => produceOnto(ctx, input, generate(), events) : undefined,
+      topic: input.topic,
+      total: backlog.events,
+      produceOnceJoined: input.produceOnceJoined,
       redisPids: c.cluster ? ctx.clusterPids : ctx.redisPid === null ? [] : [ctx.redisPid],
       kafkaPid: ctx.kafkaPid,
     });
     await deleteRunKeys(ctx, run.keyPrefix, c.cluster);
-    if (input !== backlog.topic) await dropTopic(ctx, input);
+    await input.drop();
     result.scaling.push({
       partitions: c.partitions,
       instances: c.instances,

@@ -22,6 +22,7 @@ import { GENERATOR_OF } from './scenario-generators.js';
 import {
   DAY,
   GENERATORS,
+  lastUtcMidnight,
   resolveScenarioOptions,
   SCENARIO_MODES,
   WARM_UP_DAYS,
@@ -53,16 +54,6 @@ type Flags = z.infer<typeof FlagsSchema>;
 
 /** How far before now --end may be. */
 const END_AGE_MAX_MS = 2 * DAY;
-
-/**
- * Where the scenario's newest events end by default: the last UTC midnight. The generators shape
- * traffic by hour of day and day of week, so a scenario ending "now" differed from run to run (seed 42
- * made 92,272 events in one run and 86,343 in the next); ending at midnight, the same seed makes the
- * same events all day, and two revisions evaluated that day meet the same stream.
- */
-function lastUtcMidnight(nowMs: number): number {
-  return Math.floor(nowMs / DAY) * DAY;
-}
 
 const NO_MENTIONS_CONSUMER =
   'the detector did not consume the mentions topic to its end, so the watchlist could not be tested';
@@ -146,9 +137,10 @@ async function evaluateOne(
     ordinaryWallets: flags.wallets,
     duplicateShare: flags.duplicates,
     reorderShare: flags.reorder,
-    // The newest events end at `--end` (the last UTC midnight by default); the start is kept so the
-    // scenario can be regenerated exactly.
-    start: new Date((flags.end ?? lastUtcMidnight(Date.now())) - (warmUpDays + flags.days) * DAY),
+    // The newest events end at `--end`, by default the last UTC midnight: ending "now", seed 42 made
+    // 92,272 events in one run and 86,343 in the next; ending at midnight, two revisions evaluated the
+    // same day meet the same stream. The start is kept so the scenario can be regenerated exactly.
+    start: new Date((flags.end ?? lastUtcMidnight()) - (warmUpDays + flags.days) * DAY),
   });
   const scenario = GENERATOR_OF[generator](options);
   const name = runName({ generator, mode, seed });

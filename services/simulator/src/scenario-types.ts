@@ -8,6 +8,15 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
+/**
+ * The last UTC midnight at or before `nowMs`: where a generated stream ends when it must be the same
+ * all day. The generators shape traffic by hour of day and weekday, and the detector buckets by
+ * 5 minutes and hours, so a stream ending "now" differs from run to run.
+ */
+export function lastUtcMidnight(nowMs = Date.now()): number {
+  return Math.floor(nowMs / DAY) * DAY;
+}
+
 export const SUSPICIOUS_TYPOLOGIES = [
   'crowdfunding',
   'replacement-wallet',

@@ -19,8 +19,9 @@ export class ChunkOutput {
     private readonly nowMs: number,
   ) {}
 
-  alert(alert: Alert | { alertId: string; walletId: string; json: string }, sourceOffset: number): void {
-    if (this.alerts.has(alert.alertId)) return;
+  /** Adds the alert to the chunk's output; false when the chunk already publishes that alertId. */
+  alert(alert: Alert | { alertId: string; walletId: string; json: string }, sourceOffset: number): boolean {
+    if (this.alerts.has(alert.alertId)) return false;
     const json = 'json' in alert ? alert.json : JSON.stringify(alert);
     this.alerts.set(alert.alertId, {
       topic: this.config.kafka.alertsTopic,
@@ -28,6 +29,7 @@ export class ChunkOutput {
       value: json,
       sourceOffset: String(sourceOffset),
     });
+    return true;
   }
 
   deadLetter(record: SourceRecord, code: ErrorCode, reason: string): void {
@@ -55,10 +57,6 @@ export class ChunkOutput {
       value: JSON.stringify(record),
       sourceOffset: String(sourceOffset),
     });
-  }
-
-  hasAlert(alertId: string): boolean {
-    return this.alerts.has(alertId);
   }
 
   alertCount(): number {

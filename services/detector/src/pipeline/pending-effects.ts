@@ -53,13 +53,11 @@ async function searchAgain(
     wallet.state,
     seed.flaggedAtMs,
     seed.source,
-    'retro',
     lost.size ? (walletId) => lost.has(walletId) : undefined,
   );
-  const known = seed.raisedOn ?? [];
-  const added = raisedOn.filter((id) => !known.includes(id));
-  if (added.length || seed.raisedOn === null) {
-    seed.raisedOn = [...known, ...added];
+  const merged = [...new Set([...(seed.raisedOn ?? []), ...raisedOn])];
+  if (seed.raisedOn === null || merged.length !== seed.raisedOn.length) {
+    seed.raisedOn = merged;
     markChanged(wallet);
   }
 }
@@ -81,11 +79,13 @@ export async function reconcilePending(session: ChunkSession): Promise<void> {
       }
       keptAlerts.push(p);
       // An alert this run decided already (a search's candidate, reached again here) is not counted.
-      if (fate === 'this-chunk' && !session.output.hasAlert(p.alertId)) {
+      if (
+        fate === 'this-chunk' &&
         session.output.alert(
           { alertId: p.alertId, walletId: wallet.state.walletId, json: p.json },
           p.source.offset,
-        );
+        )
+      ) {
         session.markSettled(wallet.state.walletId, 'alert', p.alertId);
         session.deps.metrics.pendingRepublished.inc();
       }

@@ -9,6 +9,11 @@ import { donorsOf, setOverlap, spreadFactor } from './seeding.js';
 import type { ChunkSession } from './transaction-chunk.js';
 
 const REPLACEMENT_KINDS: ReadonlySet<string> = new Set(['replacement-wallet']);
+/**
+ * The trigger of a search's decisions, part of every alertId it raises: a chunk run again and the
+ * pending seed it republishes find the alerts of the first run by that id.
+ */
+const RETRO_TRIGGER = 'retro';
 
 /**
  * Links the flagged wallet's donors: in Redis at the chunk's write with their stored weight, for the
@@ -24,7 +29,6 @@ export async function linkDonorsAndSearch(
   state: WalletState,
   flaggedAtMs: number,
   source: EffectSource,
-  triggerPrefix: string,
   onlyJudged?: (walletId: string) => boolean,
 ): Promise<string[]> {
   const donors = donorsOf(state, session.seeding);
@@ -44,7 +48,6 @@ export async function linkDonorsAndSearch(
   }
   return retroSearch(session, state.walletId, flaggedAtMs, counted, giftsByPayer, {
     source,
-    triggerPrefix,
     judged: onlyJudged ?? (() => true),
   });
 }
@@ -65,11 +68,7 @@ async function retroSearch(
   flaggedAtMs: number,
   donors: { payer: string; weight: number }[],
   giftsByPayer: Map<string, string[]>,
-  {
-    source,
-    triggerPrefix,
-    judged,
-  }: { source: EffectSource; triggerPrefix: string; judged: (walletId: string) => boolean },
+  { source, judged }: { source: EffectSource; judged: (walletId: string) => boolean },
 ): Promise<string[]> {
   const rules = session.catalog.rules.filter((r) => REPLACEMENT_KINDS.has(r.kind));
   if (!rules.length || !donors.length) return [];
@@ -115,7 +114,7 @@ async function retroSearch(
       REPLACEMENT_KINDS,
     );
     await session.decide(wallet, findings, {
-      id: `${triggerPrefix}:${flaggedWalletId}:${source.streamKey}:${source.offset}`,
+      id: `${RETRO_TRIGGER}:${flaggedWalletId}:${source.streamKey}:${source.offset}`,
       atMs: Math.max(flaggedAtMs, Number.isNaN(state.lastEventMs) ? flaggedAtMs : state.lastEventMs),
       source,
       sampleEventIds: state.samples.map((s) => s.eventId),

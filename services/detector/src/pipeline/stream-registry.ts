@@ -80,7 +80,7 @@ export class StreamRegistry {
         incarnation = (await this.redis.hget(this.key, `inc:${partitionId}`))!;
       }
       let streamKey = `${incarnation}/${p.partition}`;
-      const checkpoint = await this.redis.hget(this.key, `cp:${streamKey}`);
+      const checkpoint = await this.checkpointOf(streamKey);
       if (checkpoint !== null && p.highWatermark <= BigInt(checkpoint)) {
         // The broker ends at or before what we applied: the topic was deleted and created again.
         const fresh = randomBytes(4).toString('hex');

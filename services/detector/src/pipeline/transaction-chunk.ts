@@ -99,8 +99,6 @@ export function chunkMemo(): ChunkMemo {
   return { audits: [], lost: new Set(), settled: new Set() };
 }
 
-const RETRO_TRIGGER = 'retro';
-
 /** The chunk's in-memory machinery, shared by the transaction and decision handlers. */
 export class ChunkSession {
   readonly output: ChunkOutput;
@@ -283,7 +281,7 @@ export class ChunkSession {
     }
     this.touch(wallet);
     this.deps.metrics.seededWallets.inc({ reason });
-    pending.raisedOn = await linkDonorsAndSearch(this, state, flaggedAtMs, source, RETRO_TRIGGER);
+    pending.raisedOn = await linkDonorsAndSearch(this, state, flaggedAtMs, source);
   }
 
   private suppressionRecord(
