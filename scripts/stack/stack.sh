@@ -129,7 +129,7 @@ apt_install() {
 }
 
 jdk_package() {
-  if apt-cache policy default-jdk-headless 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  if apt-cache policy default-jdk-headless 2>/dev/null | grep -c 'Candidate: [0-9]' >/dev/null; then
     echo default-jdk-headless
   else
     echo openjdk-17-jdk-headless
@@ -306,7 +306,10 @@ kafka_pid() { pid_of "$KAFKA_PID" kafka.Kafka "$KAFKA_PROPS"; }
 kafka_started_since() { # "Kafka Server started" written after byte offset $1 of server.log
   local offset="$1"
   [ -f "$KAFKA_LOGS/server.log" ] || return 1
-  tail -c +"$((offset + 1))" "$KAFKA_LOGS/server.log" 2>/dev/null | grep -q 'Kafka Server started'
+  # grep -c, not grep -q: -q exits at the match, and with more than a pipe buffer of log after it
+  # (a broker restarted under a busy detector logs that much in a second) tail dies of SIGPIPE, which
+  # pipefail reports as failure at every later check: the restart "never" became ready.
+  tail -c +"$((offset + 1))" "$KAFKA_LOGS/server.log" 2>/dev/null | grep -c 'Kafka Server started' >/dev/null
 }
 
 start_kafka() {
@@ -650,7 +653,7 @@ redis_details() { # redis_details PORT: a running node's durability settings and
   local aof policy user=none
   aof="$(redis-cli -h 127.0.0.1 -p "$1" config get appendonly 2>/dev/null | sed -n 2p)"
   policy="$(redis-cli -h 127.0.0.1 -p "$1" config get maxmemory-policy 2>/dev/null | sed -n 2p)"
-  redis-cli -h 127.0.0.1 -p "$1" acl users 2>/dev/null | grep -qx "$STACK_USER" && user="$STACK_USER"
+  redis-cli -h 127.0.0.1 -p "$1" acl users 2>/dev/null | grep -cx "$STACK_USER" >/dev/null && user="$STACK_USER"
   echo "appendonly $aof, $policy, ACL user $user"
 }
 
