@@ -21,7 +21,7 @@ export const pipelineEnv = {
   RULES_FILE: z.string().optional(),
   /**
    * Heap for wallet states kept decoded between chunks, in MiB (0: none). A typical wallet takes about
-   * 9 KB, a busy one up to about 300 KB; the default fits the k8s memory limit (512 MiB) with room.
+   * 5-10 KB, a busy one up to about 300 KB; the default fits the k8s memory limit (512 MiB) with room.
    */
   WALLET_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(128),
   /** A cached state idle this long is read from Redis again (far below any record's time-to-live). */

@@ -28,22 +28,24 @@ interface Entry extends CachedState {
 
 /**
  * A decoded state's heap, estimated from what it holds (without a window tracker, which the cache
- * drops). Measured on Node 20 (states built by applying 10 to 2,000 events): about 8.8 KB for 13
- * buckets and 6 payers, 104 KB for 179 buckets, 200 payers and 300 recent ids, 285 KB for 372
- * buckets, 741 payers and 512 ids; the weights below land at or above those. Those were measured
- * with an object per recent id (~85 B each); the flat list takes 23–38 B an id (10 to 300 ids),
- * counted as 40. A tracker adds ~5.3 KB (5 windows): the bench's ordinary wallets (21 buckets, 12
- * counterparties, 21 recent ids) took 11.0 KB without one and 16.4 KB with one.
+ * drops), so that the budget holds as many states as it has room for. The weights were fitted to the
+ * heap the cache's states really took (Node 20: the difference in heapUsed, after full collections,
+ * when the cache was cleared) after the bench's backlogs of 100,000 to 800,000 events on 2,000 to
+ * 100,000 wallets: 4.2 KB a state (4 buckets, 3 counterparties, 7 recent ids) to 24.7 KB (56
+ * buckets, 47 counterparties, 108 recent ids); the estimate lands within 3 % of each. The weights
+ * before these (3,300 / 150 / 280 / 20 / 100) overstated every state by a fifth, so a 128 MB budget
+ * held 105 MB of states: on the bench's 20,000 wallets it kept 14,850 of them, and now 17,850.
+ * A flat recent-id list takes ~8 bytes a number (a double array); a window tracker adds ~5 KB.
  */
 export function estimatedHeapBytes(state: WalletState): number {
   let pending = 0;
   for (const p of state.pending.alerts) pending += 2 * p.json.length;
   return (
-    3_300 +
-    150 * (state.fine.buckets.size + state.hourly.buckets.size) +
-    280 * (state.payers.size + state.payees.size) +
-    20 * state.dedup.recent.length +
-    100 * (state.dedup.watermarks.size + state.replacement.overlap.size + state.samples.length) +
+    2_700 +
+    120 * (state.fine.buckets.size + state.hourly.buckets.size) +
+    230 * (state.payers.size + state.payees.size) +
+    16 * state.dedup.recent.length +
+    80 * (state.dedup.watermarks.size + state.replacement.overlap.size + state.samples.length) +
     pending
   );
 }
@@ -96,9 +98,9 @@ export class WalletStateCache {
     if (held) this.remove(state.walletId, held);
     // The window tracker (state/window-view.ts) goes: ~5 KB of running figures, two fifths of an
     // ordinary wallet's heap, which the next chunk rebuilds in one pass over the buckets when a rule
-    // first asks for a window. Kept (and counted, ~18 KB each), a 128 MB budget held ~7,300 of the
-    // bench's ordinary wallets; without it ~10,800, and a state read and decoded again from Redis
-    // costs more than a rebuilt tracker.
+    // first asks for a window. Kept (and counted), a 128 MB budget held ~7,300 of the bench's
+    // ordinary wallets; without it ~10,800 (by the estimate of then), and a state read and decoded
+    // again from Redis costs more than a rebuilt tracker.
     state.memo.listener = null;
     const bytes = estimatedHeapBytes(state);
     if (bytes > this.options.maxBytes / 4) return;
