@@ -7,7 +7,7 @@ export function evaluateRules(catalog: RuleCatalog, input: RuleInput, only?: Rea
   const state = input.wallet.state;
   for (const rule of catalog.rules) {
     if (only && !only.has(rule.kind)) continue;
-    if (rule.reachable && !rule.reachable(state)) continue;
+    if (rule.reachable && !rule.reachable(state, input.featureConfig)) continue;
     const outcome = rule.evaluate(input);
     if (outcome) findings.push(outcome);
   }

@@ -100,7 +100,7 @@ export interface Rule {
    * among those the wallet holds. Read off the state, it settles most wallets before a window is
    * computed (evaluate-rules.ts). Absent: always evaluated.
    */
-  reachable?(state: WalletState): boolean;
+  reachable?(state: WalletState, features: FeatureConfig): boolean;
 }
 
 /** A finding of this rule over a window: the rule's identity, severity and weight filled in. */

@@ -114,7 +114,7 @@ describe('reachable(): the bounds a rule is skipped by', () => {
           for (const rule of bounded) {
             const outcome = rule.evaluate(input);
             if (outcome) fired.set(rule.id, (fired.get(rule.id) ?? 0) + 1);
-            if (rule.reachable!(state)) continue;
+            if (rule.reachable!(state, features)) continue;
             skipped.set(rule.id, (skipped.get(rule.id) ?? 0) + 1);
             expect(outcome, `${rule.id} fired on a wallet its bound skips`).toBeNull();
           }
