@@ -149,8 +149,9 @@ export function applySide(state: WalletState, side: AppliedSide, features: Featu
   const last = state.lastEventMs;
   if (last !== previousLast) {
     listener?.eventTimeAdvanced(previousLast);
-    trim(state.fine, previousLast, last, features.fineRetentionMs);
-    trim(state.hourly, previousLast, last, hourlyKeptMs(features));
+    const trimmed = state.memo.trimmedFrom;
+    trimmed.fine = trim(state.fine, previousLast, last, features.fineRetentionMs, trimmed.fine);
+    trimmed.hourly = trim(state.hourly, previousLast, last, hourlyKeptMs(features), trimmed.hourly);
   }
 
   const fineIndex = Math.floor(t / state.fine.sizeMs);
@@ -231,11 +232,28 @@ export function hourlyKeptMs(features: FeatureConfig): number {
   return features.hourlyRetentionMs + HOUR_MS;
 }
 
-/** Drops the buckets that left retention when the newest event time moved from `previousMs` to `lastMs`. */
-function trim(series: BucketSeries, previousMs: number, lastMs: number, retentionMs: number): void {
+/**
+ * Drops the buckets that left retention when the newest event time moved from `previousMs` to `lastMs`,
+ * and returns the first index kept (WalletStateMemo.trimmedFrom; `trimmedFrom` is the last trim's).
+ * After a trim only the indexes the new first one passed can be held below it: those are dropped one
+ * by one (usually one hour or one fine bucket) instead of reading every index the series holds.
+ */
+function trim(
+  series: BucketSeries,
+  previousMs: number,
+  lastMs: number,
+  retentionMs: number,
+  trimmedFrom: number,
+): number {
   const from = retainedFrom(series, lastMs, retentionMs);
-  if (from === retainedFrom(series, previousMs, retentionMs)) return;
-  for (const index of series.buckets.keys()) if (index < from) series.buckets.delete(index);
+  if (from === retainedFrom(series, previousMs, retentionMs)) return trimmedFrom;
+  const buckets = series.buckets;
+  if (from - trimmedFrom <= buckets.size) {
+    for (let index = trimmedFrom; index < from; index++) buckets.delete(index);
+  } else {
+    for (const index of buckets.keys()) if (index < from) buckets.delete(index);
+  }
+  return from;
 }
 
 /** What one event adds to a bucket, in BUCKET_FIELDS order (in CONTRIBUTION, valid until the next call). */

@@ -181,6 +181,12 @@ export interface WalletStateMemo {
    * records from one stream updates its watermark in place instead of moving it to the end each time.
    */
   lastStreamKey: string | null;
+  /**
+   * Per bucket series, the first index its last trim kept (NaN: not trimmed since the load). Every
+   * bucket below it is gone, and a bucket is only ever added at or above it, so the next trim only has
+   * the indexes between it and the new first one to drop.
+   */
+  trimmedFrom: { fine: number; hourly: number };
 }
 
 export interface WalletState {
@@ -243,6 +249,7 @@ export function freshMemo(): WalletStateMemo {
     listener: null,
     record: { snapshotBytes: Number.NaN, journalBytes: 0, journalEntries: 0, expiresAtMs: Number.NaN },
     lastStreamKey: null,
+    trimmedFrom: { fine: Number.NaN, hourly: Number.NaN },
   };
 }
 
