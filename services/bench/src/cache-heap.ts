@@ -1,0 +1,126 @@
+// `npx tsx services/bench/src/cache-heap.ts [--events N] [--wallets N] [--seed N]`: how much heap the
+// wallet cache's states really take, against what estimatedHeapBytes counts for them (the budget
+// WALLET_CACHE_MB is spent by the estimate). Runs the chunk handler over the bench's backlog on the
+// real Redis, without Kafka, in one process; then measures the drop in heapUsed, after full
+// collections, when the cache is cleared. Prints the figures; writes nothing.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
+import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js';
+import { chunkPipeline } from '../../../tests/support/chunk-pipeline.js';
+import { loadConfig } from '../../detector/src/config/index.js';
+import type { SourceRecord } from '../../detector/src/kafka/chunk-contract.js';
+import { createRedisClient } from '../../detector/src/redis/redis-connection.js';
+import { estimatedHeapBytes, WalletStateCache } from '../../detector/src/state/wallet-state-cache.js';
+import type { WalletState } from '../../detector/src/state/wallet-state.js';
+import { BacklogGenerator } from './event-generator.js';
+import { deleteKeys } from './redis-probe.js';
+
+const DAY = 86_400_000;
+const PARTITIONS = 4;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+if (!gc) {
+  // The measurement needs full collections on demand: run again with them exposed.
+  const again = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
+  process.exit(again.status ?? 1);
+}
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '200000' },
+    wallets: { type: 'string', default: '20000' },
+    seed: { type: 'string', default: '42' },
+  },
+});
+const events = Number(values.events);
+const wallets = Number(values.wallets);
+
+const prefix = `ch${Date.now().toString(36)}`;
+const config = loadConfig({
+  ...withLocalStackPlaintext(),
+  ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+  REDIS_KEY_PREFIX: prefix,
+  INPUT_TOPIC: `${prefix}.in`,
+  LOG_LEVEL: 'silent',
+});
+const redis = createRedisClient(config.redis);
+const pipeline = chunkPipeline(config, redis);
+const cache = new WalletStateCache({
+  maxBytes: config.pipeline.walletCacheBytes,
+  maxIdleMs: config.pipeline.walletCacheIdleMs,
+});
+pipeline.deps.cache = cache;
+
+const generator = new BacklogGenerator(
+  { wallets, seed: Number(values.seed), eventIdPrefix: prefix },
+  events,
+  Date.now(),
+  2 * DAY,
+);
+const byPartition: SourceRecord[][] = Array.from({ length: PARTITIONS }, () => []);
+while (generator.remaining > 0) {
+  for (const message of generator.nextChunk(5_000)) {
+    const partition = createHash('md5').update(message.key).digest()[0]! % PARTITIONS;
+    const records = byPartition[partition]!;
+    records.push({
+      topic: config.kafka.inputTopic,
+      partition,
+      offset: String(records.length),
+      timestampMs: Date.now(),
+      key: message.key,
+      value: message.value,
+    });
+  }
+}
+await Promise.all(
+  byPartition.map(async (records, partition) => {
+    const size = config.pipeline.chunkSize;
+    for (let at = 0; at < records.length; at += size) {
+      const outcome = await pipeline.run(partition, records.slice(at, at + size));
+      pipeline.committed.set(partition, BigInt(Math.min(records.length, at + size)));
+      await outcome.afterCommit?.();
+    }
+  }),
+);
+byPartition.length = 0;
+
+// What the kept states hold, on average, and what the estimate counts for them.
+const kept: WalletState[] = [];
+for (const id of Array.from({ length: wallets }, (_, i) => `w-${i}`)) {
+  const entry = cache.take(id);
+  if (entry) kept.push(entry.state);
+}
+for (const state of kept) cache.put(state, Date.now());
+const mean = (f: (s: WalletState) => number) => kept.reduce((sum, s) => sum + f(s), 0) / kept.length;
+const estimated = mean(estimatedHeapBytes);
+const composition = {
+  buckets: mean((s) => s.fine.buckets.size + s.hourly.buckets.size),
+  counterparties: mean((s) => s.payers.size + s.payees.size),
+  recentIds: mean((s) => s.dedup.recent.length / 2),
+};
+kept.length = 0;
+
+gc();
+gc();
+const before = process.memoryUsage().heapUsed;
+const states = cache.size;
+cache.clear();
+gc();
+gc();
+const real = (before - process.memoryUsage().heapUsed) / states;
+
+console.log(
+  `${events.toLocaleString('en-US')} events over ${wallets.toLocaleString('en-US')} wallets: the cache kept ` +
+    `${states.toLocaleString('en-US')} states (budget ${config.pipeline.walletCacheBytes / 2 ** 20} MiB)\n` +
+    `a state holds ${composition.buckets.toFixed(1)} buckets, ${composition.counterparties.toFixed(1)} ` +
+    `counterparties, ${composition.recentIds.toFixed(1)} recent ids (means)\n` +
+    `heap per state: ${real.toFixed(0)} B measured, ${estimated.toFixed(0)} B estimated ` +
+    `(estimate ÷ measured ${(estimated / real).toFixed(2)})`,
+);
+
+await deleteKeys(redis as Redis, `${prefix}:`);
+redis.disconnect();
