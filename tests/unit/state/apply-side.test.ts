@@ -1,16 +1,22 @@
 // Applying wallet sides to the state record: exactly-once marks, the opening-time rule, late events,
 // retention, the counterparty bounds, and a record size that stays bounded however busy the wallet.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   applySide,
   checkSide,
   COUNTERPARTY_BYTES_MAX,
+  hourlyKeptMs,
   MAX_WATERMARKS,
   recordSeen,
   rememberSample,
+  retainedFrom,
   SAMPLES_KEPT,
 } from '../../../services/detector/src/state/apply-side.js';
-import { encodeWalletState } from '../../../services/detector/src/state/wallet-state-codec.js';
+import {
+  decodeWalletState,
+  encodeWalletState,
+} from '../../../services/detector/src/state/wallet-state-codec.js';
 import {
   emptyWalletState,
   FIELD,
@@ -252,6 +258,54 @@ describe('applying a side', () => {
       6 * HOUR,
       6 * HOUR + 14 * DAY,
     ]);
+  });
+
+  it('holds exactly the buckets of the events applied within retention, late ones and reloads included', () => {
+    // Each step: a gap after the newest event (mostly minutes, so a trim passes a bucket or two; now
+    // and then days) or a late event (up to 20 days back), and now and then the state stored and
+    // loaded again (its memo starts over).
+    const step = fc.record({
+      late: fc.boolean(),
+      gapMinutes: fc.oneof(
+        { arbitrary: fc.integer({ min: 0, max: 90 }), weight: 6 },
+        { arbitrary: fc.integer({ min: 0, max: 3 * 24 * 60 }), weight: 1 },
+      ),
+      reload: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 200 }), (steps) => {
+        let state = wallet();
+        let newest = T0;
+        const applied: number[] = [];
+        const series = [
+          { of: (s: WalletState) => s.fine, retentionMs: features.fineRetentionMs, held: [] as number[] },
+          { of: (s: WalletState) => s.hourly, retentionMs: hourlyKeptMs(features), held: [] as number[] },
+        ];
+        steps.forEach(({ late, gapMinutes, reload }, i) => {
+          const atMs = late ? newest - gapMinutes * MINUTE * 7 : (newest += gapMinutes * MINUTE);
+          const side = deposit(atMs, `ref:p-${i % 7}`);
+          const last = Math.max(state.lastEventMs || atMs, atMs);
+          for (const s of series) {
+            // Applied into this series only while inside its retention at that moment.
+            if (Math.floor(atMs / s.of(state).sizeMs) >= retainedFrom(s.of(state), last, s.retentionMs))
+              s.held.push(atMs);
+          }
+          applySide(state, side, features);
+          applied.push(atMs);
+          if (reload) state = decodeWalletState('w-1', encodeWalletState(state), features);
+          for (const s of series) {
+            const buckets = s.of(state);
+            const from = retainedFrom(buckets, state.lastEventMs, s.retentionMs);
+            const expected = new Set(
+              s.held.map((t) => Math.floor(t / buckets.sizeMs)).filter((index) => index >= from),
+            );
+            expect(new Set(buckets.buckets.keys())).toEqual(expected);
+          }
+        });
+        expect(state.lifetime.inCount).toBe(applied.length);
+      }),
+      { numRuns: 300, seed: 20261127 },
+    );
   });
 
   it('caps each counterparty set, evicting the payer seen longest ago, and counts every new payer', () => {

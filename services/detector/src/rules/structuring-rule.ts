@@ -22,7 +22,9 @@ export function structuringRule(
     ...base,
     // Most wallets never had a deposit just below the threshold. Their lifetime inbound sum says so at
     // once (each such deposit is at least the band's start), and else the buckets do, without a window:
-    // a scan of every bucket after every event was ~4% of the detector's CPU.
+    // a scan of every bucket after every event was ~4% of the detector's CPU. (Buckets classify a deposit
+    // by the band in force when it was applied: after the band is raised, a wallet whose old deposits
+    // no longer reach the new band's start is skipped, as the band now says.)
     reachable: (s, features) =>
       s.lifetime.inCount >= params.minNearThresholdDeposits &&
       s.lifetime.inSum >= params.minNearThresholdDeposits * features.nearThresholdFrom &&

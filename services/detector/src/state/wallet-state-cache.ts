@@ -31,11 +31,14 @@ interface Entry extends CachedState {
  * drops), so that the budget holds as many states as it has room for. The weights were fitted to the
  * heap the cache's states really took (Node 20: the difference in heapUsed, after full collections,
  * when the cache was cleared) after the bench's backlogs of 100,000 to 800,000 events on 2,000 to
- * 100,000 wallets: 4.2 KB a state (4 buckets, 3 counterparties, 7 recent ids) to 24.7 KB (56
- * buckets, 47 counterparties, 108 recent ids); the estimate lands within 3 % of each. The weights
+ * 100,000 wallets: 4.2 KB a state (4 buckets, 3 counterparties, 3 recent ids) to 24.7 KB (56
+ * buckets, 47 counterparties, 108 recent ids); the estimate lands within 3 % of each. For busy
+ * wallets it stays above the heap: 90 KB measured, 102 KB estimated (105 buckets, 300 counterparties,
+ * 512 recent ids); 125 KB and 132 KB (121, 422, 512). The weights
  * before these (3,300 / 150 / 280 / 20 / 100) overstated every state by a fifth, so a 128 MB budget
  * held 105 MB of states: on the bench's 20,000 wallets it kept 14,850 of them, and now 17,850.
- * A flat recent-id list takes ~8 bytes a number (a double array); a window tracker adds ~5 KB.
+ * A recent-id number counts 16 bytes: 8 in its double array, and the array's spare room. A window
+ * tracker adds ~5 KB.
  */
 export function estimatedHeapBytes(state: WalletState): number {
   let pending = 0;

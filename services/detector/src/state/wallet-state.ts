@@ -184,7 +184,9 @@ export interface WalletStateMemo {
   /**
    * Per bucket series, the first index its last trim kept (NaN: not trimmed since the load). Every
    * bucket below it is gone, and a bucket is only ever added at or above it, so the next trim only has
-   * the indexes between it and the new first one to drop.
+   * the indexes between it and the new first one to drop. That holds because lastEventMs only grows
+   * and a process applies one feature config (the retentions) to a state; a load starts the memo
+   * over, so a state written under other retentions is scanned whole at its first trim.
    */
   trimmedFrom: { fine: number; hourly: number };
 }
