@@ -4,20 +4,17 @@
 // real Redis, without Kafka, in one process; then measures the drop in heapUsed, after full
 // collections, when the cache is cleared. Prints the figures; writes nothing.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js';
 import { chunkPipeline } from '../../../tests/support/chunk-pipeline.js';
 import { loadConfig } from '../../detector/src/config/index.js';
-import type { SourceRecord } from '../../detector/src/kafka/chunk-contract.js';
 import { createRedisClient } from '../../detector/src/redis/redis-connection.js';
 import { estimatedHeapBytes, WalletStateCache } from '../../detector/src/state/wallet-state-cache.js';
 import type { WalletState } from '../../detector/src/state/wallet-state.js';
-import { BacklogGenerator } from './event-generator.js';
+import { backlogRecords, runBacklog } from './in-process-backlog.js';
 import { deleteKeys } from './redis-probe.js';
 
-const DAY = 86_400_000;
 const PARTITIONS = 4;
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -55,37 +52,15 @@ const cache = new WalletStateCache({
 });
 pipeline.deps.cache = cache;
 
-const generator = new BacklogGenerator(
-  { wallets, seed: Number(values.seed), eventIdPrefix: prefix },
+const byPartition = backlogRecords({
   events,
-  Date.now(),
-  2 * DAY,
-);
-const byPartition: SourceRecord[][] = Array.from({ length: PARTITIONS }, () => []);
-while (generator.remaining > 0) {
-  for (const message of generator.nextChunk(5_000)) {
-    const partition = createHash('md5').update(message.key).digest()[0]! % PARTITIONS;
-    const records = byPartition[partition]!;
-    records.push({
-      topic: config.kafka.inputTopic,
-      partition,
-      offset: String(records.length),
-      timestampMs: Date.now(),
-      key: message.key,
-      value: message.value,
-    });
-  }
-}
-await Promise.all(
-  byPartition.map(async (records, partition) => {
-    const size = config.pipeline.chunkSize;
-    for (let at = 0; at < records.length; at += size) {
-      const outcome = await pipeline.run(partition, records.slice(at, at + size));
-      pipeline.committed.set(partition, BigInt(Math.min(records.length, at + size)));
-      await outcome.afterCommit?.();
-    }
-  }),
-);
+  wallets,
+  seed: Number(values.seed),
+  partitions: PARTITIONS,
+  topic: config.kafka.inputTopic,
+  eventIdPrefix: prefix,
+});
+await runBacklog(pipeline, byPartition, config.pipeline.chunkSize);
 byPartition.length = 0;
 
 // What the kept states hold, on average, and what the estimate counts for them.

@@ -3,12 +3,10 @@
 // Partitions run concurrently in BATCH_CHUNK_SIZE chunks, as in the detector; the wallet cache has the
 // detector's default budget. Prints `chunk-gc-start` before the handler's work and `chunk-gc-result
 // {json}` after it; the garbage collector's lines between the two are the parent's to read.
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import type { SourceRecord } from '../../detector/src/kafka/chunk-contract.js';
-import { BacklogGenerator } from './event-generator.js';
+import { backlogRecords, runBacklog } from './in-process-backlog.js';
 import { deleteKeys } from './redis-probe.js';
 
 type ConfigModule = typeof import('../../detector/src/config/index.js');
@@ -17,7 +15,6 @@ type CacheModule = typeof import('../../detector/src/state/wallet-state-cache.js
 type PipelineModule = typeof import('../../../tests/support/chunk-pipeline.js');
 type StackModule = typeof import('../../../scripts/dev/local-stack-env.js');
 
-const DAY = 86_400_000;
 const root = process.env.CHUNK_GC_ROOT!;
 const events = Number(process.env.CHUNK_GC_EVENTS);
 const wallets = Number(process.env.CHUNK_GC_WALLETS);
@@ -48,33 +45,7 @@ pipeline.deps.cache = new WalletStateCache({
   maxIdleMs: config.pipeline.walletCacheIdleMs,
 });
 
-// The backlog, split by key as a producer would (not Kafka's own hash: only the split's shape matters).
-const generator = new BacklogGenerator({ wallets, seed, eventIdPrefix: prefix }, events, Date.now(), 2 * DAY);
-const byPartition: SourceRecord[][] = Array.from({ length: partitions }, () => []);
-while (generator.remaining > 0) {
-  for (const message of generator.nextChunk(5_000)) {
-    const partition = createHash('md5').update(message.key).digest()[0]! % partitions;
-    const records = byPartition[partition]!;
-    records.push({
-      topic,
-      partition,
-      offset: String(records.length),
-      timestampMs: Date.now(),
-      key: message.key,
-      value: message.value,
-    });
-  }
-}
-
-async function runPartition(partition: number): Promise<void> {
-  const records = byPartition[partition]!;
-  const size = config.pipeline.chunkSize;
-  for (let at = 0; at < records.length; at += size) {
-    const outcome = await pipeline.run(partition, records.slice(at, at + size));
-    pipeline.committed.set(partition, BigInt(Math.min(records.length, at + size)));
-    await outcome.afterCommit?.();
-  }
-}
+const byPartition = backlogRecords({ events, wallets, seed, partitions, topic, eventIdPrefix: prefix });
 
 // The collections before this line (loading modules, building the backlog) are not the handler's: a
 // full collection settles them, and the parent counts only what follows the marker.
@@ -83,7 +54,7 @@ console.log('chunk-gc-start');
 const loop = performance.eventLoopUtilization();
 const cpu = process.cpuUsage();
 const started = performance.now();
-await Promise.all(byPartition.map((_, partition) => runPartition(partition)));
+await runBacklog(pipeline, byPartition, config.pipeline.chunkSize);
 const used = process.cpuUsage(cpu);
 const result = {
   events,
