@@ -5,7 +5,7 @@
 // its own partition.
 import type { EffectSource, PendingSeed } from '../state/wallet-state.js';
 import { markChanged, type ChunkWallet } from './chunk-wallets.js';
-import { linkDonorsAndSearch } from './retro-search.js';
+import { keptRaisedOn, linkDonorsAndSearch } from './retro-search.js';
 import type { ChunkSession } from './transaction-chunk.js';
 
 type Fate = 'published' | 'this-chunk' | 'later';
@@ -32,8 +32,8 @@ async function fateOf(session: ChunkSession, source: EffectSource): Promise<Fate
  * - a transaction chunk run again after a lost compare-and-set: the donor links and every wallet but
  *   the lost ones were stored. Only the lost wallets are searched (they lost what the search set on
  *   them). A decision chunk keeps no memo between runs and searches again in full, as before;
- * - otherwise (a crash during the write itself, or a seed stored before raisedOn was kept) nothing
- *   says what landed: link and search again.
+ * - otherwise (a crash during the write itself, a seed stored before raisedOn was kept, or one whose
+ *   search alerted more wallets than RAISED_ON_MAX) nothing says what landed: link and search again.
  */
 async function searchAgain(
   session: ChunkSession,
@@ -55,8 +55,8 @@ async function searchAgain(
     seed.source,
     lost.size ? (walletId) => lost.has(walletId) : undefined,
   );
-  const merged = [...new Set([...(seed.raisedOn ?? []), ...raisedOn])];
-  if (seed.raisedOn === null || merged.length !== seed.raisedOn.length) {
+  const merged = keptRaisedOn([...new Set([...(seed.raisedOn ?? []), ...raisedOn])]);
+  if (merged === null ? seed.raisedOn !== null : merged.length !== seed.raisedOn?.length) {
     seed.raisedOn = merged;
     markChanged(wallet);
   }

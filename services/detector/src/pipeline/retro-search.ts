@@ -16,6 +16,20 @@ const REPLACEMENT_KINDS: ReadonlySet<string> = new Set(['replacement-wallet']);
 const RETRO_TRIGGER = 'retro';
 
 /**
+ * The most wallets a pending seed names as alerted by its search (PendingSeed.raisedOn). The list lives
+ * in the flagged wallet's record until the chunk commits; a seed whose donors reach thousands of
+ * wallets would otherwise carry all their ids there, past the record's 64 KB bound. Beyond it the seed
+ * keeps no list (null), and a chunk run again after a crash links and searches again in full, as seeds
+ * stored before the list existed do (pending-effects.ts says what that can judge differently).
+ */
+export const RAISED_ON_MAX = 256;
+
+/** What a pending seed keeps of the wallets its search alerted: all of them, or null past RAISED_ON_MAX. */
+export function keptRaisedOn(walletIds: readonly string[]): string[] | null {
+  return walletIds.length > RAISED_ON_MAX ? null : [...walletIds];
+}
+
+/**
  * Links the flagged wallet's donors: in Redis at the chunk's write with their stored weight, for the
  * rest of this chunk with the weight they count for now (a payer who gives to many wallets, such as a
  * cash terminal, counts for less), then searches the wallets they already gave to. Returns the wallets

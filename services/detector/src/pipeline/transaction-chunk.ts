@@ -25,7 +25,7 @@ import { decodeRecord } from './decode-record.js';
 import { DonorOverlay } from './donor-overlay.js';
 import { reconcilePending } from './pending-effects.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { linkDonorsAndSearch } from './retro-search.js';
+import { keptRaisedOn, linkDonorsAndSearch } from './retro-search.js';
 import {
   addOverlap,
   alertSeeds,
@@ -281,7 +281,7 @@ export class ChunkSession {
     }
     this.touch(wallet);
     this.deps.metrics.seededWallets.inc({ reason });
-    pending.raisedOn = await linkDonorsAndSearch(this, state, flaggedAtMs, source);
+    pending.raisedOn = keptRaisedOn(await linkDonorsAndSearch(this, state, flaggedAtMs, source));
   }
 
   private suppressionRecord(

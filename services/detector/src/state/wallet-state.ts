@@ -120,7 +120,8 @@ export interface PendingSeed {
   /**
    * The other wallets holding an alert its search raised. Their pending alerts are published again
    * with the seed if its chunk comes again, without searching again (pipeline/pending-effects.ts).
-   * null: stored before FlowGuard kept this list, so the search runs again as it used to.
+   * null: stored before FlowGuard kept this list, or the search alerted more wallets than the list
+   * keeps (pipeline/retro-search.ts, RAISED_ON_MAX), so the search runs again as it used to.
    */
   raisedOn: string[] | null;
 }
