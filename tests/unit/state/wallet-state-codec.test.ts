@@ -135,7 +135,7 @@ const walletState: fc.Arbitrary<WalletState> = fc
     hourly: { sizeMs: HOUR, buckets: g.hourly },
     payers: g.payers,
     payees: g.payees,
-    samples: g.samples,
+    samples: { eventIds: g.samples.map((s) => s.eventId), atMs: g.samples.map((s) => s.atMs) },
     dedup: { watermarks: g.watermarks, recent: g.recent },
     replacement: { flaggedAtMs: g.flaggedAtMs, overlap: g.overlap },
     alerting: {

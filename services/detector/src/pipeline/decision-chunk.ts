@@ -6,7 +6,13 @@ import { WalletMentionSchema, type WalletMention } from '../../../../schemas/wal
 import type { ChunkContext, SourceRecord } from '../kafka/consumer-runtime.js';
 import { evaluateRules } from '../rules/evaluate-rules.js';
 import { recordSeen } from '../state/apply-side.js';
-import { hasNoEvents, type ActiveFlag, type EffectSource, type WalletState } from '../state/wallet-state.js';
+import {
+  hasNoEvents,
+  sampleEventIds,
+  type ActiveFlag,
+  type EffectSource,
+  type WalletState,
+} from '../state/wallet-state.js';
 import type { ChunkWallet, ChunkWallets } from './chunk-wallets.js';
 import { DonorOverlay } from './donor-overlay.js';
 import { nestsDeeperThan } from './json-depth.js';
@@ -160,7 +166,7 @@ async function judgeListing(
     id: `mention:${mention.mentionId}`,
     atMs: paidAtMs,
     source,
-    sampleEventIds: state.samples.map((s) => s.eventId),
+    sampleEventIds: sampleEventIds(state),
   });
 }
 

@@ -4,7 +4,7 @@
 // gifts so far), weighs each donor by how widely it gives, loads the candidates, counts their overlap
 // in full, and runs the replacement rule on them.
 import { evaluateRules } from '../rules/evaluate-rules.js';
-import type { EffectSource, WalletState } from '../state/wallet-state.js';
+import { sampleEventIds, type EffectSource, type WalletState } from '../state/wallet-state.js';
 import { donorsOf, setOverlap, spreadFactor } from './seeding.js';
 import type { ChunkSession } from './transaction-chunk.js';
 
@@ -131,7 +131,7 @@ async function retroSearch(
       id: `${RETRO_TRIGGER}:${flaggedWalletId}:${source.streamKey}:${source.offset}`,
       atMs: Math.max(flaggedAtMs, Number.isNaN(state.lastEventMs) ? flaggedAtMs : state.lastEventMs),
       source,
-      sampleEventIds: state.samples.map((s) => s.eventId),
+      sampleEventIds: sampleEventIds(state),
     });
   }
   // Every candidate holding an alert of this seed, decided now or stored by an earlier run of the

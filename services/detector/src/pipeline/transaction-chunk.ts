@@ -18,7 +18,12 @@ import type { Finding, RuleInput } from '../rules/rule-types.js';
 import { decideAlert, type DecisionPolicy } from '../scoring/alert-decision.js';
 import { applySide, checkSide, recordSeen, rememberSample, type SideCheck } from '../state/apply-side.js';
 import type { Gift } from '../state/donor-index.js';
-import type { EffectSource, PendingSeed, WalletState } from '../state/wallet-state.js';
+import {
+  sampleEventIds,
+  type EffectSource,
+  type PendingSeed,
+  type WalletState,
+} from '../state/wallet-state.js';
 import { ChunkOutput } from './chunk-output.js';
 import { markChanged, markJournaled, type ChunkWallet, type ChunkWallets } from './chunk-wallets.js';
 import { decodeRecord } from './decode-record.js';
@@ -515,7 +520,7 @@ async function decideThenApplyFrom(
       id: side.event.eventId,
       atMs: side.event.occurredAtMs,
       source: session.sourceOf(record),
-      sampleEventIds: wallet.state.samples.map((s) => s.eventId),
+      sampleEventIds: sampleEventIds(wallet.state),
     });
   } catch (error) {
     throw withWallet(error, side.walletId);

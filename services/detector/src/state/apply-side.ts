@@ -185,12 +185,13 @@ export function applySide(state: WalletState, side: AppliedSide, features: Featu
 
 /** Keeps the event among the wallet's newest few (the evidence of its next alert). */
 export function rememberSample(state: WalletState, eventId: string, atMs: number): void {
-  const oldest = makeRoom(state.samples, SAMPLES_KEPT);
-  if (oldest) {
-    oldest.eventId = eventId;
-    oldest.atMs = atMs;
-    state.samples.push(oldest);
-  } else state.samples.push({ eventId, atMs });
+  const { eventIds, atMs: times } = state.samples;
+  while (eventIds.length > 0 && eventIds.length >= SAMPLES_KEPT) {
+    eventIds.shift();
+    times.shift();
+  }
+  eventIds.push(eventId);
+  times.push(atMs);
 }
 
 /**
@@ -203,20 +204,6 @@ function rememberFingerprints(recent: number[], idHash: number, bodyHash: number
     for (let k = 0; k < STRIDE; k++) recent.shift();
   }
   recent.push(idHash, bodyHash);
-}
-
-/**
- * Makes room for one more entry in a list kept to `cap` entries, oldest first: removes the oldest
- * (more, if the list outgrew a lowered cap) and returns the first one removed, to be reused for the
- * new entry; undefined while there is room. A full wallet's lists are old objects: a new entry object,
- * or a splice that trims the array and makes the next push reallocate it, is young memory the
- * collector copies and promotes for every event; shift() and a reused entry allocate nothing.
- */
-function makeRoom<T>(list: T[], cap: number): T | undefined {
-  if (list.length < cap) return undefined;
-  const oldest = list.shift();
-  while (list.length > 0 && list.length >= cap) list.shift();
-  return oldest;
 }
 
 /** First bucket index a series keeps: the buckets of a window of `retentionMs` ending with `lastMs`. */

@@ -48,7 +48,7 @@ export function estimatedHeapBytes(state: WalletState): number {
     120 * (state.fine.buckets.size + state.hourly.buckets.size) +
     230 * (state.payers.size + state.payees.size) +
     16 * state.dedup.recent.length +
-    80 * (state.dedup.watermarks.size + state.replacement.overlap.size + state.samples.length) +
+    80 * (state.dedup.watermarks.size + state.replacement.overlap.size + state.samples.eventIds.length) +
     pending
   );
 }

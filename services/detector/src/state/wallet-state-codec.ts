@@ -169,10 +169,11 @@ export function encodeWalletState(state: WalletState, version = state.version): 
       for (const walletId of s.raisedOn) w.string(walletId);
     }
   }
-  w.varint(state.samples.length);
-  for (const sample of state.samples) {
-    w.string(sample.eventId);
-    writeTime(w, t, sample.atMs);
+  const { eventIds, atMs } = state.samples;
+  w.varint(eventIds.length);
+  for (let i = 0; i < eventIds.length; i++) {
+    w.string(eventIds[i]!);
+    writeTime(w, t, atMs[i]!);
   }
   return w.toBuffer();
 }
@@ -298,8 +299,11 @@ export function decodeWalletState(walletId: string, bytes: Buffer, features: Fea
     }
     seeds.push({ source, flaggedAtMs: seedFlaggedAtMs, reason, raisedOn });
   }
-  const samples: WalletState['samples'] = [];
-  for (let n = r.count(2); n > 0; n--) samples.push({ eventId: r.string(), atMs: readTime(r, t) });
+  const samples: WalletState['samples'] = { eventIds: [], atMs: [] };
+  for (let n = r.count(2); n > 0; n--) {
+    samples.eventIds.push(r.string());
+    samples.atMs.push(readTime(r, t));
+  }
   const snapshotBytes = bytes.length - r.remaining;
   if (format === SNAPSHOT_FORMAT) r.end();
 

@@ -217,8 +217,12 @@ export interface WalletState {
   /** Counterparties by id (wallet id or "ref:<id>"), newest kept, at most COUNTERPARTY_CAP each. */
   payers: Map<string, Counterparty>;
   payees: Map<string, Counterparty>;
-  /** The last few events applied (newest last), for an alert's sampleEventIds. */
-  samples: { eventId: string; atMs: number }[];
+  /**
+   * The last few events applied (newest last), for an alert's sampleEventIds: ids and event times
+   * index for index. Two flat lists, not an object per event: an object and its boxed time were two
+   * of the ~180 heap objects an ordinary cached wallet held, and the collector traces every one.
+   */
+  samples: { eventIds: string[]; atMs: number[] };
   dedup: {
     /** streamKey ("<incarnation>/<partition>") → offset of the newest record applied from it. */
     watermarks: Map<string, number>;
@@ -276,7 +280,7 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
     hourly: { sizeMs: HOUR_MS, buckets: new Map() },
     payers: new Map(),
     payees: new Map(),
-    samples: [],
+    samples: { eventIds: [], atMs: [] },
     dedup: { watermarks: new Map(), recent: [] },
     replacement: { flaggedAtMs: null, overlap: new Map() },
     alerting: { firings: new Map(), lastAlertId: null, lastAlertAtMs: null, alertCount: 0 },
@@ -302,6 +306,11 @@ function seriesHolds(series: BucketSeries, field: number, target: number): boole
     if (total >= target) return true;
   }
   return total >= target;
+}
+
+/** The ids of the wallet's newest events, oldest first (a copy: an alert's sampleEventIds). */
+export function sampleEventIds(state: WalletState): string[] {
+  return state.samples.eventIds.slice();
 }
 
 /** True while the wallet has never had an event applied. */
