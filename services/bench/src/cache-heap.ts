@@ -10,6 +10,7 @@ import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js
 import { chunkPipeline } from '../../../tests/support/chunk-pipeline.js';
 import { loadConfig } from '../../detector/src/config/index.js';
 import { createRedisClient } from '../../detector/src/redis/redis-connection.js';
+import { bucketCount } from '../../detector/src/state/bucket-series.js';
 import { estimatedHeapBytes, WalletStateCache } from '../../detector/src/state/wallet-state-cache.js';
 import type { WalletState } from '../../detector/src/state/wallet-state.js';
 import { backlogRecords, runBacklog } from './in-process-backlog.js';
@@ -73,7 +74,7 @@ for (const state of kept) cache.put(state, Date.now());
 const mean = (f: (s: WalletState) => number) => kept.reduce((sum, s) => sum + f(s), 0) / kept.length;
 const estimated = mean(estimatedHeapBytes);
 const composition = {
-  buckets: mean((s) => s.fine.buckets.size + s.hourly.buckets.size),
+  buckets: mean((s) => bucketCount(s.fine) + bucketCount(s.hourly)),
   counterparties: mean((s) => s.payers.size + s.payees.size),
   recentIds: mean((s) => s.dedup.recent.length / 2),
 };

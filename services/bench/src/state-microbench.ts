@@ -5,6 +5,7 @@
 import { loadavg } from 'node:os';
 import { loadConfig } from '../../detector/src/config/index.js';
 import { applySide, checkSide } from '../../detector/src/state/apply-side.js';
+import { bucketCount } from '../../detector/src/state/bucket-series.js';
 import { decodeWalletState, encodeWalletState } from '../../detector/src/state/wallet-state-codec.js';
 import type { WalletState } from '../../detector/src/state/wallet-state.js';
 import { WalletView } from '../../detector/src/state/window-view.js';
@@ -115,7 +116,7 @@ const typical = typicalWallet('w-typical', features);
 const busy = busyWallet('w-busy', features);
 console.log(
   `record bytes: typical ${encodeWalletState(typical).length}, busy ${encodeWalletState(busy).length} ` +
-    `(payers ${busy.payers.size}, payees ${busy.payees.size}, buckets ${busy.fine.buckets.size}+${busy.hourly.buckets.size})`,
+    `(payers ${busy.payers.size}, payees ${busy.payees.size}, buckets ${bucketCount(busy.fine)}+${bucketCount(busy.hourly)})`,
 );
 const ops = [...opsFor('typical', typical), ...opsFor('busy', busy)];
 const cpu = new Map<string, number[]>(ops.map((o) => [o.name, []]));

@@ -2,6 +2,7 @@
 // retention, the counterparty bounds, and a record size that stays bounded however busy the wallet.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bucketsOf } from '../../../services/detector/src/state/bucket-series.js';
 import {
   applySide,
   checkSide,
@@ -198,7 +199,7 @@ describe('applying a side', () => {
       ],
       features,
     );
-    const bucket = state.fine.buckets.get(Math.floor(T0 / features.fineBucketMs))!;
+    const bucket = bucketsOf(state.fine).get(Math.floor(T0 / features.fineBucketMs))!;
     expect(bucket).toEqual([
       3, // inCount
       features.smallAmountMax + near + features.reportingThreshold,
@@ -214,7 +215,7 @@ describe('applying a side', () => {
       1, // passOnCount: the withdrawal, not the purchase
       700,
     ]);
-    expect(state.hourly.buckets.get(Math.floor(T0 / HOUR))).toEqual(bucket);
+    expect(bucketsOf(state.hourly).get(Math.floor(T0 / HOUR))).toEqual(bucket);
     expect(state.lifetime).toMatchObject({
       inCount: 3,
       donationCount: 2,
@@ -228,21 +229,21 @@ describe('applying a side', () => {
     const state = wallet();
     feed(state, [deposit(T0, 'ref:a')], features);
     feed(state, [deposit(T0 - 2 * HOUR, 'ref:b')], features);
-    expect(state.fine.buckets.has(Math.floor((T0 - 2 * HOUR) / features.fineBucketMs))).toBe(true);
+    expect(bucketsOf(state.fine).has(Math.floor((T0 - 2 * HOUR) / features.fineBucketMs))).toBe(true);
 
     // Older than the 6 h of fine buckets, inside the hourly retention.
     const sevenHoursLate = deposit(T0 - 7 * HOUR, 'ref:c');
     expect(applySide(state, sevenHoursLate, features)).toEqual({ status: 'applied', newCounterparty: true });
-    expect(state.fine.buckets.size).toBe(2);
-    expect(state.hourly.buckets.has(Math.floor((T0 - 7 * HOUR) / HOUR))).toBe(true);
+    expect(bucketsOf(state.fine).size).toBe(2);
+    expect(bucketsOf(state.hourly).has(Math.floor((T0 - 7 * HOUR) / HOUR))).toBe(true);
 
-    const buckets = [...state.hourly.buckets.keys()];
+    const buckets = [...bucketsOf(state.hourly).keys()];
     const ancient = deposit(T0 - 15 * DAY, 'ref:a');
     expect(applySide(state, ancient, features)).toEqual({
       status: 'beyond-retention',
       newCounterparty: false,
     });
-    expect([...state.hourly.buckets.keys()]).toEqual(buckets);
+    expect([...bucketsOf(state.hourly).keys()]).toEqual(buckets);
     expect(state.lifetime.inCount).toBe(4);
     expect(state.firstSeenMs).toBe(T0 - 15 * DAY);
     expect(state.lastEventMs).toBe(T0);
@@ -254,10 +255,10 @@ describe('applying a side', () => {
     const state = wallet();
     feed(state, [deposit(T0, 'ref:a')], features);
     feed(state, [deposit(T0 + 6 * HOUR, 'ref:a')], features);
-    expect(state.fine.buckets.size).toBe(1);
-    expect(state.hourly.buckets.size).toBe(2);
+    expect(bucketsOf(state.fine).size).toBe(1);
+    expect(bucketsOf(state.hourly).size).toBe(2);
     feed(state, [deposit(T0 + 6 * HOUR + 14 * DAY, 'ref:a')], features);
-    expect([...state.hourly.buckets.keys()].map((i) => i * HOUR - T0)).toEqual([
+    expect([...bucketsOf(state.hourly).keys()].map((i) => i * HOUR - T0)).toEqual([
       6 * HOUR,
       6 * HOUR + 14 * DAY,
     ]);
@@ -302,7 +303,7 @@ describe('applying a side', () => {
             const expected = new Set(
               s.held.map((t) => Math.floor(t / buckets.sizeMs)).filter((index) => index >= from),
             );
-            expect(new Set(buckets.buckets.keys())).toEqual(expected);
+            expect(new Set(bucketsOf(buckets).keys())).toEqual(expected);
           }
         });
         expect(state.lifetime.inCount).toBe(applied.length);
@@ -398,7 +399,9 @@ describe('record size', () => {
     const size = encodeWalletState(state).length;
     console.log(`busy wallet after 200,000 events: ${size} bytes`);
     expect(size).toBeLessThanOrEqual(64 * 1024);
-    expect(state.hourly.buckets.get(Math.floor(state.lastEventMs / HOUR))![FIELD.inCount]).toBeGreaterThan(0);
+    expect(bucketsOf(state.hourly).get(Math.floor(state.lastEventMs / HOUR))![FIELD.inCount]).toBeGreaterThan(
+      0,
+    );
   });
 
   it('stays writable when a hostile sender piles maximal amounts past the exact-integer range', () => {
@@ -408,7 +411,7 @@ describe('record size', () => {
       applySide(state, deposit(T0 + i * MINUTE, 'ref:card-1', { amount: huge }), features);
     expect(state.lifetime.inSum).toBe(Number.MAX_SAFE_INTEGER);
     expect(state.payers.get('ref:card-1')!.sum).toBe(Number.MAX_SAFE_INTEGER);
-    expect(state.hourly.buckets.get(Math.floor(T0 / HOUR))![FIELD.inSum]).toBe(Number.MAX_SAFE_INTEGER);
+    expect(bucketsOf(state.hourly).get(Math.floor(T0 / HOUR))![FIELD.inSum]).toBe(Number.MAX_SAFE_INTEGER);
     expect(() => encodeWalletState(state)).not.toThrow();
   });
 

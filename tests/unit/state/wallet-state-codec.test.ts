@@ -2,6 +2,7 @@
 // damaged or foreign value is refused as FG_STATE_CORRUPT, never decoded into something else.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bucketsOf, seriesOf, insertBucket } from '../../../services/detector/src/state/bucket-series.js';
 import { isFlowGuardError } from '../../../services/detector/src/errors.js';
 import {
   decodeWalletState,
@@ -131,8 +132,8 @@ const walletState: fc.Arbitrary<WalletState> = fc
     firstSeenMs: g.times[0],
     lastEventMs: g.times[1],
     lifetime: g.lifetime,
-    fine: { sizeMs: features.fineBucketMs, buckets: g.fine },
-    hourly: { sizeMs: HOUR, buckets: g.hourly },
+    fine: seriesOf(features.fineBucketMs, g.fine),
+    hourly: seriesOf(HOUR, g.hourly),
     payers: g.payers,
     payees: g.payees,
     samples: { eventIds: g.samples.map((s) => s.eventId), atMs: g.samples.map((s) => s.atMs) },
@@ -153,8 +154,8 @@ const walletState: fc.Arbitrary<WalletState> = fc
 /** Map contents and their order (the record keeps iteration order). */
 function orderOf(state: WalletState) {
   return [
-    state.fine.buckets,
-    state.hourly.buckets,
+    bucketsOf(state.fine),
+    bucketsOf(state.hourly),
     state.payers,
     state.payees,
     state.dedup.watermarks,
@@ -206,12 +207,12 @@ describe('wallet state codec', () => {
     const state = emptyWalletState('w-1', features.fineBucketMs);
     state.lastEventMs = state.firstSeenMs = 12 * HOUR;
     const at = (minute: number) => (12 * HOUR + minute * 60_000) / features.fineBucketMs;
-    state.fine.buckets.set(at(0), [1, 100, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    state.fine.buckets.set(at(5), [2, 700, 400, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    insertBucket(state.fine, at(0), [1, 100, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    insertBucket(state.fine, at(5), [2, 700, 400, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     const tenMinutes = featureConfig({ FINE_BUCKET: '10m' });
     const decoded = decodeWalletState('w-1', encodeWalletState(state), tenMinutes);
     expect(decoded.fine.sizeMs).toBe(600_000);
-    expect([...decoded.fine.buckets]).toEqual([
+    expect([...bucketsOf(decoded.fine)]).toEqual([
       [(12 * HOUR) / 600_000, [3, 800, 400, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
     ]);
   });

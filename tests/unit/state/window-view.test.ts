@@ -2,6 +2,7 @@
 // time, the running figures against a plain reference on random streams, and order independence.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bucketsOf } from '../../../services/detector/src/state/bucket-series.js';
 import type { WalletSide } from '../../../services/detector/src/domain/transaction.js';
 import { applySide, checkSide, recordSeen } from '../../../services/detector/src/state/apply-side.js';
 import {
@@ -338,8 +339,8 @@ describe('window features against the reference', () => {
           windowsOf(new WalletView(forward, features)),
         );
         const sorted = (s: WalletState) => ({
-          fine: [...s.fine.buckets].sort(([a], [b]) => a - b),
-          hourly: [...s.hourly.buckets].sort(([a], [b]) => a - b),
+          fine: [...bucketsOf(s.fine)].sort(([a], [b]) => a - b),
+          hourly: [...bucketsOf(s.hourly)].sort(([a], [b]) => a - b),
           payers: [...s.payers].sort(([a], [b]) => a.localeCompare(b)),
           payees: [...s.payees].sort(([a], [b]) => a.localeCompare(b)),
           lifetime: s.lifetime,

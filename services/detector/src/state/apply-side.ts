@@ -11,16 +11,12 @@ import {
   type WalletSide,
 } from '../domain/transaction.js';
 import { FlowGuardError } from '../errors.js';
+import { addToSeries, dropBefore, saturatingAdd, type BucketSeries } from './bucket-series.js';
 import { OldestFirst } from './oldest-first.js';
-import {
-  BUCKET_FIELDS,
-  FIELD,
-  MAX_FIELDS,
-  RECENT_STRIDE,
-  type BucketSeries,
-  type Counterparty,
-  type WalletState,
-} from './wallet-state.js';
+import { BUCKET_FIELDS, FIELD, RECENT_STRIDE, type Counterparty, type WalletState } from './wallet-state.js';
+
+// One home for the bucket arithmetic (state/bucket-series.ts); these names stay importable from here.
+export { addValues, saturatingAdd } from './bucket-series.js';
 
 /**
  * Streams whose offset watermark a wallet keeps. A wallet is touched from at most the input partitions
@@ -40,7 +36,6 @@ export const MAX_WATERMARKS = 64;
 export const COUNTERPARTY_BYTES_MAX = 21 * 1024;
 const COUNTERPARTY_FIXED_BYTES = 8;
 const EMPTY_BUCKET: readonly number[] = BUCKET_FIELDS.map(() => 0);
-const IS_MAX_FIELD: readonly boolean[] = BUCKET_FIELDS.map((_, f) => MAX_FIELDS.has(f));
 /**
  * The one event's contribution, refilled by every applySide: copied into a new bucket, added into an
  * existing one, and lent to the listener, which must not keep it (an array per side was garbage).
@@ -149,9 +144,8 @@ export function applySide(state: WalletState, side: AppliedSide, features: Featu
   const last = state.lastEventMs;
   if (last !== previousLast) {
     listener?.eventTimeAdvanced(previousLast);
-    const trimmed = state.memo.trimmedFrom;
-    trimmed.fine = trim(state.fine, previousLast, last, features.fineRetentionMs, trimmed.fine);
-    trimmed.hourly = trim(state.hourly, previousLast, last, hourlyKeptMs(features), trimmed.hourly);
+    trim(state.fine, previousLast, last, features.fineRetentionMs);
+    trim(state.hourly, previousLast, last, hourlyKeptMs(features));
   }
 
   const fineIndex = Math.floor(t / state.fine.sizeMs);
@@ -219,28 +213,10 @@ export function hourlyKeptMs(features: FeatureConfig): number {
   return features.hourlyRetentionMs + HOUR_MS;
 }
 
-/**
- * Drops the buckets that left retention when the newest event time moved from `previousMs` to `lastMs`,
- * and returns the first index kept (WalletStateMemo.trimmedFrom; `trimmedFrom` is the last trim's).
- * After a trim only the indexes the new first one passed can be held below it: those are dropped one
- * by one (usually one hour or one fine bucket) instead of reading every index the series holds.
- */
-function trim(
-  series: BucketSeries,
-  previousMs: number,
-  lastMs: number,
-  retentionMs: number,
-  trimmedFrom: number,
-): number {
+/** Drops the buckets that left retention when the newest event time moved from `previousMs` to `lastMs`. */
+function trim(series: BucketSeries, previousMs: number, lastMs: number, retentionMs: number): void {
   const from = retainedFrom(series, lastMs, retentionMs);
-  if (from === retainedFrom(series, previousMs, retentionMs)) return trimmedFrom;
-  const buckets = series.buckets;
-  if (from - trimmedFrom <= buckets.size) {
-    for (let index = trimmedFrom; index < from; index++) buckets.delete(index);
-  } else {
-    for (const index of buckets.keys()) if (index < from) buckets.delete(index);
-  }
-  return from;
+  if (from !== retainedFrom(series, previousMs, retentionMs)) dropBefore(series, from);
 }
 
 /** What one event adds to a bucket, in BUCKET_FIELDS order (in CONTRIBUTION, valid until the next call). */
@@ -280,29 +256,8 @@ function addToBucket(
   index: number,
   contribution: readonly number[],
 ): void {
-  const values = series.buckets.get(index);
-  if (!values) series.buckets.set(index, contribution.slice());
-  else addValues(values, contribution);
+  addToSeries(series, index, contribution);
   state.memo.listener?.bucketAdded(series, index, contribution);
-}
-
-/** Adds bucket values into `into`: sums, and maxima for MAX_FIELDS. */
-export function addValues(into: number[], values: readonly number[]): void {
-  for (let f = 0; f < values.length; f++) {
-    const v = values[f]!;
-    if (v === 0) continue;
-    into[f] = IS_MAX_FIELD[f] ? Math.max(into[f]!, v) : saturatingAdd(into[f]!, v);
-  }
-}
-
-/**
- * Sums of minor units stop at the largest exact integer: a lifetime of maximal payments (about 900,000
- * of MAX_AMOUNT) would otherwise leave the range the record can store, and the wallet could no longer
- * be written — a hostile sender could blind it that way. A saturated sum reads as "at least this".
- */
-export function saturatingAdd(a: number, b: number): number {
-  const sum = a + b;
-  return sum > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : sum;
 }
 
 /** Records a payment with a payer or payee; true when the counterparty was not held before. */

@@ -8,6 +8,7 @@ import { DAY_MS, HOUR_MS } from '../domain/time.js';
 import { baselineOf } from '../rules/baseline-stats.js';
 import type { RuleCatalog } from '../rules/rule-catalog.js';
 import { decayedScore, decayedWeight, levelOf } from '../scoring/score.js';
+import { positionOf, valueAt } from './bucket-series.js';
 import { WalletView } from './window-view.js';
 import { FIELD, type WalletState } from './wallet-state.js';
 
@@ -45,13 +46,14 @@ export function walletRiskOf(
   const endHourMs = Math.floor(state.lastEventMs / HOUR_MS) * HOUR_MS;
   const hours: WalletStateRisk['timeline']['hours'] = [];
   for (let h = endHourMs - TIMELINE_DAYS * DAY_MS + HOUR_MS; h <= endHourMs; h += HOUR_MS) {
-    const b = state.hourly.buckets.get(Math.floor(h / HOUR_MS));
+    const at = positionOf(state.hourly, Math.floor(h / HOUR_MS));
+    const field = (f: number) => (at < 0 ? 0 : valueAt(state.hourly, at, f));
     hours.push({
       start: iso(h),
-      inbound: b?.[FIELD.inCount] ?? 0,
-      donations: b?.[FIELD.donationCount] ?? 0,
-      purchases: b?.[FIELD.purchaseCount] ?? 0,
-      sum: features.base.toMajor(b?.[FIELD.inSum] ?? 0),
+      inbound: field(FIELD.inCount),
+      donations: field(FIELD.donationCount),
+      purchases: field(FIELD.purchaseCount),
+      sum: features.base.toMajor(field(FIELD.inSum)),
     });
   }
   const history = view.hourlyHistory(features.baselineDays * 24);

@@ -7,6 +7,7 @@
 // reached again: the cache is cleared when the Redis connection drops, and an entry is used only within
 // `maxIdleMs` of the write that stored it with a time-to-live at least that long — so Redis still
 // holds exactly that record, unless another writer changed it (the compare-and-set's case).
+import { bucketCount } from './bucket-series.js';
 import type { WalletState } from './wallet-state.js';
 
 export interface WalletStateCacheOptions {
@@ -45,7 +46,7 @@ export function estimatedHeapBytes(state: WalletState): number {
   for (const p of state.pending.alerts) pending += 2 * p.json.length;
   return (
     2_700 +
-    120 * (state.fine.buckets.size + state.hourly.buckets.size) +
+    120 * (bucketCount(state.fine) + bucketCount(state.hourly)) +
     230 * (state.payers.size + state.payees.size) +
     16 * state.dedup.recent.length +
     80 * (state.dedup.watermarks.size + state.replacement.overlap.size + state.samples.eventIds.length) +

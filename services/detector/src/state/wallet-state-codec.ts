@@ -29,6 +29,7 @@ import { HOUR_MS } from '../domain/time.js';
 import { FlowGuardError } from '../errors.js';
 import type { FeatureConfig } from '../config/feature-config.js';
 import { BinaryReader } from './binary-reader.js';
+import { addToSeries, emptySeries, insertBucket, valueAt } from './bucket-series.js';
 import { BinaryWriter } from './binary-writer.js';
 import {
   FINGERPRINT_BYTES,
@@ -45,7 +46,6 @@ import {
 import { replayJournal } from './wallet-journal.js';
 import {
   BUCKET_FIELDS,
-  MAX_FIELDS,
   RECENT_STRIDE,
   freshMemo,
   recentCount,
@@ -350,50 +350,50 @@ function readOptionalString(r: BinaryReader): string | null {
 }
 
 function writeSeries(w: BinaryWriter, series: BucketSeries, t: number): void {
+  const { indexes, values } = series;
   w.varint(series.sizeMs);
-  w.varint(series.buckets.size);
+  w.varint(indexes.length);
   let previous = Math.floor(t / series.sizeMs);
-  for (const [index, values] of series.buckets) {
+  for (let k = 0; k < indexes.length; k++) {
+    const index = indexes[k]!;
     w.zigzag(index - previous);
     previous = index;
+    const offset = k * FIELD_COUNT;
     let mask = 0;
-    for (let f = 0; f < FIELD_COUNT; f++) if (values[f] !== 0) mask |= 1 << f;
+    for (let f = 0; f < FIELD_COUNT; f++) if (values[offset + f] !== 0) mask |= 1 << f;
     w.varint(mask);
-    for (let f = 0; f < FIELD_COUNT; f++) if (values[f] !== 0) w.varint(values[f]!);
+    for (let f = 0; f < FIELD_COUNT; f++) if (values[offset + f] !== 0) w.varint(values[offset + f]!);
   }
 }
 
+/** Records written before the series were kept in index order may hold their buckets in any order. */
 function readSeries(r: BinaryReader, t: number): BucketSeries {
   const sizeMs = r.varint();
   if (sizeMs === 0) throw r.corrupt('bucket size 0');
-  const buckets = new Map<number, number[]>();
+  const series = emptySeries(sizeMs);
+  const values = EMPTY_BUCKET.slice();
   let index = Math.floor(t / sizeMs);
   for (let n = r.count(2); n > 0; n--) {
     index += r.zigzag();
     const mask = r.varint();
     if (mask >= 1 << FIELD_COUNT) throw r.corrupt('bucket field mask names unknown fields');
-    const values = EMPTY_BUCKET.slice();
-    for (let f = 0; f < FIELD_COUNT; f++) if (mask & (1 << f)) values[f] = r.varint();
-    if (buckets.has(index)) throw r.corrupt('bucket index repeated');
-    buckets.set(index, values);
+    for (let f = 0; f < FIELD_COUNT; f++) values[f] = mask & (1 << f) ? r.varint() : 0;
+    if (!insertBucket(series, index, values)) throw r.corrupt('bucket index repeated');
   }
-  return { sizeMs, buckets };
+  return series;
 }
 
 /** Buckets moved to another size (a changed FINE_BUCKET); each lands in the bucket holding its start. */
 function resized(series: BucketSeries, sizeMs: number): BucketSeries {
   if (series.sizeMs === sizeMs) return series;
-  const buckets = new Map<number, number[]>();
-  for (const [index, values] of series.buckets) {
-    const target = Math.floor((index * series.sizeMs) / sizeMs);
-    const into = buckets.get(target);
-    if (!into) buckets.set(target, values.slice());
-    else
-      for (let f = 0; f < FIELD_COUNT; f++) {
-        into[f] = MAX_FIELDS.has(f) ? Math.max(into[f]!, values[f]!) : into[f]! + values[f]!;
-      }
+  const moved = emptySeries(sizeMs);
+  const values = EMPTY_BUCKET.slice();
+  for (let k = 0; k < series.indexes.length; k++) {
+    for (let f = 0; f < FIELD_COUNT; f++) values[f] = valueAt(series, k, f);
+    const target = Math.floor((series.indexes[k]! * series.sizeMs) / sizeMs);
+    addToSeries(moved, target, values);
   }
-  return { sizeMs, buckets };
+  return moved;
 }
 
 function writeParties(w: BinaryWriter, parties: Map<string, Counterparty>, t: number): void {

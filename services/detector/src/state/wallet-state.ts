@@ -2,37 +2,11 @@
 // value per chunk (load → apply → detect → compare-and-set). Plain data; the codec packs it, the
 // window view reads features from it, apply-side changes it. See docs/design/pipeline-v2.md.
 import { HOUR_MS } from '../domain/time.js';
+import { BUCKET_WIDTH, emptySeries, type BucketSeries } from './bucket-series.js';
 import type { OldestFirst } from './oldest-first.js';
 
-/** Numeric fields of one time bucket, in this order. Counts and sums of base-currency minor units. */
-export const BUCKET_FIELDS = [
-  'inCount', // every inbound payment
-  'inSum',
-  'inMax', // the largest single inbound amount (kept as a maximum, not summed)
-  'donationCount', // inbound deposits and transfers: money given, not a purchase
-  'donationSum',
-  'smallDonationCount', // of which at or below SMALL_AMOUNT_MAX
-  'purchaseCount', // inbound payments (type "payment"): a customer buying from this wallet
-  'purchaseSum',
-  'nearThresholdCount', // inbound just below the reporting threshold
-  'outCount',
-  'outSum',
-  'passOnCount', // outbound withdrawals and transfers: money passed on, not spent
-  'passOnSum',
-] as const;
-export type BucketField = (typeof BUCKET_FIELDS)[number];
-/** Index of each field in a bucket's values. */
-export const FIELD = Object.fromEntries(BUCKET_FIELDS.map((name, i) => [name, i])) as {
-  readonly [K in BucketField]: number;
-};
-/** Fields combined by maximum instead of sum. */
-export const MAX_FIELDS: ReadonlySet<number> = new Set([FIELD.inMax]);
-
-/** Sparse buckets of one size: bucket index (floor(eventMs / sizeMs)) → values in BUCKET_FIELDS order. */
-export interface BucketSeries {
-  sizeMs: number;
-  buckets: Map<number, number[]>;
-}
+export { BUCKET_FIELDS, FIELD, MAX_FIELDS, type BucketField } from './wallet-state-fields.js';
+export type { BucketSeries } from './bucket-series.js';
 
 /** A payer or payee as the wallet remembers it. */
 export interface Counterparty {
@@ -182,14 +156,6 @@ export interface WalletStateMemo {
    * records from one stream updates its watermark in place instead of moving it to the end each time.
    */
   lastStreamKey: string | null;
-  /**
-   * Per bucket series, the first index its last trim kept (NaN: not trimmed since the load). Every
-   * bucket below it is gone, and a bucket is only ever added at or above it, so the next trim only has
-   * the indexes between it and the new first one to drop. That holds because lastEventMs only grows
-   * and a process applies one feature config (the retentions) to a state; a load starts the memo
-   * over, so a state written under other retentions is scanned whole at its first trim.
-   */
-  trimmedFrom: { fine: number; hourly: number };
 }
 
 export interface WalletState {
@@ -256,7 +222,6 @@ export function freshMemo(): WalletStateMemo {
     listener: null,
     record: { snapshotBytes: Number.NaN, journalBytes: 0, journalEntries: 0, expiresAtMs: Number.NaN },
     lastStreamKey: null,
-    trimmedFrom: { fine: Number.NaN, hourly: Number.NaN },
   };
 }
 
@@ -276,8 +241,8 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
       outSum: 0,
       payersEver: 0,
     },
-    fine: { sizeMs: fineBucketMs, buckets: new Map() },
-    hourly: { sizeMs: HOUR_MS, buckets: new Map() },
+    fine: emptySeries(fineBucketMs),
+    hourly: emptySeries(HOUR_MS),
     payers: new Map(),
     payees: new Map(),
     samples: { eventIds: [], atMs: [] },
@@ -300,9 +265,10 @@ export function bucketsHoldAtLeast(state: WalletState, field: number, target: nu
 }
 
 function seriesHolds(series: BucketSeries, field: number, target: number): boolean {
+  const values = series.values;
   let total = 0;
-  for (const values of series.buckets.values()) {
-    total += values[field]!;
+  for (let at = field; at < values.length; at += BUCKET_WIDTH) {
+    total += values[at]!;
     if (total >= target) return true;
   }
   return total >= target;

@@ -8,14 +8,14 @@
 import type { FeatureConfig, WindowSpec } from '../config/feature-config.js';
 import { HOUR_MS } from '../domain/time.js';
 import { FlowGuardError } from '../errors.js';
-import { addValues, retainedFrom } from './apply-side.js';
+import { retainedFrom } from './apply-side.js';
+import { addBucketTo, addValues, firstAtOrAfter, type BucketSeries } from './bucket-series.js';
 import { CounterpartyTimes } from './counterparty-times.js';
 import {
   BUCKET_FIELDS,
   FIELD,
   MAX_FIELDS,
   type BucketField,
-  type BucketSeries,
   type Counterparty,
   type WalletState,
   type WalletStateListener,
@@ -249,8 +249,9 @@ class WindowTracker implements WalletStateListener {
       figures: pastFigures,
       fresh: true,
     };
-    for (const [index, values] of series.buckets) {
-      if (index >= startIndex && index <= endIndex) add(past.values, values);
+    const indexes = series.indexes;
+    for (let k = firstAtOrAfter(series, startIndex); k < indexes.length && indexes[k]! <= endIndex; k++) {
+      addBucketTo(past.values, series, k);
     }
     // A past window's counterparties bracket it (first payment before its end, latest at or after its
     // start): binary searches in the sorted times, not a pass over a set of up to 1,000 per late event.
@@ -284,14 +285,16 @@ class WindowTracker implements WalletStateListener {
     const sums = new Array<number>(hours).fill(0);
     const donationCounts = new Array<number>(hours).fill(0);
     if (!Number.isNaN(last)) {
-      const buckets = this.state.hourly.buckets;
+      const hourly = this.state.hourly;
+      const { indexes, values } = hourly;
       const first = endHourMs / HOUR - hours;
-      for (let h = 0; h < hours; h++) {
-        const values = buckets.get(first + h);
-        if (!values) continue;
-        counts[h] = values[F.inCount]!;
-        sums[h] = values[F.inSum]!;
-        donationCounts[h] = values[F.donationCount]!;
+      for (let k = firstAtOrAfter(hourly, first); k < indexes.length; k++) {
+        const h = indexes[k]! - first;
+        if (h >= hours) break;
+        const offset = k * FIELD_COUNT;
+        counts[h] = values[offset + F.inCount]!;
+        sums[h] = values[offset + F.inSum]!;
+        donationCounts[h] = values[offset + F.donationCount]!;
       }
     }
     const value = { counts, sums, donationCounts, endHourMs };
@@ -360,20 +363,24 @@ class WindowTracker implements WalletStateListener {
     const from = w.startIndex;
     const size = this.seriesOf(w).sizeMs;
     if (!(start > from) || start - from > w.spec.lengthMs / size / 2) return false;
-    const buckets = this.seriesOf(w).buckets;
+    const series = this.seriesOf(w);
+    const { indexes, values: held } = series;
     const values = w.values;
     for (let f = 0; f < FIELD_COUNT; f++) if (values[f]! >= Number.MAX_SAFE_INTEGER) return false;
-    for (let index = from; index < start; index++) {
-      const leaving = buckets.get(index);
-      if (!leaving) continue;
+    // The buckets leaving the window: positions first..end-1, those with an index in [from, start).
+    const first = firstAtOrAfter(series, from);
+    let end = first;
+    while (end < indexes.length && indexes[end]! < start) end++;
+    for (let k = first; k < end; k++) {
+      const offset = k * FIELD_COUNT;
       for (let f = 0; f < FIELD_COUNT; f++) {
-        if (IS_MAX[f] && leaving[f]! > 0 && leaving[f]! >= values[f]!) return false;
+        const leaving = held[offset + f]!;
+        if (IS_MAX[f] && leaving > 0 && leaving >= values[f]!) return false;
       }
     }
-    for (let index = from; index < start; index++) {
-      const leaving = buckets.get(index);
-      if (!leaving) continue;
-      for (let f = 0; f < FIELD_COUNT; f++) if (!IS_MAX[f]) values[f] = values[f]! - leaving[f]!;
+    for (let k = first; k < end; k++) {
+      const offset = k * FIELD_COUNT;
+      for (let f = 0; f < FIELD_COUNT; f++) if (!IS_MAX[f]) values[f] = values[f]! - held[offset + f]!;
     }
     w.startIndex = start;
     w.startMs = start * size;
@@ -399,15 +406,21 @@ class WindowTracker implements WalletStateListener {
     if (Number.isNaN(this.state.lastEventMs)) return;
     const fine = stale.filter((w) => w.fine);
     const hourly = stale.filter((w) => !w.fine);
-    if (fine.length) addSeries(fine, this.state.fine.buckets);
-    if (hourly.length) addSeries(hourly, this.state.hourly.buckets);
+    if (fine.length) addSeries(fine, this.state.fine);
+    if (hourly.length) addSeries(hourly, this.state.hourly);
   }
 }
 
-function addSeries(windows: RunningWindow[], buckets: BucketSeries['buckets']): void {
-  for (const [index, values] of buckets) {
+function addSeries(windows: RunningWindow[], series: BucketSeries): void {
+  const indexes = series.indexes;
+  // The series is in index order: the buckets before every window's start are skipped, not read (the
+  // hourly series keeps the baseline's weeks; most windows hold a day of them or less).
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const w of windows) earliest = Math.min(earliest, w.startIndex);
+  for (let k = firstAtOrAfter(series, earliest); k < indexes.length; k++) {
+    const index = indexes[k]!;
     for (let i = 0; i < windows.length; i++)
-      if (index >= windows[i]!.startIndex) add(windows[i]!.values, values);
+      if (index >= windows[i]!.startIndex) addBucketTo(windows[i]!.values, series, k);
   }
 }
 
