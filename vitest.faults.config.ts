@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['tests/faults/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
+    setupFiles: ['tests/support/state-equality.ts'],
     fileParallelism: false,
     maxWorkers: 1,
     minWorkers: 1,

@@ -57,7 +57,8 @@ describe.each(REDIS_KINDS)('wallet state store on %s', (_name, cluster) => {
 
   it('loads an absent wallet as an empty state of version 0, and reads it as null', async () => {
     const states = await store.load(['nobody']);
-    expect(states.get('nobody')).toMatchObject({ walletId: 'nobody', version: 0, payers: new Map() });
+    expect(states.get('nobody')).toMatchObject({ walletId: 'nobody', version: 0 });
+    expect(states.get('nobody')!.payers.size).toBe(0);
     expect(await store.read('nobody')).toBeNull();
   });
 

@@ -3,6 +3,7 @@
 // must a past window's, whose counterparties bracket it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CounterpartySet } from '../../../services/detector/src/state/counterparty-set.js';
 import { CounterpartyTimes } from '../../../services/detector/src/state/counterparty-times.js';
 import type { Counterparty } from '../../../services/detector/src/state/wallet-state.js';
 
@@ -45,12 +46,15 @@ describe('counterparty times', () => {
         fc.array(fc.integer({ min: -10, max: 1_600 }), { minLength: 1, maxLength: 5 }),
         (initial, changes, starts) => {
           const set = new Map(initial.map((c, i) => [`p-${i}`, c]));
-          const times = new CounterpartyTimes(set);
+          const held = new CounterpartySet();
+          for (const [id, c] of set) held.set(id, c);
+          const times = new CounterpartyTimes(held);
           for (const start of starts) expect(fromTimes(times, start)).toEqual(counted(set, start));
           for (const [which, after] of changes) {
             const id = `p-${which}`;
             const before = set.get(id);
             set.set(id, after);
+            held.set(id, after);
             times.changed(before, after);
           }
           for (const start of starts) expect(fromTimes(times, start)).toEqual(counted(set, start));

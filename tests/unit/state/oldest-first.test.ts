@@ -22,7 +22,9 @@ describe('oldest-first order', () => {
         (initial, ops) => {
           const set = new Map<string, { lastMs: number }>();
           for (const [id, ms] of initial) set.set(`p${id}`, { lastMs: ms });
-          const order = OldestFirst.of(set);
+          // What the heap reads of a counterparty set.
+          const latest = { keys: () => set.keys(), lastMsOf: (id: string) => set.get(id)?.lastMs };
+          const order = OldestFirst.of(latest);
           for (const op of ops) {
             const id = `p${op.id}`;
             const held = set.get(id);
@@ -33,7 +35,7 @@ describe('oldest-first order', () => {
               held.lastMs = Math.max(held.lastMs, op.ms);
             } else if (op.kind === 'evict' && set.size > 0) {
               const smallest = Math.min(...[...set.values()].map((c) => c.lastMs));
-              const popped = order.popOldest(set)!;
+              const popped = order.popOldest(latest)!;
               expect(set.get(popped)!.lastMs).toBe(smallest);
               set.delete(popped);
             }

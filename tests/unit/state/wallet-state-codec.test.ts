@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketsOf, seriesOf, insertBucket } from '../../../services/detector/src/state/bucket-series.js';
 import { isFlowGuardError } from '../../../services/detector/src/errors.js';
+import { CounterpartySet } from '../../../services/detector/src/state/counterparty-set.js';
 import {
   decodeWalletState,
   encodeWalletState,
@@ -14,6 +15,7 @@ import {
   BUCKET_FIELDS,
   emptyWalletState,
   freshMemo,
+  type Counterparty,
   type WalletState,
 } from '../../../services/detector/src/state/wallet-state.js';
 import { featureConfig } from '../../support/wallet-sides.js';
@@ -134,8 +136,8 @@ const walletState: fc.Arbitrary<WalletState> = fc
     lifetime: g.lifetime,
     fine: seriesOf(features.fineBucketMs, g.fine),
     hourly: seriesOf(HOUR, g.hourly),
-    payers: g.payers,
-    payees: g.payees,
+    payers: setOf(g.payers),
+    payees: setOf(g.payees),
     samples: { eventIds: g.samples.map((s) => s.eventId), atMs: g.samples.map((s) => s.atMs) },
     dedup: { watermarks: g.watermarks, recent: g.recent },
     replacement: { flaggedAtMs: g.flaggedAtMs, overlap: g.overlap },
@@ -150,6 +152,12 @@ const walletState: fc.Arbitrary<WalletState> = fc
     pending: { alerts: g.alerts, seeds: g.seeds },
     memo: freshMemo(),
   }));
+
+function setOf(parties: Map<string, Counterparty>): CounterpartySet {
+  const set = new CounterpartySet();
+  for (const [id, c] of parties) set.set(id, c);
+  return set;
+}
 
 /** Map contents and their order (the record keeps iteration order). */
 function orderOf(state: WalletState) {

@@ -488,7 +488,14 @@ describe('the window as it stood at an older payment', () => {
 function spyOnIteration(state: WalletState): () => number {
   let passes = 0;
   const payers = state.payers;
-  for (const method of ['values', 'keys', 'entries', 'forEach', Symbol.iterator] as const) {
+  for (const method of [
+    'values',
+    'keys',
+    'entries',
+    'slotsInOrder',
+    'collectTimes',
+    Symbol.iterator,
+  ] as const) {
     const original = (payers[method] as (...args: unknown[]) => unknown).bind(payers);
     Object.defineProperty(payers, method, {
       value: (...args: unknown[]) => {

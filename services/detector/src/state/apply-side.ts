@@ -12,6 +12,7 @@ import {
 } from '../domain/transaction.js';
 import { FlowGuardError } from '../errors.js';
 import { addToSeries, dropBefore, saturatingAdd, type BucketSeries } from './bucket-series.js';
+import type { CounterpartySet } from './counterparty-set.js';
 import { OldestFirst } from './oldest-first.js';
 import { BUCKET_FIELDS, FIELD, RECENT_STRIDE, type Counterparty, type WalletState } from './wallet-state.js';
 
@@ -260,6 +261,21 @@ function addToBucket(
   state.memo.listener?.bucketAdded(series, index, contribution);
 }
 
+/**
+ * What the listener is told a counterparty was and became: two objects lent for the call, refilled by
+ * every touch (the listener must not keep them; an object per touch was garbage).
+ */
+const BEFORE: Counterparty = { firstMs: Number.NaN, lastMs: Number.NaN, count: Number.NaN, sum: Number.NaN };
+const AFTER: Counterparty = { firstMs: Number.NaN, lastMs: Number.NaN, count: Number.NaN, sum: Number.NaN };
+
+function figuresAt(into: Counterparty, parties: CounterpartySet, slot: number): Counterparty {
+  into.firstMs = parties.firstMsAt(slot);
+  into.lastMs = parties.lastMsAt(slot);
+  into.count = parties.countAt(slot);
+  into.sum = parties.sumAt(slot);
+  return into;
+}
+
 /** Records a payment with a payer or payee; true when the counterparty was not held before. */
 function touchCounterparty(
   state: WalletState,
@@ -273,35 +289,30 @@ function touchCounterparty(
   const memo = inbound ? state.memo.payers : state.memo.payees;
   const direction = inbound ? 'in' : 'out';
   const listener = state.memo.listener;
-  const held = parties.get(id);
-  if (held) {
-    const before = listener ? { ...held } : undefined;
-    if (t < held.firstMs) held.firstMs = t;
-    held.count += 1;
-    held.sum = saturatingAdd(held.sum, amount);
-    if (t >= held.lastMs) {
-      held.lastMs = t;
-      // Re-inserting keeps the map roughly in lastMs order (exactly, when events come in time order),
-      // which keeps the record's time deltas short.
-      parties.delete(id);
-      parties.set(id, held);
-    }
-    listener?.counterpartyChanged(direction, before, held);
+  const held = parties.slotOf(id);
+  if (held >= 0) {
+    if (listener) figuresAt(BEFORE, parties, held);
+    parties.paid(held, id, t, amount);
+    listener?.counterpartyChanged(direction, BEFORE, figuresAt(AFTER, parties, held));
     return false;
   }
   if (Number.isNaN(memo.bytes)) memo.bytes = bytesOf(parties);
-  const entry: Counterparty = { firstMs: t, lastMs: t, count: 1, sum: amount };
-  parties.set(id, entry);
+  parties.add(id, t, t, 1, amount);
   memo.bytes += entryBytes(id);
   memo.oldest?.push(id, t);
-  listener?.counterpartyChanged(direction, undefined, entry);
+  if (listener) {
+    AFTER.firstMs = AFTER.lastMs = t;
+    AFTER.count = 1;
+    AFTER.sum = amount;
+    listener.counterpartyChanged(direction, undefined, AFTER);
+  }
   while (parties.size > cap || memo.bytes > COUNTERPARTY_BYTES_MAX) {
     const order = (memo.oldest ??= OldestFirst.of(parties));
     const oldest = order.popOldest(parties)!;
-    const evicted = parties.get(oldest)!;
+    if (listener) figuresAt(BEFORE, parties, parties.slotOf(oldest));
     parties.delete(oldest);
     memo.bytes -= entryBytes(oldest);
-    listener?.counterpartyChanged(direction, evicted, undefined);
+    listener?.counterpartyChanged(direction, BEFORE, undefined);
   }
   return true;
 }
@@ -311,7 +322,7 @@ function entryBytes(id: string): number {
 }
 
 /** A set's estimated record bytes; counted once after a load, then kept in the memo. */
-function bytesOf(parties: Map<string, Counterparty>): number {
+function bytesOf(parties: CounterpartySet): number {
   let bytes = 0;
   for (const id of parties.keys()) bytes += entryBytes(id);
   return bytes;

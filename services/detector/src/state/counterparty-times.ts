@@ -6,6 +6,7 @@
 // #{firstMs < end, lastMs ≥ start}: those with lastMs ≥ start less those with firstMs ≥ end (whose
 // lastMs, never before their firstMs, is past the start too).
 // Built from the set at the first count, then kept in step by the set's changes.
+import type { CounterpartySet } from './counterparty-set.js';
 import type { Counterparty } from './wallet-state.js';
 
 export class CounterpartyTimes {
@@ -14,7 +15,7 @@ export class CounterpartyTimes {
   private repeatLast: number[] = [];
   private repeatFirst: number[] = [];
 
-  constructor(private readonly set: ReadonlyMap<string, Readonly<Counterparty>>) {}
+  constructor(private readonly set: CounterpartySet) {}
 
   /** The set changed: `before` left (or changed into `after`), `after` entered. */
   changed(before: Readonly<Counterparty> | undefined, after: Readonly<Counterparty> | undefined): void {
@@ -75,14 +76,7 @@ export class CounterpartyTimes {
     this.first = [];
     this.repeatLast = [];
     this.repeatFirst = [];
-    for (const c of this.set.values()) {
-      last.push(c.lastMs);
-      this.first.push(c.firstMs);
-      if (c.count > 1) {
-        this.repeatLast.push(c.lastMs);
-        this.repeatFirst.push(c.firstMs);
-      }
-    }
+    this.set.collectTimes(last, this.first, this.repeatLast, this.repeatFirst);
     sortAscending(last);
     sortAscending(this.first);
     sortAscending(this.repeatLast);

@@ -2,16 +2,22 @@
 // applySide changes. Entries go stale when a counterparty pays again (its lastMs grows); a stale top is
 // refreshed when it surfaces, so a touch costs nothing and each stale entry is fixed at most once.
 
+/** What the heap reads of the set: every entry's latest payment, and one entry's. */
+export interface LatestPayments {
+  keys(): Iterable<string>;
+  lastMsOf(id: string): number | undefined;
+}
+
 export class OldestFirst {
   private readonly times: number[] = [];
   private readonly ids: string[] = [];
 
   /** A heap over every entry of `parties` (linear time). */
-  static of(parties: ReadonlyMap<string, { readonly lastMs: number }>): OldestFirst {
+  static of(parties: LatestPayments): OldestFirst {
     const heap = new OldestFirst();
-    for (const [id, c] of parties) {
+    for (const id of parties.keys()) {
       heap.ids.push(id);
-      heap.times.push(c.lastMs);
+      heap.times.push(parties.lastMsOf(id)!);
     }
     for (let i = (heap.ids.length >> 1) - 1; i >= 0; i--) heap.siftDown(i);
     return heap;
@@ -29,13 +35,13 @@ export class OldestFirst {
   }
 
   /** The held id with the smallest lastMs, taken off the heap (the caller removes it from the set). */
-  popOldest(parties: ReadonlyMap<string, { readonly lastMs: number }>): string | undefined {
+  popOldest(parties: LatestPayments): string | undefined {
     while (this.ids.length > 0) {
       const id = this.ids[0]!;
-      const held = parties.get(id);
+      const held = parties.lastMsOf(id);
       if (held === undefined) this.removeTop();
-      else if (held.lastMs !== this.times[0]) {
-        this.times[0] = held.lastMs;
+      else if (held !== this.times[0]) {
+        this.times[0] = held;
         this.siftDown(0);
       } else {
         this.removeTop();

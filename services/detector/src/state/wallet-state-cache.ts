@@ -38,9 +38,11 @@ interface Entry extends CachedState {
  * 512 recent ids); 125 KB and 132 KB (121, 422, 512). The weights
  * before these (3,300 / 150 / 280 / 20 / 100) overstated every state by a fifth, so a 128 MB budget
  * held 105 MB of states: on the bench's 20,000 wallets it kept 14,850 of them, and then 17,850.
- * Since the buckets and samples lie flat (state/bucket-series.ts) a bucket counts 95 bytes (was 120)
- * and a sample 35 (was 80), refitted the same way: 6.5 KB measured, 6.5 KB estimated (12 buckets, 8
- * counterparties, 12 recent ids); 11.4 and 11.3 KB (29, 18, 34); 21.9 and 22.9 KB (57, 47, 108).
+ * Since the buckets, samples and counterparties lie flat (state/bucket-series.ts,
+ * state/counterparty-set.ts) a bucket counts 95 bytes (was 120), a sample 35 (was 80), a counterparty
+ * 215 (was 230) and the fixed part 3,000 (two counterparty sets carry their own lists), refitted the
+ * same way: 6.5 KB measured, 6.6 KB estimated (12 buckets, 8 counterparties, 11 recent ids); 11.0
+ * and 11.3 KB (29, 18, 33); 20.2 and 22.5 KB (57, 47, 108: busy wallets stay overstated).
  * A recent-id number counts 16 bytes: 8 in its double array, and the array's spare room. A window
  * tracker adds ~5 KB.
  */
@@ -48,9 +50,9 @@ export function estimatedHeapBytes(state: WalletState): number {
   let pending = 0;
   for (const p of state.pending.alerts) pending += 2 * p.json.length;
   return (
-    2_700 +
+    3_000 +
     95 * (bucketCount(state.fine) + bucketCount(state.hourly)) +
-    230 * (state.payers.size + state.payees.size) +
+    215 * (state.payers.size + state.payees.size) +
     16 * state.dedup.recent.length +
     80 * (state.dedup.watermarks.size + state.replacement.overlap.size) +
     35 * state.samples.eventIds.length +

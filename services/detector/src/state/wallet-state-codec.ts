@@ -30,6 +30,7 @@ import { FlowGuardError } from '../errors.js';
 import type { FeatureConfig } from '../config/feature-config.js';
 import { BinaryReader } from './binary-reader.js';
 import { addToSeries, emptySeries, insertBucket, valueAt } from './bucket-series.js';
+import { CounterpartySet } from './counterparty-set.js';
 import { BinaryWriter } from './binary-writer.js';
 import {
   FINGERPRINT_BYTES,
@@ -51,7 +52,6 @@ import {
   recentCount,
   type ActiveFlag,
   type BucketSeries,
-  type Counterparty,
   type EffectSource,
   type OverlapEntry,
   type PendingAlert,
@@ -396,32 +396,35 @@ function resized(series: BucketSeries, sizeMs: number): BucketSeries {
   return moved;
 }
 
-function writeParties(w: BinaryWriter, parties: Map<string, Counterparty>, t: number): void {
+function writeParties(w: BinaryWriter, parties: CounterpartySet, t: number): void {
   w.varint(parties.size);
   let previousId = '';
   let previousLast = t;
-  for (const [id, c] of parties) {
+  for (const [id, slot] of parties.slotsInOrder()) {
     frontCoded(w, id, previousId);
     previousId = id;
-    w.zigzag(c.lastMs - previousLast);
-    previousLast = c.lastMs;
-    w.zigzag(c.lastMs - c.firstMs);
-    w.varint(c.count);
-    w.varint(c.sum);
+    const lastMs = parties.lastMsAt(slot);
+    w.zigzag(lastMs - previousLast);
+    previousLast = lastMs;
+    w.zigzag(lastMs - parties.firstMsAt(slot));
+    w.varint(parties.countAt(slot));
+    w.varint(parties.sumAt(slot));
   }
 }
 
-function readParties(r: BinaryReader, t: number): Map<string, Counterparty> {
-  const parties = new Map<string, Counterparty>();
+function readParties(r: BinaryReader, t: number): CounterpartySet {
+  const count = r.count(6);
+  const parties = new CounterpartySet(count);
   let previousId = '';
   let previousLast = t;
-  for (let n = r.count(6); n > 0; n--) {
+  for (let n = count; n > 0; n--) {
     const id = readFrontCoded(r, previousId);
     previousId = id;
     const lastMs = previousLast + r.zigzag();
     previousLast = lastMs;
     const firstMs = lastMs - r.zigzag();
-    parties.set(id, { firstMs, lastMs, count: r.varint(), sum: r.varint() });
+    const payments = r.varint();
+    parties.add(id, firstMs, lastMs, payments, r.varint());
   }
   return parties;
 }

@@ -3,6 +3,7 @@
 // window view reads features from it, apply-side changes it. See docs/design/pipeline-v2.md.
 import { HOUR_MS } from '../domain/time.js';
 import { BUCKET_WIDTH, emptySeries, type BucketSeries } from './bucket-series.js';
+import { CounterpartySet } from './counterparty-set.js';
 import type { OldestFirst } from './oldest-first.js';
 
 export { BUCKET_FIELDS, FIELD, MAX_FIELDS, type BucketField } from './wallet-state-fields.js';
@@ -181,8 +182,8 @@ export interface WalletState {
   fine: BucketSeries;
   hourly: BucketSeries;
   /** Counterparties by id (wallet id or "ref:<id>"), newest kept, at most COUNTERPARTY_CAP each. */
-  payers: Map<string, Counterparty>;
-  payees: Map<string, Counterparty>;
+  payers: CounterpartySet;
+  payees: CounterpartySet;
   /**
    * The last few events applied (newest last), for an alert's sampleEventIds: ids and event times
    * index for index. Two flat lists, not an object per event: an object and its boxed time were two
@@ -243,8 +244,8 @@ export function emptyWalletState(walletId: string, fineBucketMs: number): Wallet
     },
     fine: emptySeries(fineBucketMs),
     hourly: emptySeries(HOUR_MS),
-    payers: new Map(),
-    payees: new Map(),
+    payers: new CounterpartySet(),
+    payees: new CounterpartySet(),
     samples: { eventIds: [], atMs: [] },
     dedup: { watermarks: new Map(), recent: [] },
     replacement: { flaggedAtMs: null, overlap: new Map() },
