@@ -5,7 +5,7 @@
 // its own partition.
 import type { EffectSource, PendingSeed } from '../state/wallet-state.js';
 import { markChanged, type ChunkWallet } from './chunk-wallets.js';
-import { keptRaisedOn, linkDonorsAndSearch } from './retro-search.js';
+import { linkDonorsAndSearch, raisedOnAfterSearch } from './retro-search.js';
 import type { ChunkSession } from './transaction-chunk.js';
 
 type Fate = 'published' | 'this-chunk' | 'later';
@@ -55,7 +55,7 @@ async function searchAgain(
     seed.source,
     lost.size ? (walletId) => lost.has(walletId) : undefined,
   );
-  const merged = keptRaisedOn([...new Set([...(seed.raisedOn ?? []), ...raisedOn])]);
+  const merged = raisedOnAfterSearch(seed.raisedOn, raisedOn, lost.size === 0);
   if (merged === null ? seed.raisedOn !== null : merged.length !== seed.raisedOn?.length) {
     seed.raisedOn = merged;
     markChanged(wallet);

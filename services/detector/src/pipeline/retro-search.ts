@@ -30,6 +30,21 @@ export function keptRaisedOn(walletIds: readonly string[]): string[] | null {
 }
 
 /**
+ * A pending seed's list after its search ran again: the stored one and what this search found. A list
+ * not known (null) stays unknown unless this search judged every wallet: a search of only the wallets
+ * whose write was lost finds only those, and as a whole list it would say the others hold nothing to
+ * publish again.
+ */
+export function raisedOnAfterSearch(
+  stored: readonly string[] | null,
+  found: readonly string[],
+  searchedEveryWallet: boolean,
+): string[] | null {
+  if (stored === null && !searchedEveryWallet) return null;
+  return keptRaisedOn([...new Set([...(stored ?? []), ...found])]);
+}
+
+/**
  * Links the flagged wallet's donors: in Redis at the chunk's write with their stored weight, for the
  * rest of this chunk with the weight they count for now (a payer who gives to many wallets, such as a
  * cash terminal, counts for less), then searches the wallets they already gave to. Returns the wallets
