@@ -211,6 +211,32 @@ describe('wallet state codec', () => {
     expect(recordVersionOf(null)).toBe(0);
   });
 
+  it('loads buckets a record holds out of order (as records written in map order may) in index order, and refuses a repeated one', () => {
+    const state = emptyWalletState('w-1', features.fineBucketMs);
+    state.lastEventMs = state.firstSeenMs = 12 * HOUR;
+    const bucket = (inCount: number) => BUCKET_FIELDS.map((_, f) => (f === 0 ? inCount : 0));
+    // Written as they lie: 12, 10, 11 (hours), as a map kept in insertion order wrote them.
+    state.hourly = {
+      sizeMs: HOUR,
+      indexes: [12, 10, 11],
+      values: [...bucket(3), ...bucket(1), ...bucket(2)],
+    };
+    const decoded = decodeWalletState('w-1', encodeWalletState(state), features);
+    expect([...bucketsOf(decoded.hourly)]).toEqual([
+      [10, bucket(1)],
+      [11, bucket(2)],
+      [12, bucket(3)],
+    ]);
+    state.hourly = {
+      sizeMs: HOUR,
+      indexes: [12, 10, 12],
+      values: [...bucket(3), ...bucket(1), ...bucket(2)],
+    };
+    expect(() => decodeWalletState('w-1', encodeWalletState(state), features)).toThrow(
+      /bucket index repeated/,
+    );
+  });
+
   it('moves fine buckets to a changed FINE_BUCKET instead of failing the load', () => {
     const state = emptyWalletState('w-1', features.fineBucketMs);
     state.lastEventMs = state.firstSeenMs = 12 * HOUR;

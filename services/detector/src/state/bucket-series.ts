@@ -76,19 +76,16 @@ export function addToSeries(series: BucketSeries, index: number, contribution: r
 }
 
 /**
- * Puts a bucket read from a record into the series, wherever its index falls; false when the series
- * holds that index already. `bucket` is copied.
+ * Puts a bucket into the series, wherever its index falls; false when the series holds that index
+ * already. `bucket` is copied. For tests and tools (seriesOf); the hot path adds with addToSeries.
  */
 export function insertBucket(series: BucketSeries, index: number, bucket: readonly number[]): boolean {
   const at = firstAtOrAfter(series, index);
   if (series.indexes[at] === index) return false;
-  if (at === series.indexes.length) {
-    series.indexes.push(index);
-    for (let f = 0; f < W; f++) series.values.push(bucket[f]!);
-  } else {
-    series.indexes.splice(at, 0, index);
-    series.values.splice(at * W, 0, ...bucket.slice(0, W));
-  }
+  // Exactly BUCKET_WIDTH numbers, missing ones as 0, wherever the bucket goes.
+  const values = Array.from({ length: W }, (_, f) => bucket[f] ?? 0);
+  series.indexes.splice(at, 0, index);
+  series.values.splice(at * W, 0, ...values);
   return true;
 }
 

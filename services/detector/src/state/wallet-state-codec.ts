@@ -29,7 +29,7 @@ import { HOUR_MS } from '../domain/time.js';
 import { FlowGuardError } from '../errors.js';
 import type { FeatureConfig } from '../config/feature-config.js';
 import { BinaryReader } from './binary-reader.js';
-import { addToSeries, emptySeries, insertBucket, valueAt } from './bucket-series.js';
+import { addToSeries, emptySeries, valueAt } from './bucket-series.js';
 import { CounterpartySet } from './counterparty-set.js';
 import { BinaryWriter } from './binary-writer.js';
 import {
@@ -366,21 +366,37 @@ function writeSeries(w: BinaryWriter, series: BucketSeries, t: number): void {
   }
 }
 
-/** Records written before the series were kept in index order may hold their buckets in any order. */
+/**
+ * Records written before the series were kept in index order may hold their buckets in any order: they
+ * are read as they come and sorted once (a splice per bucket out of order made a hostile record of
+ * buckets in descending order cost quadratic time).
+ */
 function readSeries(r: BinaryReader, t: number): BucketSeries {
   const sizeMs = r.varint();
   if (sizeMs === 0) throw r.corrupt('bucket size 0');
   const series = emptySeries(sizeMs);
-  const values = EMPTY_BUCKET.slice();
+  const { indexes, values } = series;
+  let ascending = true;
   let index = Math.floor(t / sizeMs);
   for (let n = r.count(2); n > 0; n--) {
     index += r.zigzag();
     const mask = r.varint();
     if (mask >= 1 << FIELD_COUNT) throw r.corrupt('bucket field mask names unknown fields');
-    for (let f = 0; f < FIELD_COUNT; f++) values[f] = mask & (1 << f) ? r.varint() : 0;
-    if (!insertBucket(series, index, values)) throw r.corrupt('bucket index repeated');
+    if (indexes.length > 0 && index <= indexes[indexes.length - 1]!) ascending = false;
+    indexes.push(index);
+    for (let f = 0; f < FIELD_COUNT; f++) values.push(mask & (1 << f) ? r.varint() : 0);
   }
-  return series;
+  if (ascending) return series;
+  const order = indexes.map((_, k) => k).sort((a, b) => indexes[a]! - indexes[b]!);
+  const sorted = emptySeries(sizeMs);
+  for (const k of order) {
+    if (sorted.indexes.length > 0 && sorted.indexes[sorted.indexes.length - 1] === indexes[k]) {
+      throw r.corrupt('bucket index repeated');
+    }
+    sorted.indexes.push(indexes[k]!);
+    for (let f = 0; f < FIELD_COUNT; f++) sorted.values.push(values[k * FIELD_COUNT + f]!);
+  }
+  return sorted;
 }
 
 /** Buckets moved to another size (a changed FINE_BUCKET); each lands in the bucket holding its start. */
