@@ -313,7 +313,7 @@ export function renderSummary(r: BenchResult): string {
       'Consumer',
       'events/s median (min–max)',
       'consumer CPU µs/event',
-      'of which the second half of the events',
+      'consumer CPU µs/event, second half of the events',
       'redis-server CPU µs/event',
       'Kafka broker CPU µs/event',
       'runs counted',

@@ -20,9 +20,11 @@ export interface DetectorRun {
   /**
    * The detectors' CPU per event over the second half of the measured events only: a process compiles
    * its hot code (V8's optimizing compiler, on threads beside the main one) and fills its wallet cache
-   * through the first half, so this is nearer a process that has been running for a while.
+   * through the first half, so this is nearer a process that has been running for a while. Null when
+   * the first commit past the middle left less than a third of the measured events after it (commits
+   * that jumped): a few events' worth of CPU over a handful of events is no figure.
    */
-  secondHalfDetectorMicrosPerEvent: number;
+  secondHalfDetectorMicrosPerEvent: number | null;
   redisMicrosPerEvent: number;
   /** The Kafka broker's CPU per event (fetches, transactions, offset commits; null: broker not local). */
   kafkaMicrosPerEvent: number | null;
@@ -112,8 +114,8 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
     }
     const end = sampleCpu(parties);
     const cpu = cpuBetween(first.cpu, end);
-    // A run whose commits jumped from before the middle to the end has no second half of its own.
-    const secondHalf = half && half.committed < spec.total ? half : first;
+    const measured = spec.total - first.committed;
+    const secondHalf = half && spec.total - half.committed >= measured / 3 ? half : null;
     const events = spec.total - first.committed;
     if (events < spec.total * MEASURED_SHARE_MIN) {
       throw new Error(
@@ -146,8 +148,9 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
       measuredEvents: events,
       eventsPerSec: cpu.seconds > 0 ? events / cpu.seconds : Infinity,
       detectorMicrosPerEvent: (cpu.detectorSeconds * 1e6) / events,
-      secondHalfDetectorMicrosPerEvent:
-        (cpuBetween(secondHalf.cpu, end).detectorSeconds * 1e6) / (spec.total - secondHalf.committed),
+      secondHalfDetectorMicrosPerEvent: secondHalf
+        ? (cpuBetween(secondHalf.cpu, end).detectorSeconds * 1e6) / (spec.total - secondHalf.committed)
+        : null,
       redisMicrosPerEvent: (cpu.redisSeconds * 1e6) / events,
       kafkaMicrosPerEvent: spec.kafkaPid === null ? null : (cpu.kafkaSeconds * 1e6) / events,
       load1AtStart,
