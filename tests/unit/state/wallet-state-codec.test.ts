@@ -161,9 +161,9 @@ function setOf(parties: Map<string, Counterparty>): CounterpartySet {
 
 /** Map contents and their order (the record keeps iteration order). */
 function orderOf(state: WalletState) {
+  // Bucket series are not here: they are in index order whatever was stored, and the state's equality
+  // compares their index lists as they are.
   return [
-    bucketsOf(state.fine),
-    bucketsOf(state.hourly),
     state.payers,
     state.payees,
     state.dedup.watermarks,

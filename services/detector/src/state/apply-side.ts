@@ -16,9 +16,6 @@ import type { CounterpartySet } from './counterparty-set.js';
 import { OldestFirst } from './oldest-first.js';
 import { BUCKET_FIELDS, FIELD, RECENT_STRIDE, type Counterparty, type WalletState } from './wallet-state.js';
 
-// One home for the bucket arithmetic (state/bucket-series.ts); these names stay importable from here.
-export { addValues, saturatingAdd } from './bucket-series.js';
-
 /**
  * Streams whose offset watermark a wallet keeps. A wallet is touched from at most the input partitions
  * times the topic's incarnations; past this bound the stream with the oldest activity is dropped (the
@@ -268,14 +265,6 @@ function addToBucket(
 const BEFORE: Counterparty = { firstMs: Number.NaN, lastMs: Number.NaN, count: Number.NaN, sum: Number.NaN };
 const AFTER: Counterparty = { firstMs: Number.NaN, lastMs: Number.NaN, count: Number.NaN, sum: Number.NaN };
 
-function figuresAt(into: Counterparty, parties: CounterpartySet, slot: number): Counterparty {
-  into.firstMs = parties.firstMsAt(slot);
-  into.lastMs = parties.lastMsAt(slot);
-  into.count = parties.countAt(slot);
-  into.sum = parties.sumAt(slot);
-  return into;
-}
-
 /** Records a payment with a payer or payee; true when the counterparty was not held before. */
 function touchCounterparty(
   state: WalletState,
@@ -291,9 +280,9 @@ function touchCounterparty(
   const listener = state.memo.listener;
   const held = parties.slotOf(id);
   if (held >= 0) {
-    if (listener) figuresAt(BEFORE, parties, held);
+    if (listener) parties.figuresInto(BEFORE, held);
     parties.paid(held, id, t, amount);
-    listener?.counterpartyChanged(direction, BEFORE, figuresAt(AFTER, parties, held));
+    listener?.counterpartyChanged(direction, BEFORE, parties.figuresInto(AFTER, held));
     return false;
   }
   if (Number.isNaN(memo.bytes)) memo.bytes = bytesOf(parties);
@@ -309,7 +298,7 @@ function touchCounterparty(
   while (parties.size > cap || memo.bytes > COUNTERPARTY_BYTES_MAX) {
     const order = (memo.oldest ??= OldestFirst.of(parties));
     const oldest = order.popOldest(parties)!;
-    if (listener) figuresAt(BEFORE, parties, parties.slotOf(oldest));
+    if (listener) parties.figuresInto(BEFORE, parties.slotOf(oldest));
     parties.delete(oldest);
     memo.bytes -= entryBytes(oldest);
     listener?.counterpartyChanged(direction, BEFORE, undefined);

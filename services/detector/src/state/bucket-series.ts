@@ -61,18 +61,8 @@ export function valueAt(series: BucketSeries, position: number, field: number): 
  */
 export function addToSeries(series: BucketSeries, index: number, contribution: readonly number[]): void {
   const at = firstAtOrAfter(series, index);
-  const { indexes, values } = series;
-  if (indexes[at] !== index) {
-    if (at === indexes.length) {
-      indexes.push(index);
-      for (let f = 0; f < W; f++) values.push(contribution[f]!);
-    } else {
-      indexes.splice(at, 0, index);
-      values.splice(at * W, 0, ...contribution);
-    }
-    return;
-  }
-  addInto(values, at * W, contribution);
+  if (series.indexes[at] === index) combine(series.values, at * W, contribution, 0);
+  else insertAt(series, at, index, contribution);
 }
 
 /**
@@ -82,11 +72,21 @@ export function addToSeries(series: BucketSeries, index: number, contribution: r
 export function insertBucket(series: BucketSeries, index: number, bucket: readonly number[]): boolean {
   const at = firstAtOrAfter(series, index);
   if (series.indexes[at] === index) return false;
-  // Exactly BUCKET_WIDTH numbers, missing ones as 0, wherever the bucket goes.
-  const values = Array.from({ length: W }, (_, f) => bucket[f] ?? 0);
-  series.indexes.splice(at, 0, index);
-  series.values.splice(at * W, 0, ...values);
+  insertAt(series, at, index, bucket);
   return true;
+}
+
+/** A new bucket at position `at`: exactly BUCKET_WIDTH numbers, missing ones as 0. */
+function insertAt(series: BucketSeries, at: number, index: number, bucket: readonly number[]): void {
+  const { indexes, values } = series;
+  if (at === indexes.length) {
+    // The newest bucket (most new buckets): appended, no splice.
+    indexes.push(index);
+    for (let f = 0; f < W; f++) values.push(bucket[f] ?? 0);
+    return;
+  }
+  indexes.splice(at, 0, index);
+  values.splice(at * W, 0, ...Array.from({ length: W }, (_, f) => bucket[f] ?? 0));
 }
 
 /** Drops every bucket below `index`. */
@@ -99,25 +99,20 @@ export function dropBefore(series: BucketSeries, index: number): void {
 
 /** Adds the bucket at `position` into `into` (BUCKET_FIELDS order): sums, and maxima for MAX_FIELDS. */
 export function addBucketTo(into: number[], series: BucketSeries, position: number): void {
-  const values = series.values;
-  const offset = position * W;
-  for (let f = 0; f < W; f++) {
-    const v = values[offset + f]!;
-    if (v === 0) continue;
-    into[f] = IS_MAX_FIELD[f] ? Math.max(into[f]!, v) : saturatingAdd(into[f]!, v);
-  }
+  combine(into, 0, series.values, position * W);
 }
 
 /** Adds bucket values into `into` (both BUCKET_FIELDS order): sums, and maxima for MAX_FIELDS. */
 export function addValues(into: number[], values: readonly number[]): void {
-  addInto(into, 0, values);
+  combine(into, 0, values, 0);
 }
 
-function addInto(into: number[], offset: number, values: readonly number[]): void {
+/** The one merge rule: the bucket at `from[fromAt…]` into the one at `into[intoAt…]`. */
+function combine(into: number[], intoAt: number, from: readonly number[], fromAt: number): void {
   for (let f = 0; f < W; f++) {
-    const v = values[f]!;
+    const v = from[fromAt + f]!;
     if (v === 0) continue;
-    const at = offset + f;
+    const at = intoAt + f;
     into[at] = IS_MAX_FIELD[f] ? Math.max(into[at]!, v) : saturatingAdd(into[at]!, v);
   }
 }

@@ -114,8 +114,7 @@ export class CounterpartySet implements Iterable<[string, Counterparty]> {
       // The last slot moves into the gap; its id keeps its place in the order.
       const moved = this.ids[last]!;
       this.ids[slot] = moved;
-      const from = last * STRIDE;
-      this.write(slot, this.data[from]!, this.data[from + 1]!, this.data[from + 2]!, this.data[from + 3]!);
+      this.write(slot, this.firstMsAt(last), this.lastMsAt(last), this.countAt(last), this.sumAt(last));
       this.slots.set(moved, slot);
     }
     this.held = last;
@@ -177,10 +176,20 @@ export class CounterpartySet implements Iterable<[string, Counterparty]> {
     this.data = data;
   }
 
-  private at(slot: number): Counterparty {
+  /** The figures of the counterparty at `slot`, written into `into` (which it returns). */
+  figuresInto(into: Counterparty, slot: number): Counterparty {
     const at = slot * STRIDE;
     const d = this.data;
-    return { firstMs: d[at + FIRST]!, lastMs: d[at + LAST]!, count: d[at + COUNT]!, sum: d[at + SUM]! };
+    into.firstMs = d[at + FIRST]!;
+    into.lastMs = d[at + LAST]!;
+    into.count = d[at + COUNT]!;
+    into.sum = d[at + SUM]!;
+    return into;
+  }
+
+  private at(slot: number): Counterparty {
+    const n = Number.NaN;
+    return this.figuresInto({ firstMs: n, lastMs: n, count: n, sum: n }, slot);
   }
 
   private write(slot: number, firstMs: number, lastMs: number, count: number, sum: number): void {
