@@ -85,16 +85,26 @@ function insertAt(series: BucketSeries, at: number, index: number, bucket: reado
     for (let f = 0; f < W; f++) values.push(bucket[f] ?? 0);
     return;
   }
-  indexes.splice(at, 0, index);
-  values.splice(at * W, 0, ...Array.from({ length: W }, (_, f) => bucket[f] ?? 0));
+  // A late bucket: the later ones shift up in place (a splice allocated what it removed, and more).
+  const from = at * W;
+  const valuesBefore = values.length;
+  indexes.push(index);
+  indexes.copyWithin(at + 1, at, indexes.length - 1);
+  indexes[at] = index;
+  for (let f = 0; f < W; f++) values.push(0);
+  values.copyWithin(from + W, from, valuesBefore);
+  for (let f = 0; f < W; f++) values[from + f] = bucket[f] ?? 0;
 }
 
 /** Drops every bucket below `index`. */
 export function dropBefore(series: BucketSeries, index: number): void {
   const keep = firstAtOrAfter(series, index);
   if (keep === 0) return;
-  series.indexes.splice(0, keep);
-  series.values.splice(0, keep * W);
+  const { indexes, values } = series;
+  indexes.copyWithin(0, keep);
+  indexes.length -= keep;
+  values.copyWithin(0, keep * W);
+  values.length -= keep * W;
 }
 
 /** Adds the bucket at `position` into `into` (BUCKET_FIELDS order): sums, and maxima for MAX_FIELDS. */
