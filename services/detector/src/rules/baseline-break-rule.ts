@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isDonationLike } from '../domain/transaction.js';
 import { baselineOf, poissonUpperTail, robustZ } from './baseline-stats.js';
 import { ownPast } from './cold-start.js';
-import { donationShape, merchantLike } from './donation-shape.js';
+import { donationShape, merchantLike, merchantOverLife } from './donation-shape.js';
 import { atLeast, atMost, DAY_MS, HOUR_MS, round } from './rule-params.js';
 import { finding, windowAtPayment, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
 
@@ -28,7 +28,9 @@ export function baselineBreakRule(base: Omit<Rule, 'evaluate'>, params: Baseline
   return {
     ...base,
     reachable: (s) =>
-      s.lifetime.donationCount >= params.minCount && s.payers.size >= params.minDistinctPayers,
+      s.lifetime.donationCount >= params.minCount &&
+      s.payers.size >= params.minDistinctPayers &&
+      !merchantOverLife(s, params.maxPurchaseShare),
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       if (side?.direction !== 'in' || !isDonationLike(side.event.type)) return null;

@@ -2,6 +2,7 @@
 // many only once) and how (given or bought). Donors to a public post are many, new and one-off;
 // customers come back, and what they pay is a purchase. The fan-in rules and the seeding policy read
 // these, so "campaign-shaped" means one thing everywhere.
+import type { WalletState } from '../state/wallet-state.js';
 import type { RuleWalletView, RuleWindow } from './rule-types.js';
 
 export interface DonationShape {
@@ -28,7 +29,7 @@ export function donationShape(view: RuleWalletView, w: RuleWindow): DonationShap
     oneOffShare: share(w.distinctPayers - w.repeatPayers, w.distinctPayers),
     newPayerShare: share(w.newPayers, w.distinctPayers),
     purchaseShare: share(w.purchaseCount, w.inCount),
-    lifetimePurchaseShare: share(life.purchaseCount, life.inCount),
+    lifetimePurchaseShare: lifetimePurchaseShare(life),
     smallShare: share(w.smallDonationCount, w.donationCount),
     meanDonation: share(w.donationSum, w.donationCount),
   };
@@ -37,6 +38,19 @@ export function donationShape(view: RuleWalletView, w: RuleWindow): DonationShap
 /** `part` of `whole`, 0 when there is no whole. */
 function share(part: number, whole: number): number {
   return whole > 0 ? part / whole : 0;
+}
+
+/** Inbound purchases as a share of every inbound payment the wallet received. */
+function lifetimePurchaseShare(life: { purchaseCount: number; inCount: number }): number {
+  return share(life.purchaseCount, life.inCount);
+}
+
+/**
+ * A shop over its whole life: merchantLike whatever the window. Read from the state alone, so a rule's
+ * `reachable` can skip such a wallet before building any window.
+ */
+export function merchantOverLife(state: WalletState, maxPurchaseShare: number): boolean {
+  return lifetimePurchaseShare(state.lifetime) > maxPurchaseShare;
 }
 
 /** A wallet whose inflow is mostly purchases (a shop), in the window or over its life. */

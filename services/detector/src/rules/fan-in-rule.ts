@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { isDonationLike } from '../domain/transaction.js';
 import { baselineOf, normalHorizonHours } from './baseline-stats.js';
 import { judgedInColdStart, knownAgeMs, ownPast, ownPastEvidence, walletAgeMs } from './cold-start.js';
-import { donationShape, merchantLike } from './donation-shape.js';
+import { donationShape, merchantLike, merchantOverLife } from './donation-shape.js';
 import {
   amountParam,
   atLeast,
@@ -50,7 +50,8 @@ export function fanInRule(base: Omit<Rule, 'evaluate'>, params: FanInParams, ctx
     reachable: (s) =>
       s.lifetime.donationCount >= params.minSmallDeposits &&
       s.payers.size >= params.minDistinctPayers &&
-      s.lifetime.inSum >= minTotal,
+      s.lifetime.inSum >= minTotal &&
+      !merchantOverLife(s, params.maxPurchaseShare),
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       // Only a donation can make the window more campaign-like.

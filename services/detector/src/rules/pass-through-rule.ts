@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { isDonationLike, isPassingOn } from '../domain/transaction.js';
 import { baselineOf, normalHorizonHours } from './baseline-stats.js';
 import { judgedInColdStart, ownPast, ownPastEvidence } from './cold-start.js';
-import { donationShape, merchantLike } from './donation-shape.js';
+import { FIELD, someBucketHolds } from '../state/wallet-state.js';
+import { donationShape, merchantLike, merchantOverLife } from './donation-shape.js';
 import {
   amountParam,
   atLeast,
@@ -48,9 +49,15 @@ export function passThroughRule(
   const minOwnHistoryMs = params.minOwnHistory.ms;
   return {
     ...base,
-    // Some money must have been passed on (minOutShare > 0).
+    // Some money must have been passed on (minOutShare > 0). A shop over its life is merchantLike in
+    // every window, and no window's mean gift exceeds the largest payment the buckets hold: most
+    // wallets are ruled out here, before a window is built and then kept current for them.
     reachable: (s) =>
-      s.payers.size >= params.minDistinctPayers && s.lifetime.inSum >= minInbound && s.lifetime.outCount > 0,
+      s.payers.size >= params.minDistinctPayers &&
+      s.lifetime.inSum >= minInbound &&
+      s.lifetime.outCount > 0 &&
+      !merchantOverLife(s, params.maxPurchaseShare) &&
+      (minMeanInbound <= 0 || someBucketHolds(s, FIELD.inMax, minMeanInbound)),
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       // Either side can complete the picture: the payments in and out of a wallet travel on different

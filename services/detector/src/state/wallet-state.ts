@@ -275,6 +275,20 @@ function seriesHolds(series: BucketSeries, field: number, target: number): boole
   return total >= target;
 }
 
+/**
+ * Whether some bucket of either series holds at least `target` in `field` (a maximum field, such as
+ * inMax): no window, read from one series, holds a larger single payment.
+ */
+export function someBucketHolds(state: WalletState, field: number, target: number): boolean {
+  return bucketReaches(state.hourly, field, target) || bucketReaches(state.fine, field, target);
+}
+
+function bucketReaches(series: BucketSeries, field: number, target: number): boolean {
+  const values = series.values;
+  for (let at = field; at < values.length; at += BUCKET_WIDTH) if (values[at]! >= target) return true;
+  return false;
+}
+
 /** The ids of the wallet's newest events, oldest first (a copy: an alert's sampleEventIds). */
 export function sampleEventIds(state: WalletState): string[] {
   return state.samples.eventIds.slice();

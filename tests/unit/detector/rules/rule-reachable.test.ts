@@ -129,6 +129,32 @@ describe('reachable(): the bounds a rule is skipped by', () => {
     }
   });
 
+  it('pass-through: a mule whose largest gift is the minimum mean gift is evaluated, and fires', () => {
+    // The bound says no window's mean gift exceeds the largest payment held: exact at the edge.
+    const rule = defaultCatalog.rules.find((r) => r.id === 'pass-through')!;
+    const run = (giftRub: number) => {
+      const state = emptyWalletState(WALLET, features.fineBucketMs);
+      let last: { reachable: boolean; fired: boolean } = { reachable: false, fired: false };
+      const mule = { kind: 'mule', payers: 5, gifts: 5, giftRub, giftSpanMinutes: 60 } as const;
+      const rest = { payees: 1, outs: 1, passedOnShare: 0.9, purchaseEvery: 0, openedDaysAgo: 1 };
+      for (const side of sidesOf({ ...mule, ...rest })) {
+        applySide(state, side, features);
+        const input: RuleInput = {
+          wallet: new WalletView(state, features),
+          side,
+          atMs: side.event.occurredAtMs,
+          featureConfig: features,
+          streamStartMs: T0 - 30 * DAY,
+        };
+        last = { reachable: rule.reachable!(state, features), fired: rule.evaluate(input) !== null };
+      }
+      return last;
+    };
+    // Gifts are giftRub × 2: 3,000 RUB each is the default minMeanInbound.
+    expect(run(1_500)).toEqual({ reachable: true, fired: true });
+    expect(run(1_499)).toEqual({ reachable: false, fired: false });
+  });
+
   it('evaluateRules leaves a skipped rule out', () => {
     const state = emptyWalletState(WALLET, features.fineBucketMs);
     const side = sideOf(WALLET, { eventId: 'e-1', atMs: T0, from: 'ref:card-1', to: WALLET, offset: 1 });
