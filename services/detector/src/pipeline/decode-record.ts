@@ -3,7 +3,7 @@
 // amount, and event times that claim to be from the future.
 import { AMOUNT_PRECISION_CODE, TransactionEventSchema } from '../../../../schemas/transaction-event.js';
 import type { FeatureConfig, IngestConfig } from '../config/index.js';
-import { fingerprint52 } from '../domain/fingerprint.js';
+import { bodyFingerprint, fingerprint52 } from '../domain/fingerprint.js';
 import { toMinorUnits, type CurrencyConverter } from '../domain/money.js';
 import { REF_PREFIX, type EventSource, type NormalizedEvent } from '../domain/transaction.js';
 import { type ErrorCode, isFlowGuardError } from '../errors.js';
@@ -133,7 +133,7 @@ function normalize(e: FastEvent, source: EventSource, ctx: DecodeContext): Decod
     eventId: e.eventId,
     idHash: fingerprint52(e.eventId),
     // The meaning of the body, not its bytes: "150" and "150.00" are the same payment.
-    bodyHash: fingerprint52(`${e.type}|${e.occurredAtMs}|${minor}|${e.currency}|${from}|${to}`),
+    bodyHash: bodyFingerprint(e.type, e.occurredAtMs, minor, e.currency, from, to),
     type: e.type,
     occurredAtMs: e.occurredAtMs,
     amount,
