@@ -61,15 +61,15 @@ describe.each(REDIS_KINDS)('donor index on %s', (_name, cluster) => {
       // An older flag: left out by `sinceMs` below.
       ...donors.linkCommands('flagged-old', T0 - 86_400_000, [{ payer: 'ref:old-donor', weight: 0.5 }], TTL),
     ]);
-    // 1,500 payers in one probe (the donors among strangers, and one of them twice).
+    // 1,500 payers in one probe (the donors among strangers; one of them twice, which the set holds once).
     const payers = Array.from({ length: 1_460 }, (_, i) => `ref:stranger${i}`);
     payers.splice(700, 0, ...linked.map((d) => d.payer), 'ref:old-donor', 'ref:donor3');
 
-    const found = await donors.lookup(payers, T0);
+    const found = await donors.lookup(new Set(payers), T0);
 
     expect([...found.keys()].sort()).toEqual(linked.map((d) => d.payer).sort());
     expect(found.get('ref:donor3')).toEqual([{ walletId: 'flagged-a', flaggedAtMs: FLAGGED, weight: 1 }]);
-    const all = await donors.lookup(['ref:old-donor', 'ref:stranger1'], 0);
+    const all = await donors.lookup(new Set(['ref:old-donor', 'ref:stranger1']), 0);
     expect(all.get('ref:old-donor')).toEqual([
       { walletId: 'flagged-old', flaggedAtMs: T0 - 86_400_000, weight: 0.5 },
     ]);

@@ -56,16 +56,23 @@ export class DonorIndex {
    * The flagged wallets each payer gave to, flagged no earlier than `sinceMs`: one pre-filter probe for
    * all payers, then one pipeline of exact lookups for the payers it cannot rule out.
    */
-  async lookup(payers: Iterable<string>, sinceMs: number): Promise<Map<string, DonorLink[]>> {
+  async lookup(payers: ReadonlySet<string>, sinceMs: number): Promise<Map<string, DonorLink[]>> {
     const found = new Map<string, DonorLink[]>();
-    const unique = [...new Set(payers)];
-    if (!unique.length) return found;
+    if (!payers.size) return found;
+    const unique = Array.from(payers);
     const filter = this.filterKey;
     // One BITFIELD_RO with a GET per payer: one command for the whole batch, and no script (a
-    // redis.call per payer cost more than the bit reads themselves).
-    const gets = unique.flatMap((payer) => ['GET', 'u1', donorFilterBit(payer)]);
+    // redis.call per payer cost more than the bit reads themselves). Filled in place: a chunk has
+    // thousands of payers, and an array per payer was garbage the size of the command.
+    const args = new Array<string | number>(1 + 3 * unique.length);
+    args[0] = filter;
+    for (let i = 0, at = 1; i < unique.length; i++, at += 3) {
+      args[at] = 'GET';
+      args[at + 1] = 'u1';
+      args[at + 2] = donorFilterBit(unique[i]!);
+    }
     const [bits] = (await runPipelined(this.redis, [
-      { key: filter, add: (p) => p.call('BITFIELD_RO', filter, ...gets) },
+      { key: filter, add: (p) => p.call('BITFIELD_RO', ...args) },
     ])) as [number[]];
     const candidates = unique.filter((_, i) => bits[i] === 1);
     if (!candidates.length) return found;
@@ -111,24 +118,23 @@ export class DonorIndex {
 
   /** Commands that remember who gave to whom, for the retro search (many gifts a script call). */
   giftCommands(gifts: Gift[], cap: number, ttlMs: number): PipelinedCommand[] {
-    // One per (payer, wallet): the newest time wins anyway.
-    const newest = new Map<string, Gift>();
-    for (const g of gifts) {
-      const id = `${g.payer}\u0000${g.walletId}`;
-      const seen = newest.get(id);
-      if (!seen || seen.atMs < g.atMs) newest.set(id, g);
-    }
-    const unique = [...newest.values()];
-    const keys = unique.map((g) => this.giftsKey(g.payer));
+    // Every gift as it came: a payer giving twice to a wallet in one chunk is rare, and the script's
+    // ZADD GT keeps the newest time either way (a map to drop the repeats cost more than they do).
+    const keys = gifts.map((g) => this.giftsKey(g.payer));
     return scriptCallGroups(this.redis, keys, GIFTS_PER_CALL).map((indexes) => ({
       key: keys[indexes[0]!]!,
-      add: (p) =>
-        callScript(
-          p,
-          'recordGifts',
-          indexes.map((i) => keys[i]!),
-          [cap, ttlMs, ...indexes.flatMap((i) => [unique[i]!.walletId, unique[i]!.atMs])],
-        ),
+      add: (p) => {
+        const callKeys = new Array<string>(indexes.length);
+        const args = new Array<string | number>(2 + 2 * indexes.length);
+        args[0] = cap;
+        args[1] = ttlMs;
+        indexes.forEach((i, k) => {
+          callKeys[k] = keys[i]!;
+          args[2 + 2 * k] = gifts[i]!.walletId;
+          args[3 + 2 * k] = gifts[i]!.atMs;
+        });
+        return callScript(p, 'recordGifts', callKeys, args);
+      },
     }));
   }
 
