@@ -118,9 +118,8 @@ export class DonorIndex {
 
   /** Commands that remember who gave to whom, for the retro search (many gifts a script call). */
   giftCommands(gifts: Gift[], cap: number, ttlMs: number): PipelinedCommand[] {
-    // Every gift as it came: a payer giving twice to a wallet in one chunk is rare, and the script's
-    // ZADD GT keeps the newest time either way (a map to drop the repeats cost more than they do).
-    const keys = gifts.map((g) => this.giftsKey(g.payer));
+    const unique = newestGifts(gifts);
+    const keys = unique.map((g) => this.giftsKey(g.payer));
     return scriptCallGroups(this.redis, keys, GIFTS_PER_CALL).map((indexes) => ({
       key: keys[indexes[0]!]!,
       add: (p) => {
@@ -130,8 +129,8 @@ export class DonorIndex {
         args[1] = ttlMs;
         indexes.forEach((i, k) => {
           callKeys[k] = keys[i]!;
-          args[2 + 2 * k] = gifts[i]!.walletId;
-          args[3 + 2 * k] = gifts[i]!.atMs;
+          args[2 + 2 * k] = unique[i]!.walletId;
+          args[3 + 2 * k] = unique[i]!.atMs;
         });
         return callScript(p, 'recordGifts', callKeys, args);
       },
@@ -155,6 +154,21 @@ export class DonorIndex {
   async run(commands: PipelinedCommand[]): Promise<void> {
     if (commands.length) await runPipelined(this.redis, commands);
   }
+}
+
+/**
+ * One gift per (payer, wallet), the newest. A quarter of a chunk's gifts repeat one on the bench's
+ * backlog, and each repeat would cost the script a ZADD and a PEXPIRE for nothing (ZADD GT keeps the
+ * newest time anyway).
+ */
+export function newestGifts(gifts: readonly Gift[]): Gift[] {
+  const newest = new Map<string, Gift>();
+  for (const g of gifts) {
+    const id = `${g.payer}\u0000${g.walletId}`;
+    const seen = newest.get(id);
+    if (!seen || seen.atMs < g.atMs) newest.set(id, g);
+  }
+  return Array.from(newest.values());
 }
 
 function parseLinks(hash: Record<string, string> | null): DonorLink[] {
