@@ -5,18 +5,11 @@
 // collections, when the cache is cleared. Prints the figures; writes nothing.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import type { Redis } from 'ioredis';
-import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js';
-import { chunkPipeline } from '../../../tests/support/chunk-pipeline.js';
-import { loadConfig } from '../../detector/src/config/index.js';
-import { createRedisClient } from '../../detector/src/redis/redis-connection.js';
 import { bucketCount } from '../../detector/src/state/bucket-series.js';
-import { estimatedHeapBytes, WalletStateCache } from '../../detector/src/state/wallet-state-cache.js';
+import { estimatedHeapBytes } from '../../detector/src/state/wallet-state-cache.js';
 import type { WalletState } from '../../detector/src/state/wallet-state.js';
-import { backlogRecords, runBacklog } from './in-process-backlog.js';
-import { deleteKeys } from './redis-probe.js';
+import { inProcessRun } from './in-process-run.js';
 
-const PARTITIONS = 4;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 if (!gc) {
@@ -37,32 +30,10 @@ const { values } = parseArgs({
 const events = Number(values.events);
 const wallets = Number(values.wallets);
 
-const prefix = `ch${Date.now().toString(36)}`;
-const config = loadConfig({
-  ...withLocalStackPlaintext(),
-  ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-  REDIS_KEY_PREFIX: prefix,
-  INPUT_TOPIC: `${prefix}.in`,
-  LOG_LEVEL: 'silent',
-});
-const redis = createRedisClient(config.redis);
-const pipeline = chunkPipeline(config, redis);
-const cache = new WalletStateCache({
-  maxBytes: config.pipeline.walletCacheBytes,
-  maxIdleMs: config.pipeline.walletCacheIdleMs,
-});
-pipeline.deps.cache = cache;
-
-const byPartition = backlogRecords({
-  events,
-  wallets,
-  seed: Number(values.seed),
-  partitions: PARTITIONS,
-  topic: config.kafka.inputTopic,
-  eventIdPrefix: prefix,
-});
-await runBacklog(pipeline, byPartition, config.pipeline.chunkSize);
-byPartition.length = 0;
+const run = inProcessRun({ events, wallets, seed: Number(values.seed) });
+const { cache, config } = run;
+await run.run(run.byPartition);
+run.byPartition.length = 0;
 
 // What the kept states hold, on average, and what the estimate counts for them.
 const kept: WalletState[] = [];
@@ -98,5 +69,4 @@ console.log(
     `(estimate ÷ measured ${(estimated / real).toFixed(2)})`,
 );
 
-await deleteKeys(redis as Redis, `${prefix}:`);
-redis.disconnect();
+await run.cleanup();

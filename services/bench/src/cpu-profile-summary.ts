@@ -32,7 +32,7 @@ export interface ProfileSummary {
   byFunction: TimeShare[];
 }
 
-function areaOf(url: string, functionName: string): string {
+export function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules) return modules[1]!;

@@ -1,0 +1,44 @@
+// `npx tsx services/bench/src/alloc-sites.ts [--events N] [--wallets N] [--seed N]`: where the chunk
+// handler allocates, per event. Runs it over the bench's backlog (in-process-run.ts) under V8's sampling
+// heap profiler with the objects the collector already freed kept in the sample, so the figures are
+// everything allocated, short-lived garbage included, not what is alive at the end. The sampled bytes are
+// an estimate (one sample every 16 KiB on average) but repeat within a few percent, where CPU time on a
+// shared box does not: compare revisions by this when the change is below the CPU noise. Prints; writes
+// nothing.
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import { summarizeAllocations, type SamplingHeapNode } from './heap-profile-summary.js';
+import { inProcessRun } from './in-process-run.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '200000' },
+    wallets: { type: 'string', default: '20000' },
+    seed: { type: 'string', default: '20240601' },
+  },
+});
+const events = Number(values.events);
+const run = inProcessRun({ events, wallets: Number(values.wallets), seed: Number(values.seed) });
+
+const session = new Session();
+session.connect();
+await session.post('HeapProfiler.startSampling', {
+  samplingInterval: 16_384,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: true,
+});
+await run.run(run.byPartition);
+const { profile } = await session.post('HeapProfiler.stopSampling');
+session.disconnect();
+await run.cleanup();
+
+const summary = summarizeAllocations(profile.head as SamplingHeapNode, 30);
+const perEvent = (bytes: number) => (bytes / events).toFixed(0).padStart(6);
+console.log(
+  `chunk handler, ${events.toLocaleString('en-US')} events over ${Number(values.wallets).toLocaleString('en-US')} wallets: ` +
+    `${perEvent(summary.totalBytes).trim()} sampled bytes allocated per event`,
+);
+console.log('\nbytes/event  area');
+for (const s of summary.byArea.slice(0, 15)) console.log(`${perEvent(s.bytes)}       ${s.name}`);
+console.log('\nbytes/event  function');
+for (const s of summary.byFunction) console.log(`${perEvent(s.bytes)}       ${s.name}`);
