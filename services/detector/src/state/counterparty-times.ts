@@ -118,18 +118,11 @@ function lowerBound(sorted: number[], value: number): number {
   return lo;
 }
 
-// Shifted in place, not spliced: a splice allocates the array of what it removed, per payment.
 function insert(sorted: number[], value: number): void {
-  const at = lowerBound(sorted, value);
-  let k = sorted.length;
-  sorted.push(value);
-  for (; k > at; k--) sorted[k] = sorted[k - 1]!;
-  sorted[at] = value;
+  sorted.splice(lowerBound(sorted, value), 0, value);
 }
 
 function remove(sorted: number[], value: number): void {
   const at = lowerBound(sorted, value);
-  if (sorted[at] !== value) return;
-  sorted.copyWithin(at, at + 1);
-  sorted.length -= 1;
+  if (sorted[at] === value) sorted.splice(at, 1);
 }
