@@ -3,8 +3,9 @@
 // heap profiler with the objects the collector already freed kept in the sample, so the figures are
 // everything allocated, short-lived garbage included, not what is alive at the end. The sampled bytes are
 // an estimate (one sample every 16 KiB on average) but repeat within a few percent, where CPU time on a
-// shared box does not. Bytes are not CPU: a splice's removed array costs less than the loop that avoids
-// it (dd6ebd0), so check a change that allocates less in the profile too. Prints; writes nothing.
+// shared box does not. Bytes are not CPU: a splice's small removed array costs less than the copyWithin
+// that avoided it (bench README, 27 November, night), so check a change that allocates less in the
+// profile too. Prints; writes nothing.
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { summarizeAllocations, type SamplingHeapNode } from './heap-profile-summary.js';
@@ -22,15 +23,19 @@ const run = inProcessRun({ events, wallets: Number(values.wallets), seed: Number
 
 const session = new Session();
 session.connect();
-await session.post('HeapProfiler.startSampling', {
-  samplingInterval: 16_384,
-  includeObjectsCollectedByMajorGC: true,
-  includeObjectsCollectedByMinorGC: true,
-});
-await run.run(run.byPartition);
-const { profile } = await session.post('HeapProfiler.stopSampling');
-session.disconnect();
-await run.cleanup();
+let profile;
+try {
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await run.run(run.byPartition);
+  ({ profile } = await session.post('HeapProfiler.stopSampling'));
+} finally {
+  session.disconnect();
+  await run.cleanup();
+}
 
 const summary = summarizeAllocations(profile.head as SamplingHeapNode, 30);
 const perEvent = (bytes: number) => (bytes / events).toFixed(0).padStart(6);

@@ -32,7 +32,12 @@ const wallets = Number(values.wallets);
 
 const run = inProcessRun({ events, wallets, seed: Number(values.seed) });
 const { cache, config } = run;
-await run.run(run.byPartition);
+try {
+  await run.run(run.byPartition);
+} catch (error) {
+  await run.cleanup();
+  throw error;
+}
 run.byPartition.length = 0;
 
 // What the kept states hold, on average, and what the estimate counts for them.

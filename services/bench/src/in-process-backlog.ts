@@ -1,7 +1,7 @@
 // The bench's backlog as Kafka records in memory, for the harnesses that drive the chunk handler
-// without Kafka (chunk-gc-run.ts, cache-heap.ts): split by key as a producer would (not Kafka's own
-// hash: only the split's shape matters), then run chunk by chunk, every partition concurrently, as the
-// detector does.
+// without Kafka (chunk-gc-run.ts, and in-process-run.ts for cache-heap, alloc-sites and warm-passes):
+// split by key as a producer would (not Kafka's own hash: only the split's shape matters), then run
+// chunk by chunk, every partition concurrently, as the detector does.
 import { createHash } from 'node:crypto';
 import type { SourceRecord } from '../../detector/src/kafka/chunk-contract.js';
 import { BacklogGenerator } from './event-generator.js';
@@ -51,7 +51,11 @@ export interface ChunkRunner {
   run(partition: number, records: SourceRecord[]): Promise<{ afterCommit?: () => Promise<void> }>;
 }
 
-/** Every partition's records in chunks of `chunkSize`, each committed before the next, partitions concurrently. */
+/**
+ * Every partition's records in chunks of `chunkSize`, each committed before the next, partitions
+ * concurrently. The records may start at any offset (the second half of a backlog): each chunk commits
+ * the offset after its last record.
+ */
 export async function runBacklog(
   pipeline: ChunkRunner,
   byPartition: SourceRecord[][],
@@ -60,8 +64,9 @@ export async function runBacklog(
   await Promise.all(
     byPartition.map(async (records, partition) => {
       for (let at = 0; at < records.length; at += chunkSize) {
-        const outcome = await pipeline.run(partition, records.slice(at, at + chunkSize));
-        pipeline.committed.set(partition, BigInt(Math.min(records.length, at + chunkSize)));
+        const chunk = records.slice(at, at + chunkSize);
+        const outcome = await pipeline.run(partition, chunk);
+        pipeline.committed.set(partition, BigInt(chunk[chunk.length - 1]!.offset) + 1n);
         await outcome.afterCommit?.();
       }
     }),

@@ -1,16 +1,17 @@
 // The chunk handler as the in-process tools run it: on the real Redis, without Kafka, over the bench's
 // backlog, with the detector's wallet cache. Each run gets its own key prefix; `cleanup` deletes its keys.
+// chunk-gc-run.ts sets up the same by hand: it loads the detector's modules from another revision's tree.
 import type { Redis } from 'ioredis';
 import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js';
 import { chunkPipeline } from '../../../tests/support/chunk-pipeline.js';
 import { loadConfig, type Config } from '../../detector/src/config/index.js';
+import type { SourceRecord } from '../../detector/src/kafka/chunk-contract.js';
 import { createRedisClient } from '../../detector/src/redis/redis-connection.js';
 import { WalletStateCache } from '../../detector/src/state/wallet-state-cache.js';
 import { backlogRecords, runBacklog } from './in-process-backlog.js';
 import { deleteKeys } from './redis-probe.js';
-import type { SourceRecord } from '../../detector/src/kafka/chunk-contract.js';
 
-export const IN_PROCESS_PARTITIONS = 4;
+const PARTITIONS = 4;
 
 export interface InProcessRun {
   config: Config;
@@ -40,7 +41,7 @@ export function inProcessRun(options: { events: number; wallets: number; seed: n
   pipeline.deps.cache = cache;
   const byPartition = backlogRecords({
     ...options,
-    partitions: IN_PROCESS_PARTITIONS,
+    partitions: PARTITIONS,
     topic: config.kafka.inputTopic,
     eventIdPrefix: prefix,
   });
