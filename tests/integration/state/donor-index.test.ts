@@ -61,7 +61,7 @@ describe.each(REDIS_KINDS)('donor index on %s', (_name, cluster) => {
       // An older flag: left out by `sinceMs` below.
       ...donors.linkCommands('flagged-old', T0 - 86_400_000, [{ payer: 'ref:old-donor', weight: 0.5 }], TTL),
     ]);
-    // 1,500 payers in one probe (the donors among strangers; one of them twice, which the set holds once).
+    // 1,501 distinct payers in one probe: the donors among strangers.
     const payers = Array.from({ length: 1_460 }, (_, i) => `ref:stranger${i}`);
     payers.splice(700, 0, ...linked.map((d) => d.payer), 'ref:old-donor', 'ref:donor3');
 

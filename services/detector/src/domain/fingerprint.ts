@@ -3,6 +3,8 @@
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+/** The second hash's multiplier (MurmurHash2's). */
+const MIX_PRIME = 0x5bd1e995;
 
 /** Two independent 32-bit FNV-1a style hashes of the UTF-16 code units, folded into 52 bits. */
 export function fingerprint52(text: string): number {
@@ -11,7 +13,7 @@ export function fingerprint52(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, FNV_PRIME);
-    b = Math.imul(b ^ c, 0x5bd1e995);
+    b = Math.imul(b ^ c, MIX_PRIME);
     b ^= b >>> 15;
   }
   return fold(a, b);
@@ -47,7 +49,7 @@ const BAR = 124; // '|'
  * fingerprint52(`${type}|${atMs}|${minor}|${currency}|${from}|${to}`), the meaning of an event's body,
  * without building that string: every event has one, and the string with its two number conversions
  * was a third of what the decoder allocated. Times and amounts other than safe non-negative integers
- * take the string (their String() form is not plain digits). One loop over the six parts with the
+ * take the string: their digits are read here by exact % and floor, which holds for safe integers only. One loop over the six parts with the
  * hashes in locals: a helper per character, with the hashes in module variables, was slower than the
  * string it replaced.
  */
@@ -71,7 +73,7 @@ export function bodyFingerprint(
   for (let part = 0; part < 6; part++) {
     if (part > 0) {
       a = Math.imul(a ^ BAR, FNV_PRIME);
-      b = Math.imul(b ^ BAR, 0x5bd1e995);
+      b = Math.imul(b ^ BAR, MIX_PRIME);
       b ^= b >>> 15;
     }
     if (part === 1 || part === 2) {
@@ -79,7 +81,7 @@ export function bodyFingerprint(
       for (let i = (part === 1 ? timeCount : amountCount) - 1; i >= 0; i--) {
         const c = 48 + digits[i]!;
         a = Math.imul(a ^ c, FNV_PRIME);
-        b = Math.imul(b ^ c, 0x5bd1e995);
+        b = Math.imul(b ^ c, MIX_PRIME);
         b ^= b >>> 15;
       }
       continue;
@@ -88,7 +90,7 @@ export function bodyFingerprint(
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       a = Math.imul(a ^ c, FNV_PRIME);
-      b = Math.imul(b ^ c, 0x5bd1e995);
+      b = Math.imul(b ^ c, MIX_PRIME);
       b ^= b >>> 15;
     }
   }

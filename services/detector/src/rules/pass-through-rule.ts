@@ -5,9 +5,9 @@
 // above it; while it does not (cold start), the rule judges on the flow alone and says so.
 import { z } from 'zod';
 import { isDonationLike, isPassingOn } from '../domain/transaction.js';
+import { FIELD, someBucketReaches } from '../state/wallet-state.js';
 import { baselineOf, normalHorizonHours } from './baseline-stats.js';
 import { judgedInColdStart, ownPast, ownPastEvidence } from './cold-start.js';
-import { FIELD, someBucketHolds } from '../state/wallet-state.js';
 import { donationShape, merchantLike, merchantOverLife } from './donation-shape.js';
 import {
   amountParam,
@@ -19,6 +19,9 @@ import {
   type RuleBuildContext,
 } from './rule-params.js';
 import { finding, type Rule, type RuleInput, type RuleOutcome } from './rule-types.js';
+
+// Read once: under tsx every read of an import is a getter call.
+const IN_MAX = FIELD.inMax;
 
 export const passThroughParams = z.object({
   window: z.string(),
@@ -57,7 +60,7 @@ export function passThroughRule(
       s.lifetime.inSum >= minInbound &&
       s.lifetime.outCount > 0 &&
       !merchantOverLife(s, params.maxPurchaseShare) &&
-      (minMeanInbound <= 0 || someBucketHolds(s, FIELD.inMax, minMeanInbound)),
+      (minMeanInbound <= 0 || someBucketReaches(s, IN_MAX, minMeanInbound)),
     evaluate(input: RuleInput): RuleOutcome {
       const { wallet, side } = input;
       // Either side can complete the picture: the payments in and out of a wallet travel on different

@@ -3,7 +3,7 @@
 // bucket (its values, their backing store, the map's entry) and a map table per series: about a third
 // of the objects an ordinary cached wallet held, every one traced by the collector, and rebuilt by
 // every decode. Most events land in the newest bucket, which is looked at first; a late event inserts
-// in the middle (a splice), and the buckets that leave retention go from the front.
+// in the middle (the later buckets shift up), and the buckets that leave retention go from the front.
 import { BUCKET_FIELDS, MAX_FIELDS } from './wallet-state-fields.js';
 
 /** Numbers a bucket takes in BucketSeries.values (BUCKET_FIELDS order). */

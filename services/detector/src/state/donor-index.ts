@@ -72,7 +72,7 @@ export class DonorIndex {
       args[at + 2] = donorFilterBit(unique[i]!);
     }
     const [bits] = (await runPipelined(this.redis, [
-      { key: filter, add: (p) => p.call('BITFIELD_RO', ...args) },
+      { key: filter, add: (p) => p.call('BITFIELD_RO', args) },
     ])) as [number[]];
     const candidates = unique.filter((_, i) => bits[i] === 1);
     if (!candidates.length) return found;

@@ -276,10 +276,11 @@ function seriesHolds(series: BucketSeries, field: number, target: number): boole
 }
 
 /**
- * Whether some bucket of either series holds at least `target` in `field` (a maximum field, such as
- * inMax): no window, read from one series, holds a larger single payment.
+ * Whether some bucket of either series reaches `target` in a maximum field (MAX_FIELDS, such as inMax):
+ * no window, read from one series, holds a larger single payment. For a summed field, see
+ * bucketsHoldAtLeast.
  */
-export function someBucketHolds(state: WalletState, field: number, target: number): boolean {
+export function someBucketReaches(state: WalletState, field: number, target: number): boolean {
   return bucketReaches(state.hourly, field, target) || bucketReaches(state.fine, field, target);
 }
 

@@ -155,6 +155,20 @@ describe('reachable(): the bounds a rule is skipped by', () => {
     expect(run(1_499)).toEqual({ reachable: false, fired: false });
   });
 
+  it('fan-in: a wallet whose lifetime is a shop is skipped before any window, the same crowd without purchases is not', () => {
+    const rule = defaultCatalog.rules.find((r) => r.id === 'crowdfunding-fan-in')!;
+    const reachableAfter = (purchaseEvery: number) => {
+      const state = emptyWalletState(WALLET, features.fineBucketMs);
+      const crowd = { kind: 'campaign', payers: 60, gifts: 60, giftRub: 300, giftSpanMinutes: 60 } as const;
+      const rest = { payees: 1, outs: 0, passedOnShare: 0, purchaseEvery, openedDaysAgo: 1 };
+      for (const side of sidesOf({ ...crowd, ...rest })) applySide(state, side, features);
+      return rule.reachable!(state, features);
+    };
+    // Every 4th payment a purchase: 25% of the inflow, above maxPurchaseShare (0.2); 45 donations remain.
+    expect(reachableAfter(4)).toBe(false);
+    expect(reachableAfter(0)).toBe(true);
+  });
+
   it('evaluateRules leaves a skipped rule out', () => {
     const state = emptyWalletState(WALLET, features.fineBucketMs);
     const side = sideOf(WALLET, { eventId: 'e-1', atMs: T0, from: 'ref:card-1', to: WALLET, offset: 1 });
