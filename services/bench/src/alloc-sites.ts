@@ -7,19 +7,11 @@
 // that avoided it (bench README, 27 November, night), so check a change that allocates less in the
 // profile too. Prints; writes nothing.
 import { Session } from 'node:inspector/promises';
-import { parseArgs } from 'node:util';
 import { summarizeAllocations, type SamplingHeapNode } from './heap-profile-summary.js';
-import { inProcessRun } from './in-process-run.js';
+import { inProcessArgs, inProcessRun } from './in-process-run.js';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '200000' },
-    wallets: { type: 'string', default: '20000' },
-    seed: { type: 'string', default: '20240601' },
-  },
-});
-const events = Number(values.events);
-const run = inProcessRun({ events, wallets: Number(values.wallets), seed: Number(values.seed) });
+const { events, wallets, seed } = inProcessArgs({ defaultSeed: 20240601 });
+const run = inProcessRun({ events, wallets, seed });
 
 const session = new Session();
 session.connect();
@@ -40,7 +32,7 @@ try {
 const summary = summarizeAllocations(profile.head as SamplingHeapNode, 30);
 const perEvent = (bytes: number) => (bytes / events).toFixed(0).padStart(6);
 console.log(
-  `chunk handler, ${events.toLocaleString('en-US')} events over ${Number(values.wallets).toLocaleString('en-US')} wallets: ` +
+  `chunk handler, ${events.toLocaleString('en-US')} events over ${wallets.toLocaleString('en-US')} wallets: ` +
     `${perEvent(summary.totalBytes).trim()} sampled bytes allocated per event`,
 );
 console.log('\nbytes/event  area');

@@ -3,34 +3,16 @@
 // WALLET_CACHE_MB is spent by the estimate). Runs the chunk handler over the bench's backlog on the
 // real Redis, without Kafka, in one process; then measures the drop in heapUsed, after full
 // collections, when the cache is cleared. Prints the figures; writes nothing.
-import { spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { bucketCount } from '../../detector/src/state/bucket-series.js';
 import { estimatedHeapBytes } from '../../detector/src/state/wallet-state-cache.js';
 import type { WalletState } from '../../detector/src/state/wallet-state.js';
-import { inProcessRun } from './in-process-run.js';
+import { exposedGc, inProcessArgs, inProcessRun } from './in-process-run.js';
 
-const gc = (globalThis as { gc?: () => void }).gc;
+// The measurement needs full collections on demand.
+const gc = exposedGc();
+const { events, wallets, seed } = inProcessArgs({ defaultSeed: 42 });
 
-if (!gc) {
-  // The measurement needs full collections on demand: run again with them exposed.
-  const again = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-  });
-  process.exit(again.status ?? 1);
-}
-
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '200000' },
-    wallets: { type: 'string', default: '20000' },
-    seed: { type: 'string', default: '42' },
-  },
-});
-const events = Number(values.events);
-const wallets = Number(values.wallets);
-
-const run = inProcessRun({ events, wallets, seed: Number(values.seed) });
+const run = inProcessRun({ events, wallets, seed });
 const { cache, config } = run;
 try {
   await run.run(run.byPartition);

@@ -1,7 +1,10 @@
 // The chunk handler as the in-process tools run it: on the real Redis, without Kafka, over the bench's
 // backlog, with the detector's wallet cache. Each run gets its own key prefix; `cleanup` deletes its keys.
 // chunk-gc-run.ts sets up the same by hand: it loads the detector's modules from another revision's tree.
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { withLocalStackPlaintext } from '../../../scripts/dev/local-stack-env.js';
 import { chunkPipeline } from '../../../tests/support/chunk-pipeline.js';
 import { loadConfig, type Config } from '../../detector/src/config/index.js';
@@ -55,4 +58,45 @@ export function inProcessRun(options: { events: number; wallets: number; seed: n
       redis.disconnect();
     },
   };
+}
+
+export interface InProcessArgs {
+  events: number;
+  wallets: number;
+  seed: number;
+  /** Only for a tool that asked for it (warm-passes). */
+  passes: number;
+}
+
+const count = z.coerce.number().int().positive();
+
+/** `--events`, `--wallets` and `--seed` of an in-process tool, and `--passes` where it takes them. */
+export function inProcessArgs(options: { defaultSeed: number; passes?: boolean }): InProcessArgs {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '200000' },
+      wallets: { type: 'string', default: '20000' },
+      seed: { type: 'string', default: String(options.defaultSeed) },
+      ...(options.passes ? { passes: { type: 'string', default: '3' } as const } : {}),
+    },
+  });
+  return {
+    events: count.parse(values.events),
+    wallets: count.parse(values.wallets),
+    seed: count.parse(values.seed),
+    passes: count.parse(values.passes ?? '1'),
+  };
+}
+
+/**
+ * V8's gc(), for a tool that needs full collections on demand. Without --expose-gc the process runs
+ * itself again with it (same arguments) and exits with that run's status.
+ */
+export function exposedGc(): () => void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) return gc;
+  const again = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
+  process.exit(again.status ?? 1);
 }

@@ -4,29 +4,11 @@
 // process's CPU per event for each half of each pass: the first pass pays for compiling the hot code
 // (V8 optimises it on a background thread, counted here as the detector counts it), the later ones
 // do not. Prints; writes nothing.
-import { spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { inProcessRun } from './in-process-run.js';
+import { exposedGc, inProcessArgs, inProcessRun } from './in-process-run.js';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) {
-  // A full collection between passes needs the collector exposed: run again with it.
-  const again = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-  });
-  process.exit(again.status ?? 1);
-}
-
-const { values } = parseArgs({
-  options: {
-    passes: { type: 'string', default: '3' },
-    events: { type: 'string', default: '200000' },
-    wallets: { type: 'string', default: '20000' },
-    seed: { type: 'string', default: '20240601' },
-  },
-});
-const events = Number(values.events);
-const wallets = Number(values.wallets);
+// A full collection between passes needs the collector exposed.
+const gc = exposedGc();
+const { events, wallets, seed, passes } = inProcessArgs({ defaultSeed: 20240601, passes: true });
 
 const cpuMicros = async (work: () => Promise<void>): Promise<number> => {
   const before = process.cpuUsage();
@@ -39,9 +21,9 @@ console.log(
   `chunk handler, ${events.toLocaleString('en-US')} events over ${wallets.toLocaleString('en-US')} wallets a pass; CPU µs per event of the whole process`,
 );
 console.log('| Pass | first half | second half |\n| --: | --: | --: |');
-for (let pass = 1; pass <= Number(values.passes); pass++) {
+for (let pass = 1; pass <= passes; pass++) {
   // Another seed a pass: the same wallets' names, other events.
-  const run = inProcessRun({ events, wallets, seed: Number(values.seed) + pass });
+  const run = inProcessRun({ events, wallets, seed: seed + pass });
   const first = run.byPartition.map((records) => records.slice(0, records.length >> 1));
   const second = run.byPartition.map((records) => records.slice(records.length >> 1));
   try {
