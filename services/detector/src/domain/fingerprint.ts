@@ -49,9 +49,9 @@ const BAR = 124; // '|'
  * fingerprint52(`${type}|${atMs}|${minor}|${currency}|${from}|${to}`), the meaning of an event's body,
  * without building that string: every event has one, and the string with its two number conversions
  * was a third of what the decoder allocated. Times and amounts other than safe non-negative integers
- * take the string: their digits are read here by exact % and floor, which holds for safe integers only. One loop over the six parts with the
- * hashes in locals: a helper per character, with the hashes in module variables, was slower than the
- * string it replaced.
+ * take the string: their digits are read here by exact % and floor, which holds for safe integers
+ * only. One loop over the six parts with the hashes in locals: a helper per character, with the
+ * hashes in module variables, was slower than the string it replaced.
  */
 export function bodyFingerprint(
   type: string,
@@ -71,24 +71,12 @@ export function bodyFingerprint(
   let a = FNV_OFFSET;
   let b = FNV_PRIME ^ length;
   for (let part = 0; part < 6; part++) {
-    if (part > 0) {
-      a = Math.imul(a ^ BAR, FNV_PRIME);
-      b = Math.imul(b ^ BAR, MIX_PRIME);
-      b ^= b >>> 15;
-    }
-    if (part === 1 || part === 2) {
-      const digits = part === 1 ? timeDigits : amountDigits;
-      for (let i = (part === 1 ? timeCount : amountCount) - 1; i >= 0; i--) {
-        const c = 48 + digits[i]!;
-        a = Math.imul(a ^ c, FNV_PRIME);
-        b = Math.imul(b ^ c, MIX_PRIME);
-        b ^= b >>> 15;
-      }
-      continue;
-    }
+    const digits = part === 1 ? timeDigits : part === 2 ? amountDigits : null;
     const text = part === 0 ? type : part === 3 ? currency : part === 4 ? from : to;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
+    const n = digits ? (part === 1 ? timeCount : amountCount) : text.length;
+    // Position -1 is the '|' before every part but the first; digits are stored least significant first.
+    for (let i = part === 0 ? 0 : -1; i < n; i++) {
+      const c = i < 0 ? BAR : digits ? 48 + digits[n - 1 - i]! : text.charCodeAt(i);
       a = Math.imul(a ^ c, FNV_PRIME);
       b = Math.imul(b ^ c, MIX_PRIME);
       b ^= b >>> 15;

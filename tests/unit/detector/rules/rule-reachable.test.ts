@@ -7,7 +7,7 @@ import type { TransactionType, WalletSide } from '../../../../services/detector/
 import { evaluateRules } from '../../../../services/detector/src/rules/evaluate-rules.js';
 import type { RuleInput } from '../../../../services/detector/src/rules/rule-types.js';
 import { applySide, checkSide } from '../../../../services/detector/src/state/apply-side.js';
-import { emptyWalletState } from '../../../../services/detector/src/state/wallet-state.js';
+import { emptyWalletState, type WalletState } from '../../../../services/detector/src/state/wallet-state.js';
 import { WalletView } from '../../../../services/detector/src/state/window-view.js';
 import { sideOf } from '../../../support/wallet-sides.js';
 import { config, defaultCatalog } from '../../../support/rule-fixtures.js';
@@ -93,6 +93,17 @@ function sidesOf(s: Shape): WalletSide[] {
   return sides;
 }
 
+/** The rules' input right after `side` was applied to `state`, the stream watched for 30 days. */
+function inputAfter(state: WalletState, side: WalletSide): RuleInput {
+  return {
+    wallet: new WalletView(state, features),
+    side,
+    atMs: side.event.occurredAtMs,
+    featureConfig: features,
+    streamStartMs: T0 - 30 * DAY,
+  };
+}
+
 describe('reachable(): the bounds a rule is skipped by', () => {
   it('never skips a rule that would fire, on streams around every default threshold', () => {
     const bounded = defaultCatalog.rules.filter((r) => r.reachable);
@@ -104,13 +115,7 @@ describe('reachable(): the bounds a rule is skipped by', () => {
         for (const side of sidesOf(s)) {
           if (checkSide(state, side) !== 'new') continue;
           applySide(state, side, features);
-          const input: RuleInput = {
-            wallet: new WalletView(state, features),
-            side,
-            atMs: side.event.occurredAtMs,
-            featureConfig: features,
-            streamStartMs: T0 - 30 * DAY,
-          };
+          const input = inputAfter(state, side);
           for (const rule of bounded) {
             const outcome = rule.evaluate(input);
             if (outcome) fired.set(rule.id, (fired.get(rule.id) ?? 0) + 1);
@@ -139,14 +144,10 @@ describe('reachable(): the bounds a rule is skipped by', () => {
       const rest = { payees: 1, outs: 1, passedOnShare: 0.9, purchaseEvery: 0, openedDaysAgo: 1 };
       for (const side of sidesOf({ ...mule, ...rest })) {
         applySide(state, side, features);
-        const input: RuleInput = {
-          wallet: new WalletView(state, features),
-          side,
-          atMs: side.event.occurredAtMs,
-          featureConfig: features,
-          streamStartMs: T0 - 30 * DAY,
+        last = {
+          reachable: rule.reachable!(state, features),
+          fired: rule.evaluate(inputAfter(state, side)) !== null,
         };
-        last = { reachable: rule.reachable!(state, features), fired: rule.evaluate(input) !== null };
       }
       return last;
     };
@@ -173,13 +174,7 @@ describe('reachable(): the bounds a rule is skipped by', () => {
     const state = emptyWalletState(WALLET, features.fineBucketMs);
     const side = sideOf(WALLET, { eventId: 'e-1', atMs: T0, from: 'ref:card-1', to: WALLET, offset: 1 });
     applySide(state, side, features);
-    const input: RuleInput = {
-      wallet: new WalletView(state, features),
-      side,
-      atMs: T0,
-      featureConfig: features,
-      streamStartMs: T0 - 30 * DAY,
-    };
+    const input = inputAfter(state, side);
     let evaluated = 0;
     const catalog = {
       ...defaultCatalog,
