@@ -25,11 +25,6 @@ export interface RunRecord {
   eventsPerSec: number;
   /** CPU per event of the consumer: the detector's process group, or the bench process for (a), (b). */
   consumerMicrosPerEvent: number;
-  /**
-   * The detector's CPU per event over the second half of its measured events (null for (a), (b)):
-   * warm-up (compiling hot code, filling the wallet cache) is mostly behind it.
-   */
-  secondHalfMicrosPerEvent: number | null;
   /** redis-server CPU per event (null for the consumers that do not use Redis). */
   redisMicrosPerEvent: number | null;
   /** The Kafka broker's CPU per event (null for (a), (b), or a broker not on this machine). */
@@ -61,7 +56,6 @@ export interface ConsumerSummary {
   counted: number;
   eventsPerSec: Spread;
   consumerMicrosPerEvent: Spread;
-  secondHalfMicrosPerEvent: Spread | null;
   redisMicrosPerEvent: Spread | null;
   kafkaMicrosPerEvent: Spread | null;
 }
@@ -201,14 +195,11 @@ export function summarize(runs: RunRecord[]): BenchResult['summary'] {
     const known = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
     const redis = known(counted.map((r) => r.redisMicrosPerEvent));
     const kafka = known(counted.map((r) => r.kafkaMicrosPerEvent));
-    // Results written before the figure existed have no field at all.
-    const secondHalf = known(counted.map((r) => r.secondHalfMicrosPerEvent ?? null));
     summary[kind] = {
       runs: all.length,
       counted: clean.length,
       eventsPerSec: spread(counted.map((r) => r.eventsPerSec)),
       consumerMicrosPerEvent: spread(counted.map((r) => r.consumerMicrosPerEvent)),
-      secondHalfMicrosPerEvent: secondHalf.length ? spread(secondHalf) : null,
       redisMicrosPerEvent: redis.length ? spread(redis) : null,
       kafkaMicrosPerEvent: kafka.length ? spread(kafka) : null,
     };
@@ -302,7 +293,6 @@ export function renderSummary(r: BenchResult): string {
         CONSUMER_NAMES[k],
         range(s.eventsPerSec),
         range(s.consumerMicrosPerEvent, 1),
-        range(s.secondHalfMicrosPerEvent, 1),
         range(s.redisMicrosPerEvent, 1),
         range(s.kafkaMicrosPerEvent, 1),
         `${s.counted}/${s.runs}`,
@@ -313,13 +303,12 @@ export function renderSummary(r: BenchResult): string {
       'Consumer',
       'events/s median (min–max)',
       'consumer CPU µs/event',
-      'consumer CPU µs/event, second half of the events',
       'redis-server CPU µs/event',
       'Kafka broker CPU µs/event',
       'runs counted',
     ],
     rows,
-    ['---', '--:', '--:', '--:', '--:', '--:', '--:'],
+    ['---', '--:', '--:', '--:', '--:', '--:'],
   );
 }
 
@@ -331,7 +320,6 @@ export function renderMarkdown(r: BenchResult): string {
       'Repeat',
       'events/s',
       'consumer µs/event',
-      'second half µs/event',
       'Redis µs/event',
       'Kafka µs/event',
       'alerts',
@@ -347,7 +335,6 @@ export function renderMarkdown(r: BenchResult): string {
       String(run.repeat),
       fmt(run.eventsPerSec),
       fmt(run.consumerMicrosPerEvent, 1),
-      fmt(run.secondHalfMicrosPerEvent, 1),
       fmt(run.redisMicrosPerEvent, 1),
       fmt(run.kafkaMicrosPerEvent, 1),
       fmt(run.alerts),
@@ -358,7 +345,7 @@ export function renderMarkdown(r: BenchResult): string {
       fmt(run.otherCores, 2),
       run.flagged ?? '',
     ]),
-    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
   );
   const bytes = table(
     [

@@ -219,7 +219,6 @@ async function throughputPhase(ctx: Context): Promise<void> {
           measuredEvents: null,
           eventsPerSec: consumed.eventsPerSec,
           consumerMicrosPerEvent: consumed.cpuMicrosPerEvent,
-          secondHalfMicrosPerEvent: null,
           redisMicrosPerEvent: null,
           kafkaMicrosPerEvent: null,
           deadLettered: null,
@@ -269,7 +268,6 @@ async function throughputPhase(ctx: Context): Promise<void> {
           measuredEvents: measured.measuredEvents,
           eventsPerSec: measured.eventsPerSec,
           consumerMicrosPerEvent: measured.detectorMicrosPerEvent,
-          secondHalfMicrosPerEvent: measured.secondHalfDetectorMicrosPerEvent,
           redisMicrosPerEvent: measured.redisMicrosPerEvent,
           kafkaMicrosPerEvent: measured.kafkaMicrosPerEvent,
           // 0 offsets is exactly 0 dead letters; more would be records and commit markers.
@@ -288,9 +286,6 @@ async function throughputPhase(ctx: Context): Promise<void> {
       result.runs.push(run);
       log(
         `${label}: ${Math.round(run.eventsPerSec)}/s, ${run.consumerMicrosPerEvent.toFixed(1)} µs/event` +
-          (run.secondHalfMicrosPerEvent === null
-            ? ''
-            : ` (second half ${run.secondHalfMicrosPerEvent.toFixed(1)})`) +
           (run.redisMicrosPerEvent === null ? '' : ` + Redis ${run.redisMicrosPerEvent.toFixed(1)} µs`) +
           (run.alerts === null ? '' : `, ${run.alerts} alerts, ${run.deadLettered} dead letters`) +
           (run.eventsPerTransaction === null
@@ -431,7 +426,6 @@ async function scalingPhase(ctx: Context): Promise<void> {
       measuredEvents: measured.measuredEvents,
       eventsPerSec: measured.eventsPerSec,
       detectorMicrosPerEvent: measured.detectorMicrosPerEvent,
-      secondHalfDetectorMicrosPerEvent: measured.secondHalfDetectorMicrosPerEvent,
       redisMicrosPerEvent: measured.redisMicrosPerEvent,
       kafkaMicrosPerEvent: measured.kafkaMicrosPerEvent,
       eventsPerTransaction: measured.eventsPerTransaction,

@@ -17,14 +17,6 @@ export interface DetectorRun {
   measuredEvents: number;
   eventsPerSec: number;
   detectorMicrosPerEvent: number;
-  /**
-   * The detectors' CPU per event over the second half of the measured events only: a process compiles
-   * its hot code (V8's optimizing compiler, on threads beside the main one) and fills its wallet cache
-   * through the first half, so this is nearer a process that has been running for a while. Null when
-   * the first commit past the middle left less than a third of the measured events after it (commits
-   * that jumped): a few events' worth of CPU over a handful of events is no figure.
-   */
-  secondHalfDetectorMicrosPerEvent: number | null;
   redisMicrosPerEvent: number;
   /** The Kafka broker's CPU per event (fetches, transactions, offset commits; null: broker not local). */
   kafkaMicrosPerEvent: number | null;
@@ -87,7 +79,6 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
       throw new Error('several instances need an empty topic and produceOnceJoined');
     }
     let first: { committed: number; cpu: CpuSample } | undefined;
-    let half: { committed: number; cpu: CpuSample } | undefined;
     let last = { at: performance.now(), committed: 0 };
     const startedAt = performance.now();
     for (;;) {
@@ -98,9 +89,6 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
       // From the moment every partition has a commit: every instance has finished its first chunk, and
       // its start-up is behind it.
       if (offsets.length > 0 && offsets.every((o) => o > 0)) first ??= { committed, cpu: sampleCpu(parties) };
-      if (first && !half && committed >= (first.committed + spec.total) / 2) {
-        half = { committed, cpu: sampleCpu(parties) };
-      }
       if (committed >= spec.total) break;
       if (first ? now - last.at > STALL_MS : now - startedAt > START_TIMEOUT_MS)
         throw new Error(`detector run stalled at ${committed} of ${spec.total} events`);
@@ -114,8 +102,6 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
     }
     const end = sampleCpu(parties);
     const cpu = cpuBetween(first.cpu, end);
-    const measured = spec.total - first.committed;
-    const secondHalf = half && spec.total - half.committed >= measured / 3 ? half : null;
     const events = spec.total - first.committed;
     if (events < spec.total * MEASURED_SHARE_MIN) {
       throw new Error(
@@ -148,9 +134,6 @@ export async function measureDetectorRun(admin: Admin, spec: DetectorRunSpec): P
       measuredEvents: events,
       eventsPerSec: cpu.seconds > 0 ? events / cpu.seconds : Infinity,
       detectorMicrosPerEvent: (cpu.detectorSeconds * 1e6) / events,
-      secondHalfDetectorMicrosPerEvent: secondHalf
-        ? (cpuBetween(secondHalf.cpu, end).detectorSeconds * 1e6) / (spec.total - secondHalf.committed)
-        : null,
       redisMicrosPerEvent: (cpu.redisSeconds * 1e6) / events,
       kafkaMicrosPerEvent: spec.kafkaPid === null ? null : (cpu.kafkaSeconds * 1e6) / events,
       load1AtStart,

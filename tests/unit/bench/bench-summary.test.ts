@@ -7,7 +7,6 @@ const run = (eventsPerSec: number, flagged: string | null): RunRecord => ({
   measuredEvents: 100_000,
   eventsPerSec,
   consumerMicrosPerEvent: 1_000_000 / eventsPerSec,
-  secondHalfMicrosPerEvent: 900_000 / eventsPerSec,
   redisMicrosPerEvent: 10,
   kafkaMicrosPerEvent: 5,
   deadLettered: 0,
@@ -26,13 +25,6 @@ describe('summarize', () => {
     const s = summarize([run(10_000, null), run(1_000, 'busy'), run(12_000, null), run(11_000, null)]).new!;
     expect(s.eventsPerSec).toEqual({ median: 11_000, min: 10_000, max: 12_000 });
     expect(s).toMatchObject({ runs: 4, counted: 3 });
-    expect(s.secondHalfMicrosPerEvent).toEqual({ median: 900_000 / 11_000, min: 75, max: 90 });
-  });
-
-  it('has no second-half figure for runs that did not measure one', () => {
-    const s = summarize([{ ...run(10_000, null), secondHalfMicrosPerEvent: null }]).new!;
-    expect(s.secondHalfMicrosPerEvent).toBeNull();
-    expect(s.consumerMicrosPerEvent.median).toBe(100);
   });
 
   it('falls back to every run when all were flagged, and says none counted', () => {
