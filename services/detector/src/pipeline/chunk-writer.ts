@@ -73,7 +73,7 @@ export async function writeChunk(deps: PipelineDeps, work: ChunkWork, streamKey:
  * happens (a crash), the next load finds them below the committed offset and drops them. The wallets
  * are leased and loaded afresh (a later chunk may have written them since this one did).
  */
-export async function settleChunk(deps: PipelineDeps, work: ChunkWork): Promise<void> {
+export async function settleChunk(deps: PipelineDeps, work: Pick<ChunkWork, 'settle'>): Promise<void> {
   if (!work.settle.size) return;
   const nowMs = deps.now();
   const ids = [...work.settle.keys()];
