@@ -1,5 +1,6 @@
 // Two chunks of one process never work on the same wallet at once: the second waits for the first's
-// release, takes all its wallets together, and chunks on other wallets do not wait at all.
+// release, takes all its wallets together, and chunks on other wallets do not wait at all. Together
+// they hold no more wallets than the bound, except one chunk larger than it, alone.
 import { describe, expect, it } from 'vitest';
 import { WalletLeases } from '../../../services/detector/src/state/wallet-leases.js';
 
@@ -50,6 +51,42 @@ describe('wallet leases', () => {
     a.release(); // a second release gives nothing back twice
     expect(b.extend(['a', 'c'])).toEqual(['a', 'c']);
     b.release();
+    expect(leases.size).toBe(0);
+  });
+
+  it('makes a chunk wait for room beside the wallets held, and lets one larger than the bound run alone', async () => {
+    const leases = new WalletLeases(4);
+    const first = await leases.acquire(['a', 'b', 'c']);
+    let second: Awaited<ReturnType<WalletLeases['acquire']>> | null = null;
+    void leases.acquire(['d', 'e']).then((lease) => (second = lease));
+    await tick();
+    // Disjoint wallets, but 3 + 2 is more than 4: it waits.
+    expect(second).toBeNull();
+    expect(leases.size).toBe(3);
+    first.release();
+    await tick();
+    expect([...second!.held].sort()).toEqual(['d', 'e']);
+    second!.release();
+    // Six wallets are more than the bound, and nothing else is held: granted at once.
+    const large = await leases.acquire(['u', 'v', 'w', 'x', 'y', 'z']);
+    expect(leases.size).toBe(6);
+    large.release();
+    expect(leases.size).toBe(0);
+  });
+
+  it('serves chunks waiting for room in arrival order: a small one does not pass a large one', async () => {
+    const leases = new WalletLeases(4);
+    const holder = await leases.acquire(['a', 'b']);
+    const order: string[] = [];
+    const large = leases.acquire(['c', 'd', 'e']).then((l) => (order.push('large'), l));
+    // One wallet would fit beside the holder's two, but the large chunk came first.
+    const small = leases.acquire(['f']).then((l) => (order.push('small'), l));
+    await tick();
+    expect(order).toEqual([]);
+    holder.release();
+    (await large).release();
+    (await small).release();
+    expect(order).toEqual(['large', 'small']);
     expect(leases.size).toBe(0);
   });
 });

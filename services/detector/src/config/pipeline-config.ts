@@ -24,6 +24,13 @@ export const pipelineEnv = {
    * 5-10 KB, a busy one up to about 300 KB; the default fits the k8s memory limit (512 MiB) with room.
    */
   WALLET_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(128),
+  /**
+   * Wallets this process works on at once, over all its partitions' chunks: each is a decoded state
+   * (~6 KB for a typical wallet) held, with the chunk's records, until the chunk's write. A chunk whose
+   * wallets do not fit beside the others' waits; one with more than this runs alone. The default holds
+   * ~120-160 MB; the k8s ConfigMap's heap (384 MB) also holds the cache (WALLET_CACHE_MB).
+   */
+  WALLETS_IN_FLIGHT: positiveInt.max(10_000_000).default(20_000),
   /** A cached state idle this long is read from Redis again (far below any record's time-to-live). */
   WALLET_CACHE_IDLE: duration.prefault('10m'),
   /**
@@ -45,6 +52,7 @@ export interface PipelineConfig {
   watchlistTtlMs: number;
   walletCacheBytes: number;
   walletCacheIdleMs: number;
+  walletsInFlight: number;
   walletJournal: boolean;
 }
 
@@ -58,6 +66,7 @@ export function buildPipelineConfig(e: PipelineEnv): PipelineConfig {
     watchlistTtlMs: e.WATCHLIST_TTL,
     walletCacheBytes: e.WALLET_CACHE_MB * 1024 * 1024,
     walletCacheIdleMs: e.WALLET_CACHE_IDLE,
+    walletsInFlight: e.WALLETS_IN_FLIGHT,
     walletJournal: e.WALLET_JOURNAL,
   };
 }

@@ -99,7 +99,7 @@ export async function createConsumingPipeline(
   const deps: PipelineDeps = {
     config,
     store,
-    leases: new WalletLeases(),
+    leases: new WalletLeases(config.pipeline.walletsInFlight),
     cache,
     donors: new DonorIndex(redis, prefix),
     streams,

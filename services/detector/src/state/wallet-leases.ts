@@ -5,6 +5,12 @@
 // in arrival order among those that overlap, so a chunk with many wallets is not starved by small ones.
 // Writers in other processes are still caught by the compare-and-set; this only spares the re-runs
 // that two partitions of one process would cause each other.
+//
+// The leases also bound how many wallets this process works on at once (maxHeld): every leased wallet
+// is a decoded state, and the chunk's records beside it, alive until the chunk's write. Unbounded, the
+// chunks of eight partitions catching up on a large population held ~13,000 states each, more than a
+// 384 MB heap. A chunk waits until its wallets fit beside those held; one larger than the bound runs
+// alone. Waiting for room is first come, first served, so a large chunk is not starved by small ones.
 
 interface Waiter {
   ids: Set<string>;
@@ -37,11 +43,19 @@ export class WalletLease {
 export class WalletLeases {
   private readonly held = new Set<string>();
   private waiters: Waiter[] = [];
+  /** Some waiter waits for room (not for its wallets): later chunks queue behind it. */
+  private roomAwaited = false;
 
-  /** Waits until none of `ids` is held, then holds them all. */
+  /** `maxHeld`: the wallets all leases may hold together (a lease larger than that is granted alone). */
+  constructor(private readonly maxHeld = Number.POSITIVE_INFINITY) {}
+
+  /** Waits until none of `ids` is held and they fit beside those that are, then holds them all. */
   async acquire(ids: Iterable<string>): Promise<WalletLease> {
     const wanted = new Set(ids);
-    if (!this.anyHeld(wanted) && !this.anyWaitedFor(wanted)) return this.grant(wanted);
+    if (!this.roomAwaited && this.fits(wanted) && !this.anyHeld(wanted) && !this.anyWaitedFor(wanted)) {
+      return this.grant(wanted);
+    }
+    if (!this.fits(wanted)) this.roomAwaited = true;
     await new Promise<void>((resolve) => this.waiters.push({ ids: wanted, grant: resolve }));
     return new WalletLease(this, new Set(wanted));
   }
@@ -73,6 +87,11 @@ export class WalletLeases {
     return new WalletLease(this, new Set(ids));
   }
 
+  /** Room for these beside the wallets held (always, when none is held). */
+  private fits(ids: Set<string>): boolean {
+    return this.held.size === 0 || this.held.size + ids.size <= this.maxHeld;
+  }
+
   private anyHeld(ids: Set<string>): boolean {
     for (const id of ids) if (this.held.has(id)) return true;
     return false;
@@ -94,8 +113,19 @@ export class WalletLeases {
     // set cost an insert per wallet of every blocked waiter on every release (a few percent of the CPU
     // with four partitions of 5,000-record chunks).
     const still: Waiter[] = [];
+    let roomAwaited = false;
     for (const waiter of this.waiters) {
-      if (this.anyHeld(waiter.ids) || still.some((earlier) => overlaps(earlier.ids, waiter.ids))) {
+      if (
+        roomAwaited ||
+        this.anyHeld(waiter.ids) ||
+        still.some((earlier) => overlaps(earlier.ids, waiter.ids))
+      ) {
+        still.push(waiter);
+        continue;
+      }
+      if (!this.fits(waiter.ids)) {
+        // The first that does not fit holds the queue: every later waiter is served after it.
+        roomAwaited = true;
         still.push(waiter);
         continue;
       }
@@ -103,6 +133,7 @@ export class WalletLeases {
       waiter.grant();
     }
     this.waiters = still;
+    this.roomAwaited = roomAwaited;
   }
 }
 
