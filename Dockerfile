@@ -23,5 +23,5 @@ COPY tsconfig.json ./
 ENV HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
 USER node
-# --max-semi-space-size: see DETECTOR_NODE_FLAGS in scripts/dev/detector-child.ts.
-CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "services/detector/src/server.ts"]
+# The V8 flags: see DETECTOR_NODE_FLAGS in scripts/dev/detector-child.ts.
+CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=768", "--import", "tsx", "services/detector/src/server.ts"]

@@ -32,9 +32,11 @@ export interface DetectorChildOptions {
  * generation instead of the default 16: the detector allocates ~20 KB per event, and each scavenge
  * also walks the pointers from the wallet cache's old states into new objects, so halving the number
  * of scavenges took 6-10% off the CPU per event (200,000 events, alternating runs; 64 MB gained no
- * more). It costs at most 32 MB more of resident memory.
+ * more). It costs at most 32 MB more of resident memory. The old generation capped at 768 MB, under
+ * the 1 GiB the k8s Deployment and compose give a detector: uncapped, V8 grows it lazily (~1.2 GB
+ * resident catching up on 100,000 wallets), and the bench measures the detector production runs.
  */
-export const DETECTOR_NODE_FLAGS = ['--max-semi-space-size=32'];
+export const DETECTOR_NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=768'];
 
 const live = new Set<ChildProcess>();
 // Whatever ends this process (an error, Ctrl-C, a test runner's exit) takes its detectors with it.
