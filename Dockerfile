@@ -24,4 +24,4 @@ ENV HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
 USER node
 # The V8 flags: see DETECTOR_NODE_FLAGS in scripts/dev/detector-child.ts.
-CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=768", "--import", "tsx", "services/detector/src/server.ts"]
+CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=768", "--heap-growing-percent=300", "--import", "tsx", "services/detector/src/server.ts"]
