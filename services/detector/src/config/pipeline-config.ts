@@ -21,14 +21,14 @@ export const pipelineEnv = {
   RULES_FILE: z.string().optional(),
   /**
    * Heap for wallet states kept decoded between chunks, in MiB (0: none). A typical wallet takes about
-   * 5-10 KB, a busy one up to about 300 KB; the default fits the k8s memory limit (512 MiB) with room.
+   * 5-10 KB, a busy one up to about 300 KB; the default fits the k8s memory limit (1 GiB) with room.
    */
   WALLET_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(128),
   /**
    * Wallets this process works on at once, over all its partitions' chunks: each is a decoded state
    * (~6 KB for a typical wallet) held, with the chunk's records, until the chunk's write. A chunk whose
    * wallets do not fit beside the others' waits; one with more than this runs alone. The default holds
-   * ~120-160 MB; the k8s ConfigMap's heap (384 MB) also holds the cache (WALLET_CACHE_MB).
+   * ~120-160 MB; the detector's 768 MB heap (DETECTOR_NODE_FLAGS) also holds the cache (WALLET_CACHE_MB).
    */
   WALLETS_IN_FLIGHT: positiveInt.max(10_000_000).default(20_000),
   /** A cached state idle this long is read from Redis again (far below any record's time-to-live). */

@@ -7,10 +7,10 @@
 // that two partitions of one process would cause each other.
 //
 // The leases also bound how many wallets this process works on at once (maxHeld): every leased wallet
-// is a decoded state, and the chunk's records beside it, alive until the chunk's write. Unbounded, the
-// chunks of eight partitions catching up on a large population held ~13,000 states each, more than a
-// 384 MB heap. A chunk waits until its wallets fit beside those held; one larger than the bound runs
-// alone. Waiting for room is first come, first served, so a large chunk is not starved by small ones.
+// is a decoded state, and the chunk's records beside it, alive until the chunk's write. Unbounded, every
+// assigned partition (up to eight) has a chunk in flight, and a chunk of a large population catching
+// up holds ~13,000 states. A chunk waits until its wallets fit beside those held; one larger than the
+// bound runs alone. Waiting for room is first come, first served, so a large chunk is not starved.
 
 interface Waiter {
   ids: Set<string>;
@@ -52,10 +52,11 @@ export class WalletLeases {
   /** Waits until none of `ids` is held and they fit beside those that are, then holds them all. */
   async acquire(ids: Iterable<string>): Promise<WalletLease> {
     const wanted = new Set(ids);
-    if (!this.roomAwaited && this.fits(wanted) && !this.anyHeld(wanted) && !this.anyWaitedFor(wanted)) {
+    const fits = this.fits(wanted);
+    if (fits && !this.roomAwaited && !this.anyHeld(wanted) && !this.anyWaitedFor(wanted)) {
       return this.grant(wanted);
     }
-    if (!this.fits(wanted)) this.roomAwaited = true;
+    if (!fits) this.roomAwaited = true;
     await new Promise<void>((resolve) => this.waiters.push({ ids: wanted, grant: resolve }));
     return new WalletLease(this, new Set(wanted));
   }
